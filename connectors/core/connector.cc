@@ -1,0 +1,11 @@
+#include "connectors/core/connector.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace loyalty::connectors {
+
+Declined Unsupported(std::string_view vendor, std::string_view what) {
+  return Declined{DeclineKind::kUnsupported, "", absl::StrCat(std::string(vendor), " cannot ", std::string(what))};
+}
+
+}  // namespace loyalty::connectors

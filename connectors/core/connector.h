@@ -1,0 +1,75 @@
+#pragma once
+
+// The one interface every vendor connector implements. Connectors are
+// stateless: the program (settings, credentials) and the deadline come with
+// each call; results come back through a callback, possibly on another thread.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/time/time.h"
+#include "connectors/core/outcome.h"
+#include "connectors/core/program.h"
+#include "connectors/core/types.h"
+
+namespace loyalty::connectors {
+
+// What a vendor can do natively. The broker supplies or refuses the rest.
+struct Capabilities {
+  bool identify = false;
+  bool quote = false;
+  bool hold = false;      // native point holds
+  bool book = false;      // the vendor records purchases
+  bool confirm = false;   // booking needs a separate confirm
+  bool cancel = false;
+  bool restore = false;
+  bool reassign = false;
+  bool get = false;
+};
+
+struct CallContext {
+  std::shared_ptr<const ProgramConfig> program;
+  // The vendor call must be over by then; derived from the caller's deadline.
+  absl::Time deadline;
+};
+
+template <typename T>
+using Callback = std::function<void(Outcome<T>)>;
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+
+  // Display name used in error messages, e.g. "LoyalClient".
+  virtual std::string_view DisplayName() const = 0;
+  virtual Capabilities capabilities() const = 0;
+
+  virtual void Identify(const CallContext& context, const IdentifyRequest& request,
+                        Callback<Account> done) = 0;
+  virtual void Quote(const CallContext& context, const QuoteRequest& request,
+                     Callback<QuoteResult> done) = 0;
+  virtual void Hold(const CallContext& context, const HoldRequest& request,
+                    Callback<HoldResult> done) = 0;
+  virtual void Release(const CallContext& context, const ReleaseRequest& request,
+                       Callback<ReleaseResult> done) = 0;
+  virtual void Book(const CallContext& context, const BookRequest& request,
+                    Callback<BookResult> done) = 0;
+  virtual void Confirm(const CallContext& context, const PurchaseRef& request,
+                       Callback<PurchaseState> done) = 0;
+  virtual void Cancel(const CallContext& context, const PurchaseRef& request,
+                      Callback<PurchaseState> done) = 0;
+  virtual void Restore(const CallContext& context, const PurchaseRef& request,
+                       Callback<PurchaseState> done) = 0;
+  virtual void Reassign(const CallContext& context, const PurchaseRef& request,
+                        Callback<PurchaseState> done) = 0;
+  virtual void Get(const CallContext& context, const PurchaseRef& request,
+                   Callback<PurchaseState> done) = 0;
+};
+
+// The decline a connector answers for an operation its vendor lacks,
+// e.g. "LoyalClient cannot cancel a booked purchase".
+Declined Unsupported(std::string_view vendor, std::string_view what);
+
+}  // namespace loyalty::connectors

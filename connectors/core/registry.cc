@@ -1,0 +1,20 @@
+#include "connectors/core/registry.h"
+
+#include "connectors/loyalclient/connector.h"
+
+namespace loyalty::connectors {
+
+void ConnectorRegistry::Register(std::string vendor, std::shared_ptr<Connector> connector) {
+  connectors_[std::move(vendor)] = std::move(connector);
+}
+
+Connector* ConnectorRegistry::Find(const std::string& vendor) const {
+  auto it = connectors_.find(vendor);
+  return it == connectors_.end() ? nullptr : it->second.get();
+}
+
+void RegisterBuiltinConnectors(ConnectorRegistry& registry, HttpClient& http) {
+  registry.Register("loyalclient", std::make_shared<loyalclient::LoyalClientConnector>(http));
+}
+
+}  // namespace loyalty::connectors

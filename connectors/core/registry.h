@@ -1,0 +1,29 @@
+#pragma once
+
+// Connectors registered by vendor name, so that adding a vendor is one
+// registration and the broker core never names a vendor.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "connectors/core/connector.h"
+#include "connectors/http/http_client.h"
+
+namespace loyalty::connectors {
+
+class ConnectorRegistry {
+ public:
+  void Register(std::string vendor, std::shared_ptr<Connector> connector);
+  // nullptr when no connector has that name.
+  Connector* Find(const std::string& vendor) const;
+  bool Contains(const std::string& vendor) const { return Find(vendor) != nullptr; }
+
+ private:
+  std::map<std::string, std::shared_ptr<Connector>> connectors_;
+};
+
+// Registers every connector this build knows, sharing one HTTP client.
+void RegisterBuiltinConnectors(ConnectorRegistry& registry, HttpClient& http);
+
+}  // namespace loyalty::connectors

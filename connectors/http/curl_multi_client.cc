@@ -1,0 +1,171 @@
+#include "connectors/http/curl_multi_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace loyalty::connectors {
+
+struct CurlMultiHttpClient::Transfer {
+  HttpRequest request;
+  std::function<void(HttpResult)> done;
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  std::string response_body;
+  char error[CURL_ERROR_SIZE] = {0};
+
+  ~Transfer() {
+    if (headers != nullptr) curl_slist_free_all(headers);
+    if (easy != nullptr) curl_easy_cleanup(easy);
+  }
+};
+
+namespace {
+
+size_t AppendBody(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+CURLM* AsMulti(void* multi) { return static_cast<CURLM*>(multi); }
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+};
+
+}  // namespace
+
+CurlMultiHttpClient::CurlMultiHttpClient(CurlMultiOptions options) : options_(options) {
+  static CurlGlobal global_init;  // once per process, before any handle
+  multi_ = curl_multi_init();
+  curl_multi_setopt(AsMulti(multi_), CURLMOPT_MAX_TOTAL_CONNECTIONS, options_.max_connections);
+  loop_ = std::thread([this] { Run(); });
+}
+
+CurlMultiHttpClient::~CurlMultiHttpClient() {
+  stopping_ = true;
+  curl_multi_wakeup(AsMulti(multi_));
+  loop_.join();
+  curl_multi_cleanup(AsMulti(multi_));
+}
+
+void CurlMultiHttpClient::Send(HttpRequest request, std::function<void(HttpResult)> done) {
+  auto transfer = std::make_unique<Transfer>();
+  transfer->request = std::move(request);
+  transfer->done = std::move(done);
+  {
+    std::lock_guard lock(mutex_);
+    pending_.push_back(std::move(transfer));
+  }
+  curl_multi_wakeup(AsMulti(multi_));
+}
+
+void CurlMultiHttpClient::StartPending() {
+  std::deque<std::unique_ptr<Transfer>> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(pending_);
+  }
+  for (auto& owned : batch) {
+    Transfer* t = owned.release();  // owned by the multi handle until done
+    const absl::Duration left = t->request.deadline - absl::Now();
+    const long timeout_ms = static_cast<long>(absl::ToInt64Milliseconds(left));
+    if (timeout_ms <= 0) {
+      HttpError error{HttpError::Kind::kTimeout, false, "deadline passed before sending"};
+      t->done(error);
+      delete t;
+      continue;
+    }
+    t->easy = curl_easy_init();
+    CURL* easy = t->easy;
+    curl_easy_setopt(easy, CURLOPT_URL, t->request.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, t->request.method.c_str());
+    if (t->request.method == "POST" || !t->request.body.empty()) {
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->request.body.data());
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(t->request.body.size()));
+    }
+    for (const auto& [name, value] : t->request.headers) {
+      t->headers = curl_slist_append(t->headers, absl::StrCat(name, ": ", value).c_str());
+    }
+    // No "Expect: 100-continue" round trip on larger bodies.
+    t->headers = curl_slist_append(t->headers, "Expect:");
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, AppendBody);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t->response_body);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->error);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     std::min(timeout_ms, options_.connect_timeout_ms));
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
+    curl_multi_add_handle(AsMulti(multi_), easy);
+    in_flight_.insert(t);
+  }
+}
+
+void CurlMultiHttpClient::FinishDone() {
+  int left = 0;
+  while (CURLMsg* message = curl_multi_info_read(AsMulti(multi_), &left)) {
+    if (message->msg != CURLMSG_DONE) continue;
+    Transfer* raw = nullptr;
+    curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &raw);
+    std::unique_ptr<Transfer> t(raw);
+    in_flight_.erase(raw);
+    const CURLcode code = message->data.result;
+    curl_multi_remove_handle(AsMulti(multi_), t->easy);
+    if (code == CURLE_OK) {
+      long status = 0;
+      curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+      t->done(HttpResponse{static_cast<int>(status), std::move(t->response_body)});
+      continue;
+    }
+    // Bytes of the request written: if none, the vendor cannot have seen it.
+    long request_bytes = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+    HttpError error;
+    error.maybe_delivered = request_bytes > 0;
+    if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST) {
+      error.kind = HttpError::Kind::kConnect;
+      error.maybe_delivered = false;
+    } else if (code == CURLE_OPERATION_TIMEDOUT) {
+      error.kind = HttpError::Kind::kTimeout;
+    } else {
+      error.kind = HttpError::Kind::kTransfer;
+    }
+    const std::string detail = t->error[0] != '\0' ? t->error : curl_easy_strerror(code);
+    error.message = MaskSecrets(detail, t->request.secrets);
+    t->done(error);
+  }
+}
+
+void CurlMultiHttpClient::Run() {
+  while (true) {
+    StartPending();
+    int running = 0;
+    curl_multi_perform(AsMulti(multi_), &running);
+    FinishDone();
+    if (stopping_) break;
+    curl_multi_poll(AsMulti(multi_), nullptr, 0, 1000, nullptr);
+  }
+  // Fail whatever is still queued or in flight so no caller waits forever.
+  std::deque<std::unique_ptr<Transfer>> never_started;
+  {
+    std::lock_guard lock(mutex_);
+    never_started.swap(pending_);
+  }
+  const HttpError cancelled{HttpError::Kind::kCancelled, false, "HTTP client shut down"};
+  for (auto& t : never_started) t->done(cancelled);
+  for (Transfer* t : in_flight_) {
+    curl_multi_remove_handle(AsMulti(multi_), t->easy);
+    t->done(HttpError{HttpError::Kind::kCancelled, true, "HTTP client shut down"});
+    delete t;
+  }
+  in_flight_.clear();
+}
+
+}  // namespace loyalty::connectors

@@ -1,0 +1,54 @@
+#pragma once
+
+// HttpClient on libcurl's multi interface: one event-loop thread drives every
+// transfer, connections are kept alive per host, each transfer's timeout is
+// the time left to its deadline.
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+#include "absl/base/thread_annotations.h"
+#include "connectors/http/http_client.h"
+
+namespace loyalty::connectors {
+
+struct CurlMultiOptions {
+  // Connections kept open across all hosts.
+  long max_connections = 256;
+  // Upper bound on connection set-up, within the deadline.
+  long connect_timeout_ms = 2000;
+};
+
+class CurlMultiHttpClient final : public HttpClient {
+ public:
+  explicit CurlMultiHttpClient(CurlMultiOptions options = {});
+  ~CurlMultiHttpClient() override;
+
+  CurlMultiHttpClient(const CurlMultiHttpClient&) = delete;
+  CurlMultiHttpClient& operator=(const CurlMultiHttpClient&) = delete;
+
+  void Send(HttpRequest request, std::function<void(HttpResult)> done) override;
+
+ private:
+  struct Transfer;
+
+  void Run();
+  void StartPending();
+  void FinishDone();
+
+  CurlMultiOptions options_;
+  void* multi_ = nullptr;  // CURLM*
+  std::mutex mutex_;
+  std::deque<std::unique_ptr<Transfer>> pending_ ABSL_GUARDED_BY(mutex_);
+  // Started transfers; touched only by the loop thread.
+  std::unordered_set<Transfer*> in_flight_;
+  std::atomic<bool> stopping_{false};
+  std::thread loop_;
+};
+
+}  // namespace loyalty::connectors

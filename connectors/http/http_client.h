@@ -1,0 +1,58 @@
+#pragma once
+
+// Asynchronous HTTP for connectors. One client is shared by all connectors so
+// that connections to each vendor are kept alive and reused.
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace loyalty::connectors {
+
+struct HttpRequest {
+  std::string method = "POST";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  absl::Time deadline = absl::InfiniteFuture();
+  // Values to mask wherever the request is described (logs, errors):
+  // API keys, tokens, PIN codes.
+  std::vector<std::string> secrets;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+};
+
+struct HttpError {
+  enum class Kind {
+    kConnect,   // never reached the vendor: safe to retry
+    kTimeout,   // deadline passed; the vendor may have acted on the request
+    kTransfer,  // broken connection after sending; the vendor may have acted
+    kCancelled,
+  };
+  Kind kind = Kind::kConnect;
+  // True when the request may have been delivered to the vendor.
+  bool maybe_delivered = false;
+  std::string message;
+};
+
+using HttpResult = std::variant<HttpResponse, HttpError>;
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Sends `request`; `done` runs exactly once, on the client's own thread,
+  // and must not block.
+  virtual void Send(HttpRequest request, std::function<void(HttpResult)> done) = 0;
+};
+
+// Replaces every secret in `text` with "***".
+std::string MaskSecrets(std::string text, const std::vector<std::string>& secrets);
+
+}  // namespace loyalty::connectors

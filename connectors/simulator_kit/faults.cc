@@ -1,0 +1,89 @@
+#include "connectors/simulator_kit/faults.h"
+
+#include <thread>
+
+namespace loyalty::simulator {
+
+using nlohmann::json;
+
+std::string FaultInjector::Configure(const json& settings) {
+  if (!settings.is_object()) return "faults must be a JSON object";
+  FaultSettings next;
+  for (const auto& [key, value] : settings.items()) {
+    if (key == "fail_after_apply") {
+      if (!value.is_boolean()) return "fail_after_apply must be a boolean";
+      next.fail_after_apply = value.get<bool>();
+      continue;
+    }
+    if (!value.is_number_integer() || value.get<int64_t>() < 0) {
+      return key + " must be a non-negative integer";
+    }
+    const int64_t n = value.get<int64_t>();
+    if (key == "latency_ms") {
+      next.latency_ms = n;
+    } else if (key == "fail_count") {
+      next.fail_count = n;
+    } else if (key == "fail_status") {
+      next.fail_status = static_cast<int>(n);
+    } else if (key == "hang_ms") {
+      next.hang_ms = n;
+    } else if (key == "hang_count") {
+      next.hang_count = n;
+    } else {
+      return "unknown fault setting: " + key;
+    }
+  }
+  std::lock_guard lock(mutex_);
+  settings_ = next;
+  return "";
+}
+
+json FaultInjector::Describe() const {
+  std::lock_guard lock(mutex_);
+  return json{{"latency_ms", settings_.latency_ms},     {"fail_count", settings_.fail_count},
+              {"fail_status", settings_.fail_status},   {"hang_ms", settings_.hang_ms},
+              {"hang_count", settings_.hang_count},
+              {"fail_after_apply", settings_.fail_after_apply}};
+}
+
+bool FaultInjector::BeforeRequest(bool& after_apply) {
+  int64_t sleep_ms = 0;
+  bool fail = false;
+  {
+    std::lock_guard lock(mutex_);
+    sleep_ms = settings_.latency_ms;
+    if (settings_.hang_count > 0) {
+      --settings_.hang_count;
+      sleep_ms += settings_.hang_ms;
+    }
+    if (settings_.fail_count > 0) {
+      --settings_.fail_count;
+      fail = true;
+      after_apply = settings_.fail_after_apply;
+    }
+  }
+  if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+  return fail;
+}
+
+void ReplyJson(httplib::Response& response, int status, const json& body) {
+  response.status = status;
+  response.set_content(body.dump(), "application/json");
+}
+
+void RegisterFaultRoutes(httplib::Server& server, FaultInjector& faults) {
+  server.Post("/__sim/faults", [&faults](const httplib::Request& req, httplib::Response& res) {
+    json settings = json::parse(req.body, nullptr, false);
+    const std::string error = faults.Configure(settings);
+    if (!error.empty()) {
+      ReplyJson(res, 400, json{{"error", error}});
+      return;
+    }
+    ReplyJson(res, 200, faults.Describe());
+  });
+  server.Get("/__sim/faults", [&faults](const httplib::Request&, httplib::Response& res) {
+    ReplyJson(res, 200, faults.Describe());
+  });
+}
+
+}  // namespace loyalty::simulator
