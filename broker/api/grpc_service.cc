@@ -1,0 +1,149 @@
+#include "broker/api/grpc_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "broker/api/validation.h"
+#include "broker/common/logging.h"
+
+namespace loyalty::broker {
+namespace {
+
+constexpr char kApiKeyHeader[] = "x-api-key";
+
+std::string ApiKey(const grpc::CallbackServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kApiKeyHeader);
+  return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext* context,
+                                                    const char* method, Work work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const absl::Time started = absl::Now();
+  absl::Time deadline = absl::FromChrono(context->deadline());
+  if (deadline - started > absl::Hours(24 * 365)) {  // the caller set none
+    deadline = started + absl::Milliseconds(settings_.default_deadline_ms);
+  }
+  const absl::Time vendor_deadline = deadline - absl::Milliseconds(settings_.vendor_deadline_margin_ms);
+  workers_.Submit([this, reactor, method, started, vendor_deadline, api_key = ApiKey(*context),
+                   work = std::move(work)] {
+    std::string store_id = "-";
+    absl::Status status;
+    auto store = stores_.Authenticate(api_key);
+    if (!store.ok()) {
+      status = store.status();
+    } else {
+      store_id = (*store)->store_id;
+      status = absl::Now() >= vendor_deadline
+                   ? absl::DeadlineExceededError("deadline passed before the call was handled")
+                   : work(**store, vendor_deadline);
+    }
+    Log(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "grpc_call",
+        {{"method", method},
+         {"store", store_id},
+         {"code", absl::StatusCodeToString(status.code())},
+         {"latency_ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - started))},
+         {"error", std::string(status.message())}});
+    reactor->Finish(ToGrpc(status));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* BrokerGrpcService::IdentifyCustomer(
+    grpc::CallbackServerContext* context, const v1::IdentifyCustomerRequest* request,
+    v1::IdentifyCustomerResponse* response) {
+  return Handle(context, "IdentifyCustomer", [=, this](const StoreContext& store, absl::Time d) {
+    if (auto s = Validate(*request); !s.ok()) return s;
+    return checkout_.Identify(store, d, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BrokerGrpcService::QuoteCart(grpc::CallbackServerContext* context,
+                                                       const v1::QuoteCartRequest* request,
+                                                       v1::QuoteCartResponse* response) {
+  return Handle(context, "QuoteCart", [=, this](const StoreContext& store, absl::Time d) {
+    if (auto s = Validate(*request); !s.ok()) return s;
+    return checkout_.Quote(store, d, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BrokerGrpcService::HoldPoints(grpc::CallbackServerContext* context,
+                                                        const v1::HoldPointsRequest* request,
+                                                        v1::HoldPointsResponse* response) {
+  return Handle(context, "HoldPoints", [=, this](const StoreContext& store, absl::Time d) {
+    if (auto s = Validate(*request); !s.ok()) return s;
+    return checkout_.Hold(store, d, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BrokerGrpcService::ReleaseHold(grpc::CallbackServerContext* context,
+                                                         const v1::ReleaseHoldRequest* request,
+                                                         v1::ReleaseHoldResponse* response) {
+  return Handle(context, "ReleaseHold", [=, this](const StoreContext& store, absl::Time d) {
+    if (auto s = Validate(*request); !s.ok()) return s;
+    return checkout_.Release(store, d, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BrokerGrpcService::CommitPurchase(
+    grpc::CallbackServerContext* context, const v1::CommitPurchaseRequest* request,
+    v1::PurchaseResponse* response) {
+  return Handle(context, "CommitPurchase", [=, this](const StoreContext& store, absl::Time d) {
+    if (auto s = Validate(*request); !s.ok()) return s;
+    return checkout_.Commit(store, d, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BrokerGrpcService::ConfirmPurchase(
+    grpc::CallbackServerContext* context, const v1::PurchaseByOrderRequest* request,
+    v1::PurchaseResponse* response) {
+  return Handle(context, "ConfirmPurchase", [=, this](const StoreContext& store, absl::Time d) {
+    if (auto s = Validate(*request); !s.ok()) return s;
+    return checkout_.Confirm(store, d, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BrokerGrpcService::CancelPurchase(
+    grpc::CallbackServerContext* context, const v1::PurchaseByOrderRequest* request,
+    v1::PurchaseResponse* response) {
+  return Handle(context, "CancelPurchase", [=, this](const StoreContext& store, absl::Time d) {
+    if (auto s = Validate(*request); !s.ok()) return s;
+    return checkout_.Cancel(store, d, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BrokerGrpcService::RestorePurchase(
+    grpc::CallbackServerContext* context, const v1::PurchaseByOrderRequest* request,
+    v1::PurchaseResponse* response) {
+  return Handle(context, "RestorePurchase", [=, this](const StoreContext& store, absl::Time d) {
+    if (auto s = Validate(*request); !s.ok()) return s;
+    return checkout_.Restore(store, d, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BrokerGrpcService::ReassignPurchase(
+    grpc::CallbackServerContext* context, const v1::ReassignPurchaseRequest* request,
+    v1::PurchaseResponse* response) {
+  return Handle(context, "ReassignPurchase", [=, this](const StoreContext& store, absl::Time d) {
+    if (auto s = Validate(*request); !s.ok()) return s;
+    return checkout_.Reassign(store, d, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BrokerGrpcService::GetPurchase(grpc::CallbackServerContext* context,
+                                                         const v1::PurchaseByOrderRequest* request,
+                                                         v1::PurchaseResponse* response) {
+  return Handle(context, "GetPurchase", [=, this](const StoreContext& store, absl::Time) {
+    if (auto s = Validate(*request); !s.ok()) return s;
+    return checkout_.Get(store, *request, response);
+  });
+}
+
+}  // namespace loyalty::broker

@@ -1,0 +1,102 @@
+#include "broker/app/broker_app.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "broker/common/logging.h"
+
+namespace loyalty::broker {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", what, " ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const BrokerConfig::Grpc& grpc) {
+  if (!grpc.tls_enabled) return grpc::InsecureServerCredentials();
+  auto cert = ReadFile(grpc.tls.cert_file, "grpc.tls.cert_file");
+  auto key = ReadFile(grpc.tls.key_file, "grpc.tls.key_file");
+  if (!cert.ok()) return cert.status();
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!grpc.tls.client_ca_file.empty()) {
+    auto ca = ReadFile(grpc.tls.client_ca_file, "grpc.tls.client_ca_file");
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+}  // namespace
+
+BrokerApp::BrokerApp(BrokerConfig config)
+    : config_(std::move(config)),
+      pool_(config_.database.url, config_.database.pool_size),
+      quotes_(pool_),
+      holds_(pool_),
+      purchases_(pool_),
+      idempotency_(pool_),
+      journal_(pool_),
+      stores_(pool_, absl::Seconds(config_.broker.auth_cache_seconds)),
+      checkout_(CheckoutDependencies{registry_, quotes_, holds_, purchases_, idempotency_, journal_,
+                                     config_.broker}) {
+  connectors::RegisterBuiltinConnectors(registry_, http_);
+}
+
+BrokerApp::~BrokerApp() { Shutdown(absl::Seconds(5)); }
+
+absl::StatusOr<int> BrokerApp::Start() {
+  SetLogLevel(config_.logging.level);
+  if (auto status = pool_.Connect(); !status.ok()) return status;
+  auto credentials = Credentials(config_.grpc);
+  if (!credentials.ok()) return credentials.status();
+
+  workers_ = std::make_unique<ThreadPool>(config_.broker.worker_threads);
+  service_ = std::make_unique<BrokerGrpcService>(checkout_, stores_, *workers_, config_.broker);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config_.grpc.listen, *credentials, &port);
+  builder.SetMaxReceiveMessageSize(config_.grpc.max_message_bytes);
+  builder.SetMaxSendMessageSize(config_.grpc.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, config_.grpc.keepalive_time_ms);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, config_.grpc.keepalive_timeout_ms);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             config_.grpc.keepalive_time_ms / 2);
+  builder.RegisterService(service_.get());
+  server_ = builder.BuildAndStart();
+  if (!server_ || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.grpc.listen));
+  }
+  Log(LogLevel::kInfo, "broker_started",
+      {{"listen", config_.grpc.listen}, {"port", std::to_string(port)},
+       {"tls", config_.grpc.tls_enabled ? "on" : "off"}});
+  return port;
+}
+
+void BrokerApp::Shutdown(absl::Duration grace) {
+  if (server_) {
+    Log(LogLevel::kInfo, "broker_stopping", {});
+    // Refuses new calls at once; in-flight calls get until the deadline.
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+    server_.reset();
+  }
+  workers_.reset();  // runs what was already handed over, then joins
+  service_.reset();
+}
+
+}  // namespace loyalty::broker

@@ -1,0 +1,56 @@
+#pragma once
+
+// Wires the broker's parts together: database pool, repositories, connectors,
+// checkout logic, gRPC server. Used by `loyalty-broker serve` and by tests
+// that run the whole broker in-process.
+
+#include <memory>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "broker/api/grpc_service.h"
+#include "broker/common/thread_pool.h"
+#include "broker/config/config.h"
+#include "broker/core/checkout_service.h"
+#include "broker/storage/hold_repository.h"
+#include "broker/storage/idempotency_repository.h"
+#include "broker/storage/operation_journal.h"
+#include "broker/storage/pool.h"
+#include "broker/storage/purchase_repository.h"
+#include "broker/storage/quote_repository.h"
+#include "broker/storage/store_directory.h"
+#include "connectors/core/registry.h"
+#include "connectors/http/curl_multi_client.h"
+
+namespace loyalty::broker {
+
+class BrokerApp {
+ public:
+  explicit BrokerApp(BrokerConfig config);
+  ~BrokerApp();
+
+  // Connects to PostgreSQL and starts serving; returns the bound gRPC port.
+  absl::StatusOr<int> Start();
+  // Stops accepting calls, lets in-flight calls finish (up to `grace`), then
+  // stops the workers.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  BrokerConfig config_;
+  ConnectionPool pool_;
+  connectors::CurlMultiHttpClient http_;
+  connectors::ConnectorRegistry registry_;
+  QuoteRepository quotes_;
+  HoldRepository holds_;
+  PurchaseRepository purchases_;
+  IdempotencyRepository idempotency_;
+  OperationJournal journal_;
+  StoreDirectory stores_;
+  CheckoutService checkout_;
+  std::unique_ptr<ThreadPool> workers_;
+  std::unique_ptr<BrokerGrpcService> service_;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+}  // namespace loyalty::broker

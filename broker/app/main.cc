@@ -1,0 +1,94 @@
+// loyalty-broker: serve, migrate, register. Only wiring lives here.
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <pqxx/pqxx>
+
+#include "broker/app/broker_app.h"
+#include "broker/common/logging.h"
+#include "broker/storage/migrations.h"
+#include "broker/storage/registration.h"
+
+namespace {
+
+using loyalty::broker::BrokerConfig;
+
+int Fail(const absl::Status& status) {
+  std::cerr << "loyalty-broker: " << status.message() << std::endl;
+  return 1;
+}
+
+int Migrate(const BrokerConfig& config) {
+  try {
+    pqxx::connection connection(config.database.url);
+    auto applied = loyalty::broker::ApplyMigrations(connection, loyalty::broker::EmbeddedMigrations());
+    if (!applied.ok()) return Fail(applied.status());
+    std::cout << "migrations applied: " << *applied << std::endl;
+    return 0;
+  } catch (const std::exception& e) {
+    return Fail(absl::UnavailableError(std::string("cannot connect to PostgreSQL: ") + e.what()));
+  }
+}
+
+int Register(const BrokerConfig& config, const std::string& stores_file) {
+  std::ifstream in(stores_file);
+  if (!in) return Fail(absl::NotFoundError("cannot read stores file " + stores_file));
+  std::stringstream text;
+  text << in.rdbuf();
+  loyalty::broker::ConnectionPool pool(config.database.url, 1);
+  if (auto status = pool.Connect(); !status.ok()) return Fail(status);
+  auto summary = loyalty::broker::RegisterStores(pool, text.str(),
+                                                 {"loyalclient", "sailplay", "artix"},
+                                                 loyalty::broker::ProcessEnvironment());
+  if (!summary.ok()) return Fail(summary.status());
+  std::cout << "registered " << summary->stores << " stores, " << summary->programs
+            << " programs, " << summary->api_keys << " API keys" << std::endl;
+  return 0;
+}
+
+int Serve(const BrokerConfig& config) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  // Blocked before any thread starts, so only sigwait below receives them.
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  loyalty::broker::BrokerApp app(config);
+  auto port = app.Start();
+  if (!port.ok()) return Fail(port.status());
+  int signal = 0;
+  sigwait(&signals, &signal);
+  app.Shutdown(absl::Seconds(10));
+  loyalty::broker::Log(loyalty::broker::LogLevel::kInfo, "broker_stopped", {});
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Loyalty broker: one gRPC API over the stores' loyalty programs"};
+  cli.require_subcommand(1);
+  std::string config_path;
+  std::string stores_file;
+  cli.add_option("--config", config_path, "configuration file (YAML)");
+  auto* serve = cli.add_subcommand("serve", "serve the gRPC API");
+  bool migrate_first = false;
+  serve->add_flag("--migrate", migrate_first, "apply migrations before serving");
+  auto* migrate = cli.add_subcommand("migrate", "apply database migrations");
+  auto* reg = cli.add_subcommand("register", "register stores, programs and API keys");
+  reg->add_option("--stores", stores_file, "stores file (YAML)")->required();
+  CLI11_PARSE(cli, argc, argv);
+
+  auto config = loyalty::broker::LoadConfig(config_path, loyalty::broker::ProcessEnvironment());
+  if (!config.ok()) return Fail(config.status());
+  if (*migrate) return Migrate(*config);
+  if (*reg) return Register(*config, stores_file);
+  if (migrate_first) {
+    if (int rc = Migrate(*config); rc != 0) return rc;
+  }
+  return Serve(*config);
+}

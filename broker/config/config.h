@@ -1,0 +1,62 @@
+#pragma once
+
+// The broker's configuration: one YAML file, checked strictly (an unknown key
+// or a bad value stops the start with a message naming it), with environment
+// overrides: LOYALTY_<SECTION>__<KEY>, e.g. LOYALTY_DATABASE__URL or
+// LOYALTY_GRPC__TLS__KEY_FILE.
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "broker/common/logging.h"
+
+namespace loyalty::broker {
+
+struct TlsConfig {
+  std::string cert_file;
+  std::string key_file;
+  // Set to require and verify client certificates (mutual TLS).
+  std::string client_ca_file;
+};
+
+struct BrokerConfig {
+  struct Grpc {
+    std::string listen = "127.0.0.1:50051";
+    int max_message_bytes = 4 * 1024 * 1024;
+    int keepalive_time_ms = 30000;
+    int keepalive_timeout_ms = 10000;
+    bool tls_enabled = false;
+    TlsConfig tls;
+  } grpc;
+  struct Database {
+    // libpq connection string; empty means the PG* environment variables.
+    std::string url;
+    int pool_size = 8;
+  } database;
+  struct Broker {
+    int worker_threads = 32;
+    // Used when the caller sets no deadline.
+    int default_deadline_ms = 5000;
+    // Kept back from the caller's deadline to write the outcome and answer.
+    int vendor_deadline_margin_ms = 20;
+    int quote_ttl_seconds = 900;
+    int auth_cache_seconds = 30;
+    // Lifetime of holds kept in the broker's own ledger.
+    int ledger_hold_ttl_seconds = 600;
+  } broker;
+  struct Logging {
+    LogLevel level = LogLevel::kInfo;
+  } logging;
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// Parses YAML text, then applies overrides from `env`.
+absl::StatusOr<BrokerConfig> ParseConfig(const std::string& yaml_text, const Environment& env);
+// Reads the file at `path` (empty: defaults only) and parses it.
+absl::StatusOr<BrokerConfig> LoadConfig(const std::string& path, const Environment& env);
+// The process environment as a map.
+Environment ProcessEnvironment();
+
+}  // namespace loyalty::broker

@@ -1,0 +1,232 @@
+// CommitPurchase: idempotency key first, then the intent, then the vendors,
+// then the outcome together with the stored answer.
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "broker/common/hashing.h"
+#include "broker/core/checkout_service.h"
+#include "broker/core/journal_entry.h"
+#include "broker/core/proto_mapping.h"
+#include "broker/core/vendor_errors.h"
+
+namespace loyalty::broker {
+namespace {
+
+constexpr char kCommitMethod[] = "CommitPurchase";
+
+std::string RequestFingerprint(const v1::CommitPurchaseRequest& request) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  request.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return Sha256Hex(bytes);
+}
+
+// The amount a program books: the check less other programs' discounts
+// (the program applies its own discount itself).
+int64_t AmountForProgram(const QuoteRecord& quote, int64_t program_id) {
+  int64_t amount = quote.total_before_minor;
+  for (const auto& l : quote.lines) {
+    for (size_t i = 0; i < l.discounts.size(); ++i) {
+      if (l.discount_program_ids[i] != program_id) amount -= l.discounts[i].amount_minor;
+    }
+  }
+  return amount;
+}
+
+}  // namespace
+
+absl::Status CheckoutService::Commit(const StoreContext& store, absl::Time deadline,
+                                     const v1::CommitPurchaseRequest& request,
+                                     v1::PurchaseResponse* response) {
+  auto claim = deps_.idempotency.Claim(store.store_id, request.idempotency_key(), kCommitMethod,
+                                       RequestFingerprint(request));
+  if (!claim.ok()) return claim.status();
+  if (claim->state == IdempotencyClaim::State::kReplay) {
+    if (!claim->status.ok()) return claim->status;
+    if (!response->ParseFromString(claim->response)) {
+      return absl::InternalError("stored answer for this idempotency key is unreadable");
+    }
+    return absl::OkStatus();
+  }
+  bool keep_key = true;
+  absl::Status status = CommitClaimed(store, deadline, request, response, keep_key);
+  if (!keep_key) {
+    if (auto forgot = deps_.idempotency.Forget(store.store_id, request.idempotency_key());
+        !forgot.ok()) {
+      return forgot;
+    }
+  }
+  return status;
+}
+
+absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Time deadline,
+                                            const v1::CommitPurchaseRequest& request,
+                                            v1::PurchaseResponse* response, bool& keep_key) {
+  keep_key = false;  // until the intent is written, nothing has happened
+  auto quote = deps_.quotes.Load(store.store_id, request.quote_id());
+  if (!quote.ok()) return quote.status();
+
+  std::map<int64_t, int64_t> spend_by_program;
+  int64_t spend_total = 0;
+  for (int i = 0; i < request.spend_size(); ++i) {
+    const auto& spend = request.spend(i);
+    const StoreProgram* program = store.FindProgram(spend.program());
+    const QuoteProgramRecord* quoted =
+        program == nullptr ? nullptr : quote->FindProgram(program->config->id);
+    if (quoted == nullptr || !quoted->used || quoted->vendor_customer_id.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "spend[", i, "].program: \"", spend.program(), "\" has no account in this quote"));
+    }
+    connectors::Connector* connector = ConnectorFor(*program);
+    if (connector == nullptr || !connector->capabilities().book) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(DescribeProgram(*program, connector), " cannot spend points"));
+    }
+    spend_by_program[program->config->id] += spend.amount_centipoints();
+    spend_total += spend.amount_centipoints();
+  }
+  if (spend_total > quote->total_minor) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("spend: ", spend_total, " centipoints exceed the ", quote->total_minor,
+                     " minor units left to pay"));
+  }
+  std::vector<HoldRecord> holds;
+  for (int i = 0; i < request.hold_ids_size(); ++i) {
+    auto hold = deps_.holds.Load(store.store_id, request.hold_ids(i));
+    if (!hold.ok()) {
+      return absl::Status(hold.status().code(),
+                          absl::StrCat("hold_ids[", i, "]: ", hold.status().message()));
+    }
+    if (hold->status != "active") {
+      return absl::FailedPreconditionError(
+          absl::StrCat("hold_ids[", i, "]: the hold is ", hold->status));
+    }
+    holds.push_back(*hold);
+  }
+
+  PurchaseRecord purchase;
+  purchase.store_id = store.store_id;
+  purchase.order_number = request.order_number();
+  purchase.quote_id = quote->quote_id;
+  purchase.idempotency_key = request.idempotency_key();
+  purchase.lines = quote->lines;
+  purchase.total_before_minor = quote->total_before_minor;
+  purchase.discount_minor = quote->discount_minor;
+  purchase.total_minor = quote->total_minor;
+  purchase.spent_centipoints = spend_total;
+  purchase.paid_minor = quote->total_minor - spend_total;
+  for (const auto& program : store.programs) {  // booking follows the store's order
+    const QuoteProgramRecord* quoted = quote->FindProgram(program.config->id);
+    connectors::Connector* connector = ConnectorFor(program);
+    if (quoted == nullptr || !quoted->used || connector == nullptr ||
+        !connector->capabilities().book || quoted->vendor_customer_id.empty()) {
+      continue;
+    }
+    PurchaseProgramRecord p;
+    p.program_id = program.config->id;
+    p.vendor_customer_id = quoted->vendor_customer_id;
+    p.spend_centipoints = spend_by_program[program.config->id];
+    p.status = "pending";
+    purchase.programs.push_back(p);
+  }
+  if (auto status = deps_.purchases.WriteIntent(purchase); !status.ok()) return status;
+  keep_key = true;
+
+  absl::Status outcome_status;
+  bool all_confirmed = true;
+  int64_t spent = 0, earned = 0;
+  for (auto& p : purchase.programs) {
+    const StoreProgram* program = store.FindProgram(p.program_id);
+    connectors::Connector* connector = ConnectorFor(*program);
+    const QuoteProgramRecord* quoted = quote->FindProgram(p.program_id);
+    connectors::BookRequest ask;
+    ask.order_number = purchase.order_number;
+    ask.vendor_customer_id = p.vendor_customer_id;
+    ask.customer = quote->customer;
+    for (const auto& l : quote->lines) ask.lines.push_back(l.line);
+    ask.coupons = quote->coupons;
+    ask.amount_minor = AmountForProgram(*quote, p.program_id);
+    ask.spend_centipoints = p.spend_centipoints;
+    ask.quote_reference = quoted->vendor_reference;
+    auto context = Context(*program, deadline);
+    PendingCall<connectors::BookResult> call(
+        [&](auto done) { connector->Book(context, ask, std::move(done)); });
+    auto outcome = call.Wait();
+    VendorOperation op = JournalEntry(store.store_id, p.program_id, "book", call, outcome);
+    op.purchase_id = purchase.purchase_id;
+    op.quote_id = quote->quote_id;
+    op.amount_minor = ask.amount_minor;
+    op.points_centipoints = ask.spend_centipoints;
+    if (outcome.approved()) op.vendor_reference = outcome.value().vendor_reference;
+    Journal(op);
+    const std::string who = DescribeProgram(*program, connector);
+    if (outcome.approved()) {
+      const auto& booked = outcome.value();
+      p.status = "approved";
+      p.spent_centipoints = booked.spent_centipoints;
+      p.earned_centipoints = booked.earned_centipoints;
+      p.vendor_reference = booked.vendor_reference;
+      all_confirmed = all_confirmed && booked.confirmed;
+      spent += booked.spent_centipoints;
+      earned += booked.earned_centipoints;
+      continue;
+    }
+    outcome_status = StatusFromOutcome(who, outcome);
+    if (outcome.declined()) {
+      p.status = absl::StrCat("declined: ", outcome.declined_reason().message);
+      purchase.status = "declined";
+    } else if (outcome.failure().maybe_applied) {
+      p.status = absl::StrCat("in doubt: ", outcome.failure().message);
+      purchase.status = "in_doubt";
+      outcome_status = absl::UnavailableError(absl::StrCat(
+          who, ": outcome unknown (", outcome.failure().message,
+          "); the purchase is in doubt and will be reconciled, do not book it again"));
+    } else {
+      p.status = absl::StrCat("failed: ", outcome.failure().message);
+      purchase.status = "failed";
+    }
+    purchase.failure_reason = std::string(outcome_status.message());
+    break;
+  }
+
+  if (outcome_status.ok()) {
+    purchase.status = all_confirmed ? "confirmed" : "booked";
+    purchase.spent_centipoints = spent;
+    purchase.earned_centipoints = earned;
+    purchase.paid_minor = purchase.total_minor - spent;
+    for (const auto& hold : holds) {
+      auto closed = deps_.holds.Close(store.store_id, hold.hold_id, "consumed", purchase.purchase_id);
+      if (!closed.ok()) return closed.status();
+    }
+  } else {
+    purchase.spent_centipoints = 0;
+    purchase.earned_centipoints = 0;
+    purchase.paid_minor = purchase.total_minor;
+  }
+
+  auto now = absl::ToUnixSeconds(absl::Now());
+  purchase.created_at_unix = now;
+  purchase.updated_at_unix = now;
+  v1::PurchaseResponse answer;
+  if (outcome_status.ok()) PurchaseToProto(purchase, store, &answer);
+
+  std::optional<StoredAnswer> stored;
+  // A purchase that failed before any vendor acted, or is in doubt, keeps no
+  // answer: the first may be retried with the same key, the second waits
+  // for reconciliation (retries get ABORTED meanwhile).
+  if (purchase.status != "failed" && purchase.status != "in_doubt") {
+    stored = StoredAnswer{request.idempotency_key(), outcome_status, answer.SerializeAsString()};
+  }
+  if (auto status = deps_.purchases.WriteOutcome(purchase, stored); !status.ok()) return status;
+  if (purchase.status == "failed") keep_key = false;
+  if (!outcome_status.ok()) return outcome_status;
+  *response = std::move(answer);
+  return absl::OkStatus();
+}
+
+}  // namespace loyalty::broker

@@ -1,0 +1,126 @@
+// Confirm, cancel, restore and reassign a booked purchase, by order number.
+// Each program of the purchase is asked in the store's order; a program whose
+// vendor cannot do the operation refuses it precisely (FAILED_PRECONDITION),
+// and nothing is changed in the journal then.
+
+#include "absl/strings/str_cat.h"
+#include "broker/core/checkout_service.h"
+#include "broker/core/journal_entry.h"
+#include "broker/core/proto_mapping.h"
+#include "broker/core/vendor_errors.h"
+
+namespace loyalty::broker {
+namespace {
+
+struct Transition {
+  const char* verb;                // for messages
+  std::vector<std::string> from;  // purchase states it applies to
+  const char* to;                  // state after success
+  bool (*native)(const connectors::Capabilities&);
+};
+
+const Transition* TransitionFor(const std::string& operation) {
+  static const Transition kConfirm{"confirm", {"booked"}, "confirmed",
+                                   [](const connectors::Capabilities& c) { return c.confirm; }};
+  static const Transition kCancel{"cancel", {"booked", "confirmed"}, "cancelled",
+                                  [](const connectors::Capabilities& c) { return c.cancel; }};
+  static const Transition kRestore{"restore", {"cancelled"}, "booked",
+                                   [](const connectors::Capabilities& c) { return c.restore; }};
+  static const Transition kReassign{"reassign", {"booked", "confirmed"}, nullptr,
+                                    [](const connectors::Capabilities& c) { return c.reassign; }};
+  if (operation == "confirm") return &kConfirm;
+  if (operation == "cancel") return &kCancel;
+  if (operation == "restore") return &kRestore;
+  if (operation == "reassign") return &kReassign;
+  return nullptr;
+}
+
+}  // namespace
+
+absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::Time deadline,
+                                              const std::string& operation,
+                                              const std::string& order_number,
+                                              const v1::CustomerIdentifier* new_customer,
+                                              v1::PurchaseResponse* response) {
+  const Transition* transition = TransitionFor(operation);
+  auto purchase = deps_.purchases.LoadByOrder(store.store_id, order_number);
+  if (!purchase.ok()) return purchase.status();
+  // Confirming a confirmed purchase, cancelling a cancelled one: already done.
+  if (transition->to != nullptr && purchase->status == transition->to) {
+    PurchaseToProto(*purchase, store, response);
+    return absl::OkStatus();
+  }
+  if (std::find(transition->from.begin(), transition->from.end(), purchase->status) ==
+      transition->from.end()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot ", transition->verb, " purchase ",
+                                                      order_number, ": it is ", purchase->status));
+  }
+  // Every program must be able to do it before any is asked.
+  for (const auto& p : purchase->programs) {
+    const StoreProgram* program = store.FindProgram(p.program_id);
+    if (program == nullptr) return absl::FailedPreconditionError("a program of the purchase is disabled");
+    connectors::Connector* connector = ConnectorFor(*program);
+    if (connector == nullptr || !transition->native(connector->capabilities())) {
+      if (operation == "confirm") continue;  // booked as final: nothing to confirm
+      const std::string vendor = connector ? std::string(connector->DisplayName()) : program->config->vendor;
+      return absl::FailedPreconditionError(
+          absl::StrCat(vendor, " cannot ", transition->verb, " a booked purchase"));
+    }
+  }
+  for (auto& p : purchase->programs) {
+    const StoreProgram* program = store.FindProgram(p.program_id);
+    connectors::Connector* connector = ConnectorFor(*program);
+    if (!transition->native(connector->capabilities())) continue;
+    connectors::PurchaseRef ref{order_number, p.vendor_reference, std::nullopt};
+    if (new_customer != nullptr) ref.new_customer = CustomerFromProto(*new_customer);
+    auto context = Context(*program, deadline);
+    PendingCall<connectors::PurchaseState> call([&](auto done) {
+      if (operation == "confirm") connector->Confirm(context, ref, std::move(done));
+      if (operation == "cancel") connector->Cancel(context, ref, std::move(done));
+      if (operation == "restore") connector->Restore(context, ref, std::move(done));
+      if (operation == "reassign") connector->Reassign(context, ref, std::move(done));
+    });
+    auto outcome = call.Wait();
+    VendorOperation op = JournalEntry(store.store_id, p.program_id, operation, call, outcome);
+    op.purchase_id = purchase->purchase_id;
+    Journal(op);
+    if (!outcome.approved()) return StatusFromOutcome(DescribeProgram(*program, connector), outcome);
+    if (!outcome.value().vendor_reference.empty()) p.vendor_reference = outcome.value().vendor_reference;
+    p.status = absl::StrCat(operation, ": approved");
+  }
+  if (transition->to != nullptr) purchase->status = transition->to;
+  if (auto status = deps_.purchases.WriteOutcome(*purchase, std::nullopt); !status.ok()) {
+    return status;
+  }
+  auto reloaded = deps_.purchases.LoadByOrder(store.store_id, order_number);
+  if (!reloaded.ok()) return reloaded.status();
+  PurchaseToProto(*reloaded, store, response);
+  return absl::OkStatus();
+}
+
+absl::Status CheckoutService::Confirm(const StoreContext& store, absl::Time deadline,
+                                      const v1::PurchaseByOrderRequest& request,
+                                      v1::PurchaseResponse* response) {
+  return ApplyToPrograms(store, deadline, "confirm", request.order_number(), nullptr, response);
+}
+
+absl::Status CheckoutService::Cancel(const StoreContext& store, absl::Time deadline,
+                                     const v1::PurchaseByOrderRequest& request,
+                                     v1::PurchaseResponse* response) {
+  return ApplyToPrograms(store, deadline, "cancel", request.order_number(), nullptr, response);
+}
+
+absl::Status CheckoutService::Restore(const StoreContext& store, absl::Time deadline,
+                                      const v1::PurchaseByOrderRequest& request,
+                                      v1::PurchaseResponse* response) {
+  return ApplyToPrograms(store, deadline, "restore", request.order_number(), nullptr, response);
+}
+
+absl::Status CheckoutService::Reassign(const StoreContext& store, absl::Time deadline,
+                                       const v1::ReassignPurchaseRequest& request,
+                                       v1::PurchaseResponse* response) {
+  return ApplyToPrograms(store, deadline, "reassign", request.order_number(), &request.customer(),
+                         response);
+}
+
+}  // namespace loyalty::broker

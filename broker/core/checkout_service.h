@@ -1,0 +1,88 @@
+#pragma once
+
+// The broker's checkout logic: routes each request to the store's programs,
+// calls them through connectors, merges their answers and keeps everything in
+// PostgreSQL. Knows nothing of gRPC threads or metadata: the API layer
+// authenticates, validates and hands requests here with a deadline.
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "broker/config/config.h"
+#include "broker/core/records.h"
+#include "broker/storage/hold_repository.h"
+#include "broker/storage/idempotency_repository.h"
+#include "broker/storage/operation_journal.h"
+#include "broker/storage/purchase_repository.h"
+#include "broker/storage/quote_repository.h"
+#include "connectors/core/registry.h"
+#include "loyalty/broker/v1/broker.pb.h"
+
+namespace loyalty::broker {
+
+namespace v1 = ::loyalty::broker::v1;
+
+struct CheckoutDependencies {
+  const connectors::ConnectorRegistry& connectors;
+  QuoteRepository& quotes;
+  HoldRepository& holds;
+  PurchaseRepository& purchases;
+  IdempotencyRepository& idempotency;
+  OperationJournal& journal;
+  BrokerConfig::Broker settings;
+};
+
+class CheckoutService {
+ public:
+  explicit CheckoutService(CheckoutDependencies deps) : deps_(std::move(deps)) {}
+
+  // `deadline` is when vendor calls must be over (the caller's deadline less
+  // the broker's margin).
+  absl::Status Identify(const StoreContext& store, absl::Time deadline,
+                        const v1::IdentifyCustomerRequest& request,
+                        v1::IdentifyCustomerResponse* response);
+  absl::Status Quote(const StoreContext& store, absl::Time deadline,
+                     const v1::QuoteCartRequest& request, v1::QuoteCartResponse* response);
+  absl::Status Hold(const StoreContext& store, absl::Time deadline,
+                    const v1::HoldPointsRequest& request, v1::HoldPointsResponse* response);
+  absl::Status Release(const StoreContext& store, absl::Time deadline,
+                       const v1::ReleaseHoldRequest& request, v1::ReleaseHoldResponse* response);
+  absl::Status Commit(const StoreContext& store, absl::Time deadline,
+                      const v1::CommitPurchaseRequest& request, v1::PurchaseResponse* response);
+  absl::Status Confirm(const StoreContext& store, absl::Time deadline,
+                       const v1::PurchaseByOrderRequest& request, v1::PurchaseResponse* response);
+  absl::Status Cancel(const StoreContext& store, absl::Time deadline,
+                      const v1::PurchaseByOrderRequest& request, v1::PurchaseResponse* response);
+  absl::Status Restore(const StoreContext& store, absl::Time deadline,
+                       const v1::PurchaseByOrderRequest& request, v1::PurchaseResponse* response);
+  absl::Status Reassign(const StoreContext& store, absl::Time deadline,
+                        const v1::ReassignPurchaseRequest& request,
+                        v1::PurchaseResponse* response);
+  absl::Status Get(const StoreContext& store, const v1::PurchaseByOrderRequest& request,
+                   v1::PurchaseResponse* response);
+
+ private:
+  // Books the quoted purchase after the idempotency key is claimed. Sets
+  // `keep_key` to false when nothing was applied and the key may be reused.
+  absl::Status CommitClaimed(const StoreContext& store, absl::Time deadline,
+                             const v1::CommitPurchaseRequest& request,
+                             v1::PurchaseResponse* response, bool& keep_key);
+  // Applies a post-booking operation (cancel, restore, reassign, confirm) to
+  // every program of the purchase that books.
+  absl::Status ApplyToPrograms(const StoreContext& store, absl::Time deadline,
+                               const std::string& operation, const std::string& order_number,
+                               const v1::CustomerIdentifier* new_customer,
+                               v1::PurchaseResponse* response);
+  connectors::Connector* ConnectorFor(const StoreProgram& program) const;
+  connectors::CallContext Context(const StoreProgram& program, absl::Time deadline) const;
+  // Journals a finished vendor call; a journal failure is logged, not fatal.
+  void Journal(VendorOperation operation);
+
+  CheckoutDependencies deps_;
+};
+
+// "program lc-main (LoyalClient)": how errors name a program.
+std::string DescribeProgram(const StoreProgram& program, const connectors::Connector* connector);
+
+}  // namespace loyalty::broker

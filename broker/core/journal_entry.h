@@ -1,0 +1,33 @@
+#pragma once
+
+// Builds the journal entry for one finished vendor call.
+
+#include <string>
+
+#include "broker/core/records.h"
+#include "broker/core/vendor_call.h"
+
+namespace loyalty::broker {
+
+template <typename T>
+VendorOperation JournalEntry(const std::string& store_id, int64_t program_id,
+                             const std::string& operation, const PendingCall<T>& call,
+                             const connectors::Outcome<T>& outcome) {
+  VendorOperation op;
+  op.store_id = store_id;
+  op.program_id = program_id;
+  op.operation = operation;
+  op.outcome = connectors::OutcomeLabel(outcome);
+  op.latency_us = absl::ToInt64Microseconds(call.latency());
+  op.started_at_unix_us = absl::ToUnixMicros(call.started());
+  if (outcome.declined()) {
+    op.decline_field = outcome.declined_reason().field;
+    op.message = outcome.declined_reason().message;
+  } else if (outcome.failed()) {
+    op.message = outcome.failure().message;
+    op.maybe_applied = outcome.failure().maybe_applied;
+  }
+  return op;
+}
+
+}  // namespace loyalty::broker

@@ -1,0 +1,112 @@
+#include "broker/core/proto_mapping.h"
+
+namespace loyalty::broker {
+
+using connectors::CustomerRef;
+
+CustomerRef CustomerFromProto(const v1::CustomerIdentifier& c) {
+  switch (c.kind_case()) {
+    case v1::CustomerIdentifier::kPhone:
+      return {CustomerRef::Kind::kPhone, c.phone()};
+    case v1::CustomerIdentifier::kCard:
+      return {CustomerRef::Kind::kCard, c.card()};
+    case v1::CustomerIdentifier::kAppCode:
+      return {CustomerRef::Kind::kAppCode, c.app_code()};
+    case v1::CustomerIdentifier::kEmail:
+      return {CustomerRef::Kind::kEmail, c.email()};
+    case v1::CustomerIdentifier::kExternalId:
+      return {CustomerRef::Kind::kExternalId, c.external_id()};
+    case v1::CustomerIdentifier::KIND_NOT_SET:
+      break;
+  }
+  return {};
+}
+
+v1::Vendor VendorToProto(const std::string& vendor) {
+  if (vendor == "loyalclient") return v1::VENDOR_LOYALCLIENT;
+  if (vendor == "sailplay") return v1::VENDOR_SAILPLAY;
+  if (vendor == "artix") return v1::VENDOR_ARTIX;
+  return v1::VENDOR_UNSPECIFIED;
+}
+
+v1::LevelType LevelTypeToProto(connectors::LevelType type) {
+  switch (type) {
+    case connectors::LevelType::kCashback:
+      return v1::LEVEL_TYPE_CASHBACK;
+    case connectors::LevelType::kDiscount:
+      return v1::LEVEL_TYPE_DISCOUNT;
+    case connectors::LevelType::kUnknown:
+      break;
+  }
+  return v1::LEVEL_TYPE_UNSPECIFIED;
+}
+
+v1::HoldStatus HoldStatusToProto(const std::string& status) {
+  if (status == "active") return v1::HOLD_STATUS_ACTIVE;
+  if (status == "released") return v1::HOLD_STATUS_RELEASED;
+  if (status == "consumed") return v1::HOLD_STATUS_CONSUMED;
+  if (status == "expired") return v1::HOLD_STATUS_EXPIRED;
+  return v1::HOLD_STATUS_UNSPECIFIED;
+}
+
+v1::PurchaseStatus PurchaseStatusToProto(const std::string& status) {
+  if (status == "pending") return v1::PURCHASE_STATUS_PENDING;
+  if (status == "booked") return v1::PURCHASE_STATUS_BOOKED;
+  if (status == "confirmed") return v1::PURCHASE_STATUS_CONFIRMED;
+  if (status == "cancelled") return v1::PURCHASE_STATUS_CANCELLED;
+  if (status == "declined") return v1::PURCHASE_STATUS_DECLINED;
+  if (status == "failed") return v1::PURCHASE_STATUS_FAILED;
+  if (status == "in_doubt") return v1::PURCHASE_STATUS_IN_DOUBT;
+  return v1::PURCHASE_STATUS_UNSPECIFIED;
+}
+
+void SetTimestamp(int64_t unix_seconds, google::protobuf::Timestamp* timestamp) {
+  timestamp->set_seconds(unix_seconds);
+  timestamp->set_nanos(0);
+}
+
+void LineToProto(const QuoteLineRecord& l, const StoreContext& store, v1::QuotedLine* out) {
+  out->set_line_no(l.line.line_no);
+  out->set_sku(l.line.sku);
+  out->set_quantity_milli(l.line.quantity_milli);
+  out->set_total_before_minor(l.line.total_before_minor);
+  out->set_discount_minor(l.line.discount_minor);
+  out->set_total_minor(l.line.total_before_minor - l.line.discount_minor);
+  out->set_min_total_minor(l.line.min_total_minor);
+  for (size_t i = 0; i < l.discounts.size(); ++i) {
+    auto* d = out->add_discounts();
+    const StoreProgram* program =
+        i < l.discount_program_ids.size() ? store.FindProgram(l.discount_program_ids[i]) : nullptr;
+    if (program != nullptr) d->set_program(program->config->code);
+    d->set_campaign(l.discounts[i].campaign);
+    d->set_amount_minor(l.discounts[i].amount_minor);
+  }
+}
+
+void PurchaseToProto(const PurchaseRecord& p, const StoreContext& store,
+                     v1::PurchaseResponse* out) {
+  out->set_order_number(p.order_number);
+  out->set_status(PurchaseStatusToProto(p.status));
+  out->set_quote_id(p.quote_id);
+  out->set_total_before_minor(p.total_before_minor);
+  out->set_discount_minor(p.discount_minor);
+  out->set_spent_centipoints(p.spent_centipoints);
+  out->set_paid_minor(p.paid_minor);
+  out->set_earned_centipoints(p.earned_centipoints);
+  for (const auto& prog : p.programs) {
+    auto* o = out->add_programs();
+    if (const StoreProgram* sp = store.FindProgram(prog.program_id)) {
+      o->set_program(sp->config->code);
+      o->set_vendor(VendorToProto(sp->config->vendor));
+    }
+    o->set_vendor_reference(prog.vendor_reference);
+    o->set_spent_centipoints(prog.spent_centipoints);
+    o->set_earned_centipoints(prog.earned_centipoints);
+    o->set_status(prog.status);
+  }
+  for (const auto& l : p.lines) LineToProto(l, store, out->add_lines());
+  SetTimestamp(p.created_at_unix, out->mutable_created_at());
+  SetTimestamp(p.updated_at_unix, out->mutable_updated_at());
+}
+
+}  // namespace loyalty::broker

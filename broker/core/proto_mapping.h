@@ -1,0 +1,27 @@
+#pragma once
+
+// Conversions between the public API's messages and the broker's records.
+
+#include <string>
+
+#include "broker/core/records.h"
+#include "connectors/core/types.h"
+#include "loyalty/broker/v1/broker.pb.h"
+
+namespace loyalty::broker {
+
+namespace v1 = ::loyalty::broker::v1;
+
+connectors::CustomerRef CustomerFromProto(const v1::CustomerIdentifier& customer);
+v1::Vendor VendorToProto(const std::string& vendor);
+v1::LevelType LevelTypeToProto(connectors::LevelType type);
+v1::HoldStatus HoldStatusToProto(const std::string& status);
+v1::PurchaseStatus PurchaseStatusToProto(const std::string& status);
+void SetTimestamp(int64_t unix_seconds, google::protobuf::Timestamp* timestamp);
+
+// Lines with their merged discounts, naming programs by their store code.
+void LineToProto(const QuoteLineRecord& line, const StoreContext& store, v1::QuotedLine* out);
+void PurchaseToProto(const PurchaseRecord& purchase, const StoreContext& store,
+                     v1::PurchaseResponse* out);
+
+}  // namespace loyalty::broker

@@ -1,0 +1,128 @@
+#pragma once
+
+// What the broker keeps about a store, its quotes, holds and purchases.
+// Plain data shared by the core and the storage layer.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/core/program.h"
+#include "connectors/core/types.h"
+
+namespace loyalty::broker {
+
+struct StoreProgram {
+  std::shared_ptr<const connectors::ProgramConfig> config;
+  // The till cannot go on without this program (quotes fail instead of skipping it).
+  bool required = false;
+};
+
+struct StoreContext {
+  std::string store_id;
+  // In the store's order: discounts merge in this order.
+  std::vector<StoreProgram> programs;
+
+  const StoreProgram* FindProgram(const std::string& code) const;
+  const StoreProgram* FindProgram(int64_t program_id) const;
+};
+
+struct QuoteLineRecord {
+  connectors::Line line;  // discount_minor holds the merged discount
+  std::vector<connectors::LineDiscount> discounts;
+  std::vector<int64_t> discount_program_ids;  // parallel to `discounts`
+};
+
+struct QuoteProgramRecord {
+  int64_t program_id = 0;
+  bool used = false;
+  std::string skip_reason;
+  std::string vendor_customer_id;
+  int64_t discount_minor = 0;
+  int64_t spendable_centipoints = 0;
+  int64_t earn_centipoints = 0;
+  std::string vendor_reference;
+  std::string explanation;
+};
+
+struct QuoteRecord {
+  std::string quote_id;
+  std::string store_id;
+  std::optional<connectors::CustomerRef> customer;
+  std::vector<QuoteLineRecord> lines;
+  std::vector<QuoteProgramRecord> programs;
+  std::vector<std::string> coupons;
+  int64_t total_before_minor = 0;
+  int64_t discount_minor = 0;
+  int64_t total_minor = 0;
+  int64_t spendable_centipoints = 0;
+  int64_t earn_centipoints = 0;
+  int64_t expires_at_unix = 0;
+
+  const QuoteProgramRecord* FindProgram(int64_t program_id) const;
+};
+
+struct HoldRecord {
+  std::string hold_id;
+  std::string store_id;
+  int64_t program_id = 0;
+  std::string quote_id;
+  std::string vendor_customer_id;
+  int64_t amount_centipoints = 0;
+  std::string mode;    // "vendor" or "ledger"
+  std::string status;  // "active", "released", "consumed", "expired"
+  int64_t expires_at_unix = 0;
+};
+
+struct PurchaseProgramRecord {
+  int64_t program_id = 0;
+  std::string vendor_customer_id;
+  int64_t spend_centipoints = 0;  // asked
+  int64_t spent_centipoints = 0;  // done
+  int64_t earned_centipoints = 0;
+  std::string vendor_reference;
+  std::string status;  // "pending", "approved", "declined: ...", "failed: ..."
+};
+
+struct PurchaseRecord {
+  int64_t purchase_id = 0;
+  std::string store_id;
+  std::string order_number;
+  std::string quote_id;
+  std::string idempotency_key;
+  std::string status;
+  int64_t total_before_minor = 0;
+  int64_t discount_minor = 0;
+  int64_t total_minor = 0;
+  int64_t spent_centipoints = 0;
+  int64_t paid_minor = 0;
+  int64_t earned_centipoints = 0;
+  std::string failure_reason;
+  std::vector<QuoteLineRecord> lines;
+  std::vector<PurchaseProgramRecord> programs;
+  int64_t created_at_unix = 0;
+  int64_t updated_at_unix = 0;
+};
+
+// One vendor call, as journalled.
+struct VendorOperation {
+  std::string store_id;
+  int64_t program_id = 0;
+  std::string operation;  // "identify", "quote", "hold", "release", "book", ...
+  std::string quote_id;
+  int64_t purchase_id = 0;
+  std::string hold_id;
+  std::string outcome;  // "approved", "declined", "failed"
+  bool maybe_applied = false;
+  std::optional<int64_t> amount_minor;
+  std::optional<int64_t> points_centipoints;
+  std::string vendor_reference;
+  std::string decline_field;
+  std::string message;
+  int64_t latency_us = 0;
+  int64_t started_at_unix_us = 0;
+};
+
+}  // namespace loyalty::broker

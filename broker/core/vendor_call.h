@@ -1,0 +1,44 @@
+#pragma once
+
+// Runs connector calls from a worker thread: starts them (several at once for
+// a fan-out) and waits for their outcomes. Connectors answer on the HTTP
+// client's thread; the worker only waits on a future.
+
+#include <future>
+#include <memory>
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "connectors/core/connector.h"
+
+namespace loyalty::broker {
+
+template <typename T>
+class PendingCall {
+ public:
+  // `start` receives the callback to hand to the connector.
+  template <typename Start>
+  explicit PendingCall(Start start) : started_(absl::Now()) {
+    auto promise = std::make_shared<std::promise<connectors::Outcome<T>>>();
+    future_ = promise->get_future();
+    start(connectors::Callback<T>([promise](connectors::Outcome<T> outcome) {
+      promise->set_value(std::move(outcome));
+    }));
+  }
+
+  connectors::Outcome<T> Wait() {
+    connectors::Outcome<T> outcome = future_.get();
+    latency_ = absl::Now() - started_;
+    return outcome;
+  }
+
+  absl::Time started() const { return started_; }
+  absl::Duration latency() const { return latency_; }
+
+ private:
+  absl::Time started_;
+  absl::Duration latency_;
+  std::future<connectors::Outcome<T>> future_;
+};
+
+}  // namespace loyalty::broker

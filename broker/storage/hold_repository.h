@@ -1,0 +1,32 @@
+#pragma once
+
+// Point holds: the vendor's own (mirrored here) and the broker's ledger.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "broker/core/records.h"
+#include "broker/storage/pool.h"
+
+namespace loyalty::broker {
+
+class HoldRepository {
+ public:
+  explicit HoldRepository(ConnectionPool& pool) : pool_(pool) {}
+
+  // Inserts an active hold; fills hold_id.
+  absl::Status Insert(HoldRecord& hold);
+  // NOT_FOUND unless the hold exists for this store. An active hold past its
+  // expiry reads as "expired".
+  absl::StatusOr<HoldRecord> Load(const std::string& store_id, const std::string& hold_id);
+  // Moves an active hold to `status`; false if it was no longer active.
+  absl::StatusOr<bool> Close(const std::string& store_id, const std::string& hold_id,
+                             const std::string& status, int64_t purchase_id);
+  // Points held and not yet expired for this customer in this program.
+  absl::StatusOr<int64_t> ActiveAmount(int64_t program_id, const std::string& vendor_customer_id);
+
+ private:
+  ConnectionPool& pool_;
+};
+
+}  // namespace loyalty::broker

@@ -1,0 +1,43 @@
+#pragma once
+
+// Idempotency keys as payment APIs keep them: scoped by store; the first
+// request claims the key; its final answer is stored and replayed byte for
+// byte; the same key with other content, or while still running, is refused.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "broker/storage/pool.h"
+
+namespace loyalty::broker {
+
+struct IdempotencyClaim {
+  enum class State {
+    kClaimed,     // this request owns the key: go ahead
+    kReplay,      // finished before: answer with `status` / `response`
+  };
+  State state = State::kClaimed;
+  absl::Status status;   // the stored answer's status
+  std::string response;  // serialized response when `status` is OK
+};
+
+class IdempotencyRepository {
+ public:
+  explicit IdempotencyRepository(ConnectionPool& pool) : pool_(pool) {}
+
+  // ALREADY_EXISTS if the key was used with other content or another method,
+  // ABORTED if the first request with this key is still running.
+  absl::StatusOr<IdempotencyClaim> Claim(const std::string& store_id, const std::string& key,
+                                         const std::string& method,
+                                         const std::string& request_hash);
+  // Stores the final answer for replays.
+  absl::Status Complete(const std::string& store_id, const std::string& key,
+                        const absl::Status& status, const std::string& response);
+  // Gives the key up (the attempt changed nothing and may be retried).
+  absl::Status Forget(const std::string& store_id, const std::string& key);
+
+ private:
+  ConnectionPool& pool_;
+};
+
+}  // namespace loyalty::broker

@@ -1,0 +1,75 @@
+#include "broker/storage/pool.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "broker/storage/queries.h"
+
+namespace loyalty::broker {
+
+ConnectionPool::ConnectionPool(std::string conninfo, int size)
+    : conninfo_(std::move(conninfo)), size_(size) {}
+
+ConnectionPool::~ConnectionPool() = default;
+
+std::unique_ptr<pqxx::connection> ConnectionPool::Open() {
+  auto connection = std::make_unique<pqxx::connection>(conninfo_);
+  for (const NamedQuery& query : AllQueries()) connection->prepare(query.name, query.sql);
+  return connection;
+}
+
+absl::Status ConnectionPool::Connect() {
+  try {
+    std::vector<std::unique_ptr<pqxx::connection>> opened;
+    for (int i = 0; i < size_; ++i) opened.push_back(Open());
+    std::lock_guard lock(mutex_);
+    for (auto& c : opened) idle_.push_back(std::move(c));
+    open_ = size_;
+    return absl::OkStatus();
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL: ", e.what()));
+  }
+}
+
+absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connection&)>& work) {
+  std::unique_ptr<pqxx::connection> connection;
+  {
+    std::unique_lock lock(mutex_);
+    available_.wait(lock, [this] { return !idle_.empty() || open_ < size_; });
+    if (!idle_.empty()) {
+      connection = std::move(idle_.back());
+      idle_.pop_back();
+    } else {
+      ++open_;  // reserve a slot; opened below, outside the lock
+    }
+  }
+  auto give_back = [this](std::unique_ptr<pqxx::connection> c) {
+    {
+      std::lock_guard lock(mutex_);
+      if (c) {
+        idle_.push_back(std::move(c));
+      } else {
+        --open_;
+      }
+    }
+    available_.notify_one();
+  };
+  absl::Status status;
+  try {
+    if (!connection) connection = Open();
+    status = work(*connection);
+  } catch (const pqxx::broken_connection& e) {
+    connection.reset();
+    status = absl::UnavailableError(absl::StrCat("database connection lost: ", e.what()));
+  } catch (const pqxx::in_doubt_error& e) {
+    connection.reset();
+    status = absl::UnavailableError(absl::StrCat("database commit outcome unknown: ", e.what()));
+  } catch (const std::exception& e) {
+    if (connection && !connection->is_open()) connection.reset();
+    status = absl::InternalError(absl::StrCat("database error: ", e.what()));
+  }
+  give_back(std::move(connection));
+  return status;
+}
+
+}  // namespace loyalty::broker

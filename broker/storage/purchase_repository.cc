@@ -1,0 +1,124 @@
+#include "broker/storage/purchase_repository.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "broker/storage/queries.h"
+#include "broker/storage/sql_values.h"
+
+namespace loyalty::broker {
+
+absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
+  return pool_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    pqxx::result inserted = tx.exec_prepared(
+        q::kInsertPurchase, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
+        p.total_before_minor, p.discount_minor, p.total_minor, p.spent_centipoints, p.paid_minor);
+    if (inserted.empty()) {
+      inserted = tx.exec_prepared(q::kRetryPurchase, p.store_id, p.order_number, p.quote_id,
+                                  p.idempotency_key, p.total_before_minor, p.discount_minor,
+                                  p.total_minor, p.spent_centipoints, p.paid_minor);
+    }
+    if (inserted.empty()) {
+      pqxx::result existing = tx.exec_prepared(q::kPurchaseStatusByOrder, p.store_id, p.order_number);
+      const std::string status = existing.empty() ? "" : existing[0][0].as<std::string>();
+      if (status == "pending") {
+        return absl::AbortedError(
+            absl::StrCat("order_number: ", p.order_number, " is being committed right now"));
+      }
+      return absl::AlreadyExistsError(
+          absl::StrCat("order_number: ", p.order_number, " is already committed (", status, ")"));
+    }
+    p.purchase_id = inserted[0][0].as<int64_t>();
+    p.status = "pending";
+    tx.exec_prepared0(q::kDeletePurchaseLines, p.purchase_id);
+    tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
+    for (const auto& l : p.lines) {
+      tx.exec_prepared0(q::kInsertPurchaseLine, p.purchase_id, l.line.line_no, l.line.sku,
+                        l.line.barcode, l.line.quantity_milli, l.line.unit_price_minor,
+                        l.line.total_before_minor, l.line.discount_minor,
+                        l.line.total_before_minor - l.line.discount_minor);
+    }
+    for (const auto& prog : p.programs) {
+      tx.exec_prepared0(q::kInsertPurchaseProgram, p.purchase_id, prog.program_id,
+                        NullIfEmpty(prog.vendor_customer_id), prog.spend_centipoints);
+    }
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PurchaseRepository::WriteOutcome(const PurchaseRecord& p,
+                                              const std::optional<StoredAnswer>& answer) {
+  return pool_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_prepared0(q::kFinishPurchase, p.purchase_id, p.status, p.spent_centipoints,
+                      p.paid_minor, p.earned_centipoints, NullIfEmpty(p.failure_reason));
+    for (const auto& prog : p.programs) {
+      tx.exec_prepared0(q::kUpdatePurchaseProgram, p.purchase_id, prog.program_id,
+                        prog.spent_centipoints, prog.earned_centipoints,
+                        NullIfEmpty(prog.vendor_reference), prog.status);
+    }
+    if (answer) {
+      tx.exec_prepared0(q::kCompleteIdempotencyKey, p.store_id, answer->idempotency_key,
+                        static_cast<int>(answer->status.code()),
+                        std::string(answer->status.message()),
+                        pqxx::binarystring(answer->response));
+    }
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<PurchaseRecord> PurchaseRepository::LoadByOrder(const std::string& store_id,
+                                                               const std::string& order_number) {
+  PurchaseRecord p;
+  absl::Status status = pool_.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    pqxx::result head = tx.exec_prepared(q::kPurchaseByOrder, store_id, order_number);
+    if (head.empty()) return absl::NotFoundError("purchase not found");
+    const pqxx::row& h = head[0];
+    p.purchase_id = h[0].as<int64_t>();
+    p.store_id = store_id;
+    p.order_number = h[1].as<std::string>();
+    p.quote_id = h[2].as<std::string>();
+    p.idempotency_key = h[3].as<std::string>();
+    p.status = h[4].as<std::string>();
+    p.total_before_minor = h[5].as<int64_t>();
+    p.discount_minor = h[6].as<int64_t>();
+    p.total_minor = h[7].as<int64_t>();
+    p.spent_centipoints = h[8].as<int64_t>();
+    p.paid_minor = h[9].as<int64_t>();
+    p.earned_centipoints = h[10].as<int64_t>();
+    p.failure_reason = h[11].as<std::string>();
+    p.created_at_unix = h[12].as<int64_t>();
+    p.updated_at_unix = h[13].as<int64_t>();
+    for (const auto& r : tx.exec_prepared(q::kPurchaseLines, p.purchase_id)) {
+      QuoteLineRecord l;
+      l.line.line_no = r[0].as<int32_t>();
+      l.line.sku = r[1].as<std::string>();
+      l.line.barcode = r[2].as<std::string>();
+      l.line.quantity_milli = r[3].as<int64_t>();
+      l.line.unit_price_minor = r[4].as<int64_t>();
+      l.line.total_before_minor = r[5].as<int64_t>();
+      l.line.discount_minor = r[6].as<int64_t>();
+      p.lines.push_back(std::move(l));
+    }
+    for (const auto& r : tx.exec_prepared(q::kPurchasePrograms, p.purchase_id)) {
+      PurchaseProgramRecord prog;
+      prog.program_id = r[0].as<int64_t>();
+      prog.vendor_customer_id = r[1].as<std::string>();
+      prog.spend_centipoints = r[2].as<int64_t>();
+      prog.spent_centipoints = r[3].as<int64_t>();
+      prog.earned_centipoints = r[4].as<int64_t>();
+      prog.vendor_reference = r[5].as<std::string>();
+      prog.status = r[6].as<std::string>();
+      p.programs.push_back(std::move(prog));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return p;
+}
+
+}  // namespace loyalty::broker

@@ -1,0 +1,42 @@
+#pragma once
+
+// Purchases: the intent written before any vendor call, the outcome written
+// after, each in one transaction, and reads by the store's order number.
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "broker/core/records.h"
+#include "broker/storage/pool.h"
+
+namespace loyalty::broker {
+
+// The idempotent answer to store together with a purchase's outcome.
+struct StoredAnswer {
+  std::string idempotency_key;
+  absl::Status status;
+  std::string response;
+};
+
+class PurchaseRepository {
+ public:
+  explicit PurchaseRepository(ConnectionPool& pool) : pool_(pool) {}
+
+  // Writes the purchase as "pending" with its lines and programs; fills
+  // purchase_id. An order number that failed or was declined before is
+  // reused; any other existing one is ALREADY_EXISTS (ABORTED while pending).
+  absl::Status WriteIntent(PurchaseRecord& purchase);
+  // Writes the outcome (status, totals, per-program results) and, if given,
+  // the idempotent answer, atomically.
+  absl::Status WriteOutcome(const PurchaseRecord& purchase,
+                            const std::optional<StoredAnswer>& answer);
+  // NOT_FOUND unless the order exists for this store.
+  absl::StatusOr<PurchaseRecord> LoadByOrder(const std::string& store_id,
+                                             const std::string& order_number);
+
+ private:
+  ConnectionPool& pool_;
+};
+
+}  // namespace loyalty::broker

@@ -1,0 +1,147 @@
+#include "broker/storage/queries.h"
+
+namespace loyalty::broker {
+
+const std::vector<NamedQuery>& AllQueries() {
+  static const std::vector<NamedQuery> kQueries = {
+      {q::kStoreByKeyHash,
+       "SELECT store_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"},
+      {q::kProgramsOfStore,
+       "SELECT program_id, code, vendor, base_url, required, settings::text, credentials::text "
+       "FROM programs WHERE store_id = $1 AND enabled ORDER BY position, program_id"},
+      {q::kUpsertStore,
+       "INSERT INTO stores (store_id, name) VALUES ($1, $2) "
+       "ON CONFLICT (store_id) DO UPDATE SET name = EXCLUDED.name"},
+      {q::kUpsertProgram,
+       "INSERT INTO programs (store_id, code, vendor, position, base_url, required, settings, "
+       "credentials, enabled) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, true) "
+       "ON CONFLICT (store_id, code) DO UPDATE SET vendor = EXCLUDED.vendor, "
+       "position = EXCLUDED.position, base_url = EXCLUDED.base_url, required = EXCLUDED.required, "
+       "settings = EXCLUDED.settings, credentials = EXCLUDED.credentials, enabled = true"},
+      {q::kUpsertApiKey,
+       "INSERT INTO api_keys (key_hash, store_id, label) VALUES ($1, $2, $3) "
+       "ON CONFLICT (key_hash) DO UPDATE SET store_id = EXCLUDED.store_id, "
+       "label = EXCLUDED.label, revoked_at = NULL"},
+
+      {q::kInsertQuote,
+       "INSERT INTO quotes (store_id, customer_kind, customer_value, total_before_minor, "
+       "discount_minor, total_minor, spendable_centipoints, earn_centipoints, coupons, expires_at) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], now() + make_interval(secs => $10)) "
+       "RETURNING quote_id::text, extract(epoch FROM expires_at)::bigint"},
+      {q::kInsertQuoteLine,
+       "INSERT INTO quote_lines (quote_id, line_no, sku, barcode, quantity_milli, unit_price_minor, "
+       "min_unit_price_minor, total_before_minor, discount_minor, total_minor) "
+       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10)"},
+      {q::kInsertQuoteProgram,
+       "INSERT INTO quote_programs (quote_id, program_id, used, skip_reason, vendor_customer_id, "
+       "discount_minor, spendable_centipoints, earn_centipoints, vendor_reference, explanation) "
+       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10)"},
+      {q::kInsertQuoteLineDiscount,
+       "INSERT INTO quote_line_discounts (quote_id, line_no, program_id, campaign, amount_minor) "
+       "VALUES ($1::uuid, $2, $3, $4, $5)"},
+      {q::kQuoteById,
+       "SELECT quote_id::text, customer_kind, customer_value, total_before_minor, discount_minor, "
+       "total_minor, spendable_centipoints, earn_centipoints, array_to_json(coupons)::text, "
+       "extract(epoch FROM expires_at)::bigint, expires_at > now() "
+       "FROM quotes WHERE quote_id = $1::uuid AND store_id = $2"},
+      {q::kQuoteLines,
+       "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, min_unit_price_minor, "
+       "total_before_minor, discount_minor FROM quote_lines WHERE quote_id = $1::uuid "
+       "ORDER BY line_no"},
+      {q::kQuotePrograms,
+       "SELECT program_id, used, coalesce(skip_reason, ''), coalesce(vendor_customer_id, ''), "
+       "discount_minor, spendable_centipoints, earn_centipoints, coalesce(vendor_reference, ''), "
+       "coalesce(explanation, '') FROM quote_programs WHERE quote_id = $1::uuid"},
+      {q::kQuoteLineDiscounts,
+       "SELECT line_no, program_id, campaign, amount_minor FROM quote_line_discounts "
+       "WHERE quote_id = $1::uuid ORDER BY line_no, program_id"},
+
+      {q::kInsertHold,
+       "INSERT INTO holds (store_id, program_id, quote_id, vendor_customer_id, amount_centipoints, "
+       "mode, status, expires_at) VALUES ($1, $2, $3::uuid, $4, $5, $6, 'active', "
+       "to_timestamp($7)) RETURNING hold_id::text"},
+      {q::kHoldById,
+       "SELECT hold_id::text, store_id, program_id, quote_id::text, vendor_customer_id, "
+       "amount_centipoints, mode, "
+       "CASE WHEN status = 'active' AND expires_at <= now() THEN 'expired' ELSE status END, "
+       "extract(epoch FROM expires_at)::bigint "
+       "FROM holds WHERE hold_id = $1::uuid AND store_id = $2"},
+      {q::kCloseHold,
+       "UPDATE holds SET status = $3, closed_at = now(), purchase_id = $4 "
+       "WHERE hold_id = $1::uuid AND store_id = $2 AND status = 'active'"},
+      {q::kActiveHeldAmount,
+       "SELECT coalesce(sum(amount_centipoints), 0)::bigint FROM holds "
+       "WHERE program_id = $1 AND vendor_customer_id = $2 AND status = 'active' "
+       "AND expires_at > now()"},
+      {q::kExpireHolds,
+       "UPDATE holds SET status = 'expired', closed_at = now() "
+       "WHERE status = 'active' AND expires_at <= now()"},
+
+      {q::kInsertPurchase,
+       "INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, status, "
+       "total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor) "
+       "VALUES ($1, $2, $3::uuid, $4, 'pending', $5, $6, $7, $8, $9) "
+       "ON CONFLICT (store_id, order_number) DO NOTHING RETURNING purchase_id"},
+      {q::kRetryPurchase,
+       "UPDATE purchases SET quote_id = $3::uuid, idempotency_key = $4, status = 'pending', "
+       "total_before_minor = $5, discount_minor = $6, total_minor = $7, spent_centipoints = $8, "
+       "paid_minor = $9, earned_centipoints = 0, failure_reason = NULL, "
+       "attempts = attempts + 1, updated_at = now() "
+       "WHERE store_id = $1 AND order_number = $2 AND status IN ('failed', 'declined') "
+       "RETURNING purchase_id"},
+      {q::kPurchaseStatusByOrder,
+       "SELECT status FROM purchases WHERE store_id = $1 AND order_number = $2"},
+      {q::kDeletePurchaseLines, "DELETE FROM purchase_lines WHERE purchase_id = $1"},
+      {q::kDeletePurchasePrograms, "DELETE FROM purchase_programs WHERE purchase_id = $1"},
+      {q::kInsertPurchaseLine,
+       "INSERT INTO purchase_lines (purchase_id, line_no, sku, barcode, quantity_milli, "
+       "unit_price_minor, total_before_minor, discount_minor, total_minor) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"},
+      {q::kInsertPurchaseProgram,
+       "INSERT INTO purchase_programs (purchase_id, program_id, vendor_customer_id, "
+       "spend_centipoints, status) VALUES ($1, $2, $3, $4, 'pending')"},
+      {q::kFinishPurchase,
+       "UPDATE purchases SET status = $2, spent_centipoints = $3, paid_minor = $4, "
+       "earned_centipoints = $5, failure_reason = $6, updated_at = now() WHERE purchase_id = $1"},
+      {q::kUpdatePurchaseProgram,
+       "UPDATE purchase_programs SET spent_centipoints = $3, earned_centipoints = $4, "
+       "vendor_reference = $5, status = $6 WHERE purchase_id = $1 AND program_id = $2"},
+      {q::kPurchaseByOrder,
+       "SELECT purchase_id, order_number, quote_id::text, idempotency_key, status, "
+       "total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
+       "earned_centipoints, coalesce(failure_reason, ''), extract(epoch FROM created_at)::bigint, "
+       "extract(epoch FROM updated_at)::bigint FROM purchases "
+       "WHERE store_id = $1 AND order_number = $2"},
+      {q::kPurchaseLines,
+       "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, total_before_minor, "
+       "discount_minor FROM purchase_lines WHERE purchase_id = $1 ORDER BY line_no"},
+      {q::kPurchasePrograms,
+       "SELECT program_id, coalesce(vendor_customer_id, ''), spend_centipoints, spent_centipoints, "
+       "earned_centipoints, coalesce(vendor_reference, ''), status FROM purchase_programs "
+       "WHERE purchase_id = $1 ORDER BY program_id"},
+
+      {q::kInsertVendorOperation,
+       "INSERT INTO vendor_operations (store_id, program_id, operation, quote_id, purchase_id, "
+       "hold_id, outcome, maybe_applied, amount_minor, points_centipoints, vendor_reference, "
+       "decline_field, message, latency_us, started_at) VALUES ($1, $2, $3, $4::uuid, $5, "
+       "$6::uuid, $7, $8, $9::bigint, $10::bigint, $11, $12, $13, $14, "
+       "to_timestamp($15::double precision / 1000000))"},
+
+      {q::kClaimIdempotencyKey,
+       "INSERT INTO idempotency_keys (store_id, idempotency_key, method, request_hash, state) "
+       "VALUES ($1, $2, $3, $4, 'in_progress') ON CONFLICT DO NOTHING"},
+      {q::kIdempotencyKey,
+       "SELECT method, request_hash, state, coalesce(status_code, 0), "
+       "coalesce(status_message, ''), response FROM idempotency_keys "
+       "WHERE store_id = $1 AND idempotency_key = $2"},
+      {q::kCompleteIdempotencyKey,
+       "UPDATE idempotency_keys SET state = 'completed', status_code = $3, status_message = $4, "
+       "response = $5, completed_at = now() WHERE store_id = $1 AND idempotency_key = $2"},
+      {q::kForgetIdempotencyKey,
+       "DELETE FROM idempotency_keys WHERE store_id = $1 AND idempotency_key = $2 "
+       "AND state = 'in_progress'"},
+  };
+  return kQueries;
+}
+
+}  // namespace loyalty::broker

@@ -1,0 +1,61 @@
+#pragma once
+
+// Every SQL statement the broker runs, as named constants prepared on each
+// connection. No SQL is built by concatenation; values are parameters.
+
+#include <vector>
+
+namespace loyalty::broker {
+
+struct NamedQuery {
+  const char* name;
+  const char* sql;
+};
+
+const std::vector<NamedQuery>& AllQueries();
+
+namespace q {
+// Stores and routing
+inline constexpr char kStoreByKeyHash[] = "store_by_key_hash";
+inline constexpr char kProgramsOfStore[] = "programs_of_store";
+inline constexpr char kUpsertStore[] = "upsert_store";
+inline constexpr char kUpsertProgram[] = "upsert_program";
+inline constexpr char kUpsertApiKey[] = "upsert_api_key";
+// Quotes
+inline constexpr char kInsertQuote[] = "insert_quote";
+inline constexpr char kInsertQuoteLine[] = "insert_quote_line";
+inline constexpr char kInsertQuoteProgram[] = "insert_quote_program";
+inline constexpr char kInsertQuoteLineDiscount[] = "insert_quote_line_discount";
+inline constexpr char kQuoteById[] = "quote_by_id";
+inline constexpr char kQuoteLines[] = "quote_lines";
+inline constexpr char kQuotePrograms[] = "quote_programs";
+inline constexpr char kQuoteLineDiscounts[] = "quote_line_discounts";
+// Holds
+inline constexpr char kInsertHold[] = "insert_hold";
+inline constexpr char kHoldById[] = "hold_by_id";
+inline constexpr char kCloseHold[] = "close_hold";
+inline constexpr char kActiveHeldAmount[] = "active_held_amount";
+inline constexpr char kExpireHolds[] = "expire_holds";
+// Purchases
+inline constexpr char kInsertPurchase[] = "insert_purchase";
+inline constexpr char kRetryPurchase[] = "retry_purchase";
+inline constexpr char kPurchaseStatusByOrder[] = "purchase_status_by_order";
+inline constexpr char kDeletePurchaseLines[] = "delete_purchase_lines";
+inline constexpr char kDeletePurchasePrograms[] = "delete_purchase_programs";
+inline constexpr char kInsertPurchaseLine[] = "insert_purchase_line";
+inline constexpr char kInsertPurchaseProgram[] = "insert_purchase_program";
+inline constexpr char kFinishPurchase[] = "finish_purchase";
+inline constexpr char kUpdatePurchaseProgram[] = "update_purchase_program";
+inline constexpr char kPurchaseByOrder[] = "purchase_by_order";
+inline constexpr char kPurchaseLines[] = "purchase_lines";
+inline constexpr char kPurchasePrograms[] = "purchase_programs";
+// Journal
+inline constexpr char kInsertVendorOperation[] = "insert_vendor_operation";
+// Idempotency
+inline constexpr char kClaimIdempotencyKey[] = "claim_idempotency_key";
+inline constexpr char kIdempotencyKey[] = "idempotency_key";
+inline constexpr char kCompleteIdempotencyKey[] = "complete_idempotency_key";
+inline constexpr char kForgetIdempotencyKey[] = "forget_idempotency_key";
+}  // namespace q
+
+}  // namespace loyalty::broker

@@ -1,0 +1,186 @@
+#include "broker/storage/registration.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "broker/common/hashing.h"
+#include "broker/storage/queries.h"
+
+namespace loyalty::broker {
+namespace {
+
+struct ProgramEntry {
+  std::string code, vendor, base_url, settings_json, credentials_json;
+  bool required = false;
+};
+
+struct KeyEntry {
+  std::string label, key;
+};
+
+struct StoreEntry {
+  std::string id, name;
+  std::vector<ProgramEntry> programs;
+  std::vector<KeyEntry> keys;
+};
+
+absl::Status CheckKeys(const YAML::Node& node, const std::string& where,
+                       const std::set<std::string>& allowed) {
+  if (!node.IsMap()) return absl::InvalidArgumentError(absl::StrCat(where, ": expected a mapping"));
+  for (const auto& entry : node) {
+    const std::string key = entry.first.as<std::string>();
+    if (!allowed.count(key)) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": unknown key \"", key, "\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Required(const YAML::Node& node, const char* key,
+                                     const std::string& where) {
+  if (!node[key] || !node[key].IsScalar() || node[key].Scalar().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ".", key, " is required"));
+  }
+  return node[key].Scalar();
+}
+
+// "${NAME}" reads the environment variable NAME; anything else is literal.
+absl::StatusOr<std::string> Resolve(const std::string& value, const std::string& where,
+                                    const Environment& env) {
+  if (value.size() > 3 && value.rfind("${", 0) == 0 && value.back() == '}') {
+    const std::string name = value.substr(2, value.size() - 3);
+    auto it = env.find(name);
+    if (it == env.end() || it->second.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": environment variable ", name, " is not set"));
+    }
+    return it->second;
+  }
+  return value;
+}
+
+absl::StatusOr<std::string> StringMapJson(const YAML::Node& node, const std::string& where,
+                                          const Environment& env) {
+  nlohmann::json out = nlohmann::json::object();
+  if (!node) return out.dump();
+  if (!node.IsMap()) return absl::InvalidArgumentError(absl::StrCat(where, ": expected a mapping"));
+  for (const auto& entry : node) {
+    const std::string key = entry.first.as<std::string>();
+    if (!entry.second.IsScalar()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ".", key, ": expected a single value"));
+    }
+    auto value = Resolve(entry.second.Scalar(), absl::StrCat(where, ".", key), env);
+    if (!value.ok()) return value.status();
+    out[key] = *value;
+  }
+  return out.dump();
+}
+
+absl::StatusOr<std::vector<StoreEntry>> Parse(const std::string& yaml_text,
+                                              const std::set<std::string>& known_vendors,
+                                              const Environment& env) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("stores file is not valid YAML: ", e.what()));
+  }
+  if (auto s = CheckKeys(root, "stores file", {"stores"}); !s.ok()) return s;
+  if (!root["stores"].IsSequence()) return absl::InvalidArgumentError("stores: expected a list");
+  std::vector<StoreEntry> stores;
+  int si = 0;
+  for (const auto& s : root["stores"]) {
+    const std::string where = absl::StrCat("stores[", si++, "]");
+    if (auto st = CheckKeys(s, where, {"id", "name", "api_keys", "programs"}); !st.ok()) return st;
+    StoreEntry store;
+    auto id = Required(s, "id", where);
+    if (!id.ok()) return id.status();
+    store.id = *id;
+    store.name = s["name"] ? s["name"].as<std::string>() : store.id;
+    int ki = 0;
+    for (const auto& k : s["api_keys"]) {
+      const std::string kw = absl::StrCat(where, ".api_keys[", ki++, "]");
+      if (auto st = CheckKeys(k, kw, {"label", "key"}); !st.ok()) return st;
+      auto label = Required(k, "label", kw);
+      auto key = Required(k, "key", kw);
+      if (!label.ok()) return label.status();
+      if (!key.ok()) return key.status();
+      auto resolved = Resolve(*key, kw + ".key", env);
+      if (!resolved.ok()) return resolved.status();
+      if (resolved->size() < 16) {
+        return absl::InvalidArgumentError(absl::StrCat(kw, ".key must be at least 16 characters"));
+      }
+      store.keys.push_back({*label, *resolved});
+    }
+    int pi = 0;
+    for (const auto& p : s["programs"]) {
+      const std::string pw = absl::StrCat(where, ".programs[", pi++, "]");
+      if (auto st = CheckKeys(p, pw, {"code", "vendor", "base_url", "required", "settings",
+                                      "credentials"});
+          !st.ok()) {
+        return st;
+      }
+      ProgramEntry program;
+      auto code = Required(p, "code", pw);
+      auto vendor = Required(p, "vendor", pw);
+      auto base_url = Required(p, "base_url", pw);
+      for (const auto* r : {&code, &vendor, &base_url}) {
+        if (!r->ok()) return r->status();
+      }
+      if (!known_vendors.count(*vendor)) {
+        return absl::InvalidArgumentError(absl::StrCat(pw, ".vendor: unknown vendor \"", *vendor, "\""));
+      }
+      program.code = *code;
+      program.vendor = *vendor;
+      program.base_url = *base_url;
+      program.required = p["required"] ? p["required"].as<bool>() : false;
+      auto settings = StringMapJson(p["settings"], pw + ".settings", env);
+      auto credentials = StringMapJson(p["credentials"], pw + ".credentials", env);
+      if (!settings.ok()) return settings.status();
+      if (!credentials.ok()) return credentials.status();
+      program.settings_json = *settings;
+      program.credentials_json = *credentials;
+      store.programs.push_back(std::move(program));
+    }
+    stores.push_back(std::move(store));
+  }
+  return stores;
+}
+
+}  // namespace
+
+absl::StatusOr<RegistrationSummary> RegisterStores(ConnectionPool& pool,
+                                                   const std::string& yaml_text,
+                                                   const std::set<std::string>& known_vendors,
+                                                   const Environment& env) {
+  auto stores = Parse(yaml_text, known_vendors, env);
+  if (!stores.ok()) return stores.status();
+  RegistrationSummary summary;
+  absl::Status status = pool.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    for (const auto& store : *stores) {
+      tx.exec_prepared0(q::kUpsertStore, store.id, store.name);
+      ++summary.stores;
+      int position = 0;
+      for (const auto& p : store.programs) {
+        tx.exec_prepared0(q::kUpsertProgram, store.id, p.code, p.vendor, position++, p.base_url,
+                          p.required, p.settings_json, p.credentials_json);
+        ++summary.programs;
+      }
+      for (const auto& k : store.keys) {
+        tx.exec_prepared0(q::kUpsertApiKey, Sha256Hex(k.key), store.id, k.label);
+        ++summary.api_keys;
+      }
+    }
+    tx.commit();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return summary;
+}
+
+}  // namespace loyalty::broker

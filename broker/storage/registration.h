@@ -1,0 +1,28 @@
+#pragma once
+
+// Registers stores, their programs (with vendor settings and credentials) and
+// API keys from a YAML file; see deploy/local/stores.yaml. Re-running it
+// updates what it names and leaves the rest. Values written "${NAME}" are
+// read from the environment; a missing one stops the registration.
+
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "broker/config/config.h"
+#include "broker/storage/pool.h"
+
+namespace loyalty::broker {
+
+struct RegistrationSummary {
+  int stores = 0;
+  int programs = 0;
+  int api_keys = 0;
+};
+
+absl::StatusOr<RegistrationSummary> RegisterStores(ConnectionPool& pool,
+                                                   const std::string& yaml_text,
+                                                   const std::set<std::string>& known_vendors,
+                                                   const Environment& env);
+
+}  // namespace loyalty::broker

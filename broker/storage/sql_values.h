@@ -1,0 +1,26 @@
+#pragma once
+
+// Small conversions between records and SQL parameters or columns.
+
+#include <optional>
+#include <string>
+
+#include <pqxx/pqxx>
+
+#include "connectors/core/types.h"
+
+namespace loyalty::broker {
+
+// NULL for an empty string (pqxx sends a null const char* as SQL NULL).
+inline const char* NullIfEmpty(const std::string& value) {
+  return value.empty() ? nullptr : value.c_str();
+}
+
+std::string CustomerKindName(connectors::CustomerRef::Kind kind);
+std::optional<connectors::CustomerRef::Kind> CustomerKindFromName(const std::string& name);
+
+inline std::string TextOrEmpty(const pqxx::field& field) {
+  return field.is_null() ? std::string() : field.as<std::string>();
+}
+
+}  // namespace loyalty::broker

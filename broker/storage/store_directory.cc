@@ -1,0 +1,66 @@
+#include "broker/storage/store_directory.h"
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "absl/time/clock.h"
+#include "broker/common/hashing.h"
+#include "broker/storage/queries.h"
+
+namespace loyalty::broker {
+namespace {
+
+std::map<std::string, std::string> StringMap(const std::string& json_text) {
+  std::map<std::string, std::string> values;
+  const auto parsed = nlohmann::json::parse(json_text, nullptr, false);
+  if (!parsed.is_object()) return values;
+  for (const auto& [key, value] : parsed.items()) {
+    values[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+  return values;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Authenticate(
+    const std::string& api_key) {
+  if (api_key.empty()) return absl::UnauthenticatedError("missing x-api-key metadata");
+  const std::string key_hash = Sha256Hex(api_key);
+  const absl::Time now = absl::Now();
+  {
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find(key_hash);
+    if (it != cache_.end() && it->second.expires > now) return it->second.store;
+  }
+  auto loaded = Load(key_hash);
+  if (!loaded.ok()) return loaded.status();
+  std::lock_guard lock(mutex_);
+  cache_[key_hash] = CacheEntry{*loaded, now + cache_ttl_};
+  return *loaded;
+}
+
+absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Load(
+    const std::string& key_hash) {
+  auto store = std::make_shared<StoreContext>();
+  absl::Status status = pool_.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    pqxx::result found = tx.exec_prepared(q::kStoreByKeyHash, key_hash);
+    if (found.empty()) return absl::UnauthenticatedError("unknown API key");
+    store->store_id = found[0][0].as<std::string>();
+    for (const auto& row : tx.exec_prepared(q::kProgramsOfStore, store->store_id)) {
+      auto program = std::make_shared<connectors::ProgramConfig>();
+      program->id = row[0].as<int64_t>();
+      program->code = row[1].as<std::string>();
+      program->vendor = row[2].as<std::string>();
+      program->base_url = row[3].as<std::string>();
+      program->settings = StringMap(row[5].as<std::string>());
+      program->secrets = StringMap(row[6].as<std::string>());
+      store->programs.push_back(StoreProgram{program, row[4].as<bool>()});
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return std::shared_ptr<const StoreContext>(std::move(store));
+}
+
+}  // namespace loyalty::broker
