@@ -13,18 +13,28 @@ constexpr int64_t kMigrationLockId = 0x4c4f59414c5459;
 
 absl::StatusOr<int> ApplyMigrations(pqxx::connection& connection,
                                     const std::vector<Migration>& migrations) {
+  // The advisory lock belongs to the session, so it outlives each transaction.
+  auto session = [&connection](const char* sql) {
+    pqxx::nontransaction statement(connection);
+    statement.exec_params(sql, kMigrationLockId);
+  };
   try {
-    pqxx::nontransaction session(connection);
-    session.exec0(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version integer PRIMARY KEY, name text NOT NULL,"
-        " applied_at timestamptz NOT NULL DEFAULT now())");
-    session.exec_params0("SELECT pg_advisory_lock($1)", kMigrationLockId);
+    {
+      pqxx::nontransaction setup(connection);
+      setup.exec0(
+          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+          " version integer PRIMARY KEY, name text NOT NULL,"
+          " applied_at timestamptz NOT NULL DEFAULT now())");
+    }
+    session("SELECT pg_advisory_lock($1)");
     int applied = 0;
     absl::Status failure;
     try {
-      const int current = session.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0]
-                              .as<int>();
+      int current = 0;
+      {
+        pqxx::read_transaction read(connection);
+        current = read.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
+      }
       const int newest = migrations.empty() ? 0 : migrations.back().version;
       if (current > newest) {
         failure = absl::FailedPreconditionError(absl::StrCat(
@@ -42,10 +52,10 @@ absl::StatusOr<int> ApplyMigrations(pqxx::connection& connection,
             {{"version", std::to_string(m.version)}, {"name", m.name}});
       }
     } catch (...) {
-      session.exec_params0("SELECT pg_advisory_unlock($1)", kMigrationLockId);
+      session("SELECT pg_advisory_unlock($1)");
       throw;
     }
-    session.exec_params0("SELECT pg_advisory_unlock($1)", kMigrationLockId);
+    session("SELECT pg_advisory_unlock($1)");
     if (!failure.ok()) return failure;
     return applied;
   } catch (const pqxx::broken_connection& e) {

@@ -136,7 +136,9 @@ absl::StatusOr<std::vector<StoreEntry>> Parse(const std::string& yaml_text,
       }
       program.code = *code;
       program.vendor = *vendor;
-      program.base_url = *base_url;
+      auto resolved_url = Resolve(*base_url, pw + ".base_url", env);
+      if (!resolved_url.ok()) return resolved_url.status();
+      program.base_url = *resolved_url;
       program.required = p["required"] ? p["required"].as<bool>() : false;
       auto settings = StringMapJson(p["settings"], pw + ".settings", env);
       auto credentials = StringMapJson(p["credentials"], pw + ".credentials", env);

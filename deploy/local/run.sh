@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Sets up and runs the broker's local stack on a fresh Debian machine:
+# installs packages, builds, starts a PostgreSQL cluster in .local/pgdata,
+# the LoyalClient simulator and the broker, then plays a sample checkout.
+# Leaves the stack running until Ctrl-C (or exits after the checkout with
+# --once).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$ROOT"
+ONCE=0
+[[ "${1:-}" == "--once" ]] && ONCE=1
+
+"$ROOT/deploy/local/install-deps.sh"
+cmake -S . -B build -G Ninja >/dev/null
+ninja -C build loyalty-broker loyalclient-simulator loyalty-checkout-demo
+
+STATE="$ROOT/.local"
+mkdir -p "$STATE"
+PGDATA="$STATE/pgdata"
+PGPORT="${PGPORT:-55432}"
+PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+# The server refuses to run as root: the cluster belongs to the postgres user.
+RUN_AS=()
+[[ "$(id -u)" == "0" ]] && RUN_AS=(runuser -u postgres --)
+if [[ ! -f "$PGDATA/PG_VERSION" ]]; then
+  chown postgres "$STATE" 2>/dev/null || true
+  "${RUN_AS[@]}" "$PGBIN/initdb" -D "$PGDATA" -A trust -U loyalty >/dev/null
+fi
+"${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$STATE/postgres.log" -w \
+  -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1" status >/dev/null 2>&1 ||
+  "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$STATE/postgres.log" -w \
+    -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null
+export PGHOST=127.0.0.1 PGPORT PGUSER=loyalty PGDATABASE=postgres
+
+export STORE_001_API_KEY="${STORE_001_API_KEY:-demo-store-001-key-please-change}"
+export LOYALCLIENT_APIKEY=lc-demo-apikey-0001
+export LOYALCLIENT_URL=http://127.0.0.1:18081
+
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+build/connectors/loyalclient-simulator --port 18081 \
+  --seed connectors/loyalclient/simulator/data/loyalclient-seed.json 2>"$STATE/loyalclient.log" &
+PIDS+=($!)
+build/broker/loyalty-broker --config deploy/local/broker.yaml migrate
+build/broker/loyalty-broker --config deploy/local/broker.yaml register --stores deploy/local/stores.yaml
+build/broker/loyalty-broker --config deploy/local/broker.yaml serve 2>"$STATE/broker.log" &
+PIDS+=($!)
+for _ in $(seq 50); do
+  grep -q broker_started "$STATE/broker.log" 2>/dev/null && break
+  sleep 0.1
+done
+
+echo
+echo "== Sample checkout at store-001 =="
+build/broker/loyalty-checkout-demo --target 127.0.0.1:50051 --api-key "$STORE_001_API_KEY"
+echo
+echo "Broker log: $STATE/broker.log   PostgreSQL: psql -h 127.0.0.1 -p $PGPORT -U loyalty postgres"
+if [[ "$ONCE" == "1" ]]; then exit 0; fi
+echo "The stack keeps running; Ctrl-C stops it."
+wait
