@@ -1,0 +1,59 @@
+#include "broker/api/validation.h"
+
+#include <gtest/gtest.h>
+
+namespace loyalty::broker {
+namespace {
+
+v1::QuoteCartRequest GoodCart() {
+  v1::QuoteCartRequest request;
+  auto* line = request.add_lines();
+  line->set_line_no(1);
+  line->set_sku("A");
+  line->set_quantity_milli(1000);
+  line->set_unit_price_minor(100);
+  return request;
+}
+
+void ExpectField(const absl::Status& status, const std::string& field) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message().substr(0, field.size()), field) << status.message();
+}
+
+TEST(Validation, CartErrorsNameTheField) {
+  EXPECT_TRUE(Validate(GoodCart()).ok());
+  ExpectField(Validate(v1::QuoteCartRequest()), "lines");
+  auto negative = GoodCart();
+  negative.mutable_lines(0)->set_unit_price_minor(-5);
+  ExpectField(Validate(negative), "lines[0].unit_price_minor");
+  auto zero_quantity = GoodCart();
+  zero_quantity.mutable_lines(0)->set_quantity_milli(0);
+  ExpectField(Validate(zero_quantity), "lines[0].quantity_milli");
+  auto floor_above = GoodCart();
+  floor_above.mutable_lines(0)->set_min_unit_price_minor(101);
+  ExpectField(Validate(floor_above), "lines[0].min_unit_price_minor");
+}
+
+TEST(Validation, CommitNeedsKeyOrderAndQuote) {
+  v1::CommitPurchaseRequest commit;
+  ExpectField(Validate(commit), "idempotency_key");
+  commit.set_idempotency_key("k");
+  ExpectField(Validate(commit), "order_number");
+  commit.set_order_number("o");
+  ExpectField(Validate(commit), "quote_id");
+  commit.set_quote_id("q");
+  auto* spend = commit.add_spend();
+  spend->set_program("lc");
+  spend->set_amount_centipoints(-1);
+  ExpectField(Validate(commit), "spend[0].amount_centipoints");
+}
+
+TEST(Validation, CustomerNeedsOneIdentifier) {
+  v1::IdentifyCustomerRequest request;
+  ExpectField(Validate(request), "customer");
+  request.mutable_customer()->set_phone("12ab");
+  ExpectField(Validate(request), "customer.phone");
+}
+
+}  // namespace
+}  // namespace loyalty::broker
