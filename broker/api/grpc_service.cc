@@ -31,7 +31,8 @@ grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext*
   if (deadline - started > absl::Hours(24 * 365)) {  // the caller set none
     deadline = started + absl::Milliseconds(settings_.default_deadline_ms);
   }
-  const absl::Time vendor_deadline = deadline - absl::Milliseconds(settings_.vendor_deadline_margin_ms);
+  const absl::Time vendor_deadline =
+      deadline - absl::Milliseconds(settings_.vendor_deadline_margin_ms);
   workers_.Submit([this, reactor, method, started, vendor_deadline, api_key = ApiKey(*context),
                    work = std::move(work)] {
     std::string store_id = "-";

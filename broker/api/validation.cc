@@ -10,7 +10,7 @@ namespace {
 
 constexpr size_t kMaxIdLength = 128;
 constexpr int kMaxLines = 1000;
-constexpr int64_t kMaxQuantityMilli = 1'000'000'000;   // a million units
+constexpr int64_t kMaxQuantityMilli = 1'000'000'000;       // a million units
 constexpr int64_t kMaxUnitPriceMinor = 1'000'000'000'000;  // ten billion in major units
 constexpr int kMaxHoldTtlSeconds = 24 * 3600;
 
@@ -31,7 +31,8 @@ absl::Status CheckCustomer(const std::string& field, const v1::CustomerIdentifie
   switch (customer.kind_case()) {
     case v1::CustomerIdentifier::kPhone: {
       const std::string& phone = customer.phone();
-      if (phone.size() < 10 || phone.size() > 15) return Bad(field + ".phone", "must have 10 to 15 digits");
+      if (phone.size() < 10 || phone.size() > 15)
+        return Bad(field + ".phone", "must have 10 to 15 digits");
       for (char c : phone) {
         if (c < '0' || c > '9') return Bad(field + ".phone", "digits only");
       }
@@ -42,7 +43,8 @@ absl::Status CheckCustomer(const std::string& field, const v1::CustomerIdentifie
     case v1::CustomerIdentifier::kAppCode:
       return CheckId(field + ".app_code", customer.app_code());
     case v1::CustomerIdentifier::kEmail:
-      if (customer.email().find('@') == std::string::npos) return Bad(field + ".email", "not an e-mail address");
+      if (customer.email().find('@') == std::string::npos)
+        return Bad(field + ".email", "not an e-mail address");
       return CheckId(field + ".email", customer.email());
     case v1::CustomerIdentifier::kExternalId:
       return CheckId(field + ".external_id", customer.external_id());
@@ -74,10 +76,13 @@ absl::Status Validate(const v1::QuoteCartRequest& request) {
     if (auto s = CheckId(field + ".sku", line.sku()); !s.ok()) return s;
     if (line.barcode().size() > kMaxIdLength) return Bad(field + ".barcode", "too long");
     if (line.quantity_milli() <= 0) return Bad(field + ".quantity_milli", "must be positive");
-    if (line.quantity_milli() > kMaxQuantityMilli) return Bad(field + ".quantity_milli", "too large");
+    if (line.quantity_milli() > kMaxQuantityMilli)
+      return Bad(field + ".quantity_milli", "too large");
     if (line.unit_price_minor() <= 0) return Bad(field + ".unit_price_minor", "must be positive");
-    if (line.unit_price_minor() > kMaxUnitPriceMinor) return Bad(field + ".unit_price_minor", "too large");
-    if (line.min_unit_price_minor() < 0) return Bad(field + ".min_unit_price_minor", "must not be negative");
+    if (line.unit_price_minor() > kMaxUnitPriceMinor)
+      return Bad(field + ".unit_price_minor", "too large");
+    if (line.min_unit_price_minor() < 0)
+      return Bad(field + ".min_unit_price_minor", "must not be negative");
     if (line.min_unit_price_minor() > line.unit_price_minor()) {
       return Bad(field + ".min_unit_price_minor", "is above unit_price_minor");
     }

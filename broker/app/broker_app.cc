@@ -21,7 +21,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) 
   return text.str();
 }
 
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const BrokerConfig::Grpc& grpc) {
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const BrokerConfig::Grpc& grpc) {
   if (!grpc.tls_enabled) return grpc::InsecureServerCredentials();
   auto cert = ReadFile(grpc.tls.cert_file, "grpc.tls.cert_file");
   auto key = ReadFile(grpc.tls.key_file, "grpc.tls.key_file");
@@ -33,8 +34,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Broke
     auto ca = ReadFile(grpc.tls.client_ca_file, "grpc.tls.client_ca_file");
     if (!ca.ok()) return ca.status();
     options.pem_root_certs = *ca;
-    options.client_certificate_request =
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(options);
 }
@@ -83,7 +83,8 @@ absl::StatusOr<int> BrokerApp::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.grpc.listen));
   }
   Log(LogLevel::kInfo, "broker_started",
-      {{"listen", config_.grpc.listen}, {"port", std::to_string(port)},
+      {{"listen", config_.grpc.listen},
+       {"port", std::to_string(port)},
        {"tls", config_.grpc.tls_enabled ? "on" : "off"}});
   return port;
 }

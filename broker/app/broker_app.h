@@ -4,9 +4,9 @@
 // checkout logic, gRPC server. Used by `loyalty-broker serve` and by tests
 // that run the whole broker in-process.
 
-#include <memory>
-
 #include <grpcpp/grpcpp.h>
+
+#include <memory>
 
 #include "absl/status/statusor.h"
 #include "broker/api/grpc_service.h"

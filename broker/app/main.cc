@@ -1,12 +1,11 @@
 // loyalty-broker: serve, migrate, register. Only wiring lives here.
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <fstream>
 #include <iostream>
-#include <sstream>
-
-#include <CLI/CLI.hpp>
 #include <pqxx/pqxx>
+#include <sstream>
 
 #include "broker/app/broker_app.h"
 #include "broker/common/logging.h"
@@ -25,7 +24,8 @@ int Fail(const absl::Status& status) {
 int Migrate(const BrokerConfig& config) {
   try {
     pqxx::connection connection(config.database.url);
-    auto applied = loyalty::broker::ApplyMigrations(connection, loyalty::broker::EmbeddedMigrations());
+    auto applied =
+        loyalty::broker::ApplyMigrations(connection, loyalty::broker::EmbeddedMigrations());
     if (!applied.ok()) return Fail(applied.status());
     std::cout << "migrations applied: " << *applied << std::endl;
     return 0;
@@ -41,12 +41,12 @@ int Register(const BrokerConfig& config, const std::string& stores_file) {
   text << in.rdbuf();
   loyalty::broker::ConnectionPool pool(config.database.url, 1);
   if (auto status = pool.Connect(); !status.ok()) return Fail(status);
-  auto summary = loyalty::broker::RegisterStores(pool, text.str(),
-                                                 {"loyalclient", "sailplay", "artix"},
-                                                 loyalty::broker::ProcessEnvironment());
+  auto summary =
+      loyalty::broker::RegisterStores(pool, text.str(), {"loyalclient", "sailplay", "artix"},
+                                      loyalty::broker::ProcessEnvironment());
   if (!summary.ok()) return Fail(summary.status());
-  std::cout << "registered " << summary->stores << " stores, " << summary->programs
-            << " programs, " << summary->api_keys << " API keys" << std::endl;
+  std::cout << "registered " << summary->stores << " stores, " << summary->programs << " programs, "
+            << summary->api_keys << " API keys" << std::endl;
   return 0;
 }
 

@@ -31,8 +31,8 @@ Setter PositiveInt(const std::string& path, int& field) {
   return [&field, path](const std::string& value) {
     int parsed = 0;
     if (!absl::SimpleAtoi(value, &parsed) || parsed <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": expected a positive integer, got \"",
-                                                     value, "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": expected a positive integer, got \"", value, "\""));
     }
     field = parsed;
     return absl::OkStatus();
@@ -43,8 +43,10 @@ Setter PositiveInt(const std::string& path, int& field) {
 std::map<std::string, Setter> Schema(BrokerConfig& c) {
   std::map<std::string, Setter> schema;
   schema["grpc.listen"] = Text(c.grpc.listen);
-  schema["grpc.max_message_bytes"] = PositiveInt("grpc.max_message_bytes", c.grpc.max_message_bytes);
-  schema["grpc.keepalive_time_ms"] = PositiveInt("grpc.keepalive_time_ms", c.grpc.keepalive_time_ms);
+  schema["grpc.max_message_bytes"] =
+      PositiveInt("grpc.max_message_bytes", c.grpc.max_message_bytes);
+  schema["grpc.keepalive_time_ms"] =
+      PositiveInt("grpc.keepalive_time_ms", c.grpc.keepalive_time_ms);
   schema["grpc.keepalive_timeout_ms"] =
       PositiveInt("grpc.keepalive_timeout_ms", c.grpc.keepalive_timeout_ms);
   schema["grpc.tls.cert_file"] = Text(c.grpc.tls.cert_file);
@@ -65,8 +67,8 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
       PositiveInt("broker.ledger_hold_ttl_seconds", c.broker.ledger_hold_ttl_seconds);
   schema["logging.level"] = [&c](const std::string& value) {
     if (!ParseLogLevel(value, c.logging.level)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("logging.level: expected debug, info, warning or error, got \"", value, "\""));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "logging.level: expected debug, info, warning or error, got \"", value, "\""));
     }
     return absl::OkStatus();
   };
@@ -108,7 +110,8 @@ absl::Status Walk(const YAML::Node& node, const std::string& prefix,
 
 absl::Status Validate(BrokerConfig& c) {
   const TlsConfig& tls = c.grpc.tls;
-  c.grpc.tls_enabled = !tls.cert_file.empty() || !tls.key_file.empty() || !tls.client_ca_file.empty();
+  c.grpc.tls_enabled =
+      !tls.cert_file.empty() || !tls.key_file.empty() || !tls.client_ca_file.empty();
   if (c.grpc.tls_enabled && tls.cert_file.empty()) {
     return absl::InvalidArgumentError("grpc.tls.cert_file is required when TLS is configured");
   }

@@ -79,8 +79,8 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     const QuoteProgramRecord* quoted =
         program == nullptr ? nullptr : quote->FindProgram(program->config->id);
     if (quoted == nullptr || !quoted->used || quoted->vendor_customer_id.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "spend[", i, "].program: \"", spend.program(), "\" has no account in this quote"));
+      return absl::InvalidArgumentError(absl::StrCat("spend[", i, "].program: \"", spend.program(),
+                                                     "\" has no account in this quote"));
     }
     connectors::Connector* connector = ConnectorFor(*program);
     if (connector == nullptr || !connector->capabilities().book) {
@@ -91,9 +91,9 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     spend_total += spend.amount_centipoints();
   }
   if (spend_total > quote->total_minor) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("spend: ", spend_total, " centipoints exceed the ", quote->total_minor,
-                     " minor units left to pay"));
+    return absl::InvalidArgumentError(absl::StrCat("spend: ", spend_total,
+                                                   " centipoints exceed the ", quote->total_minor,
+                                                   " minor units left to pay"));
   }
   std::vector<HoldRecord> holds;
   for (int i = 0; i < request.hold_ids_size(); ++i) {
@@ -183,9 +183,9 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     } else if (outcome.failure().maybe_applied) {
       p.status = absl::StrCat("in doubt: ", outcome.failure().message);
       purchase.status = "in_doubt";
-      outcome_status = absl::UnavailableError(absl::StrCat(
-          who, ": outcome unknown (", outcome.failure().message,
-          "); the purchase is in doubt and will be reconciled, do not book it again"));
+      outcome_status = absl::UnavailableError(
+          absl::StrCat(who, ": outcome unknown (", outcome.failure().message,
+                       "); the purchase is in doubt and will be reconciled, do not book it again"));
     } else {
       p.status = absl::StrCat("failed: ", outcome.failure().message);
       purchase.status = "failed";
@@ -200,7 +200,8 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     purchase.earned_centipoints = earned;
     purchase.paid_minor = purchase.total_minor - spent;
     for (const auto& hold : holds) {
-      auto closed = deps_.holds.Close(store.store_id, hold.hold_id, "consumed", purchase.purchase_id);
+      auto closed =
+          deps_.holds.Close(store.store_id, hold.hold_id, "consumed", purchase.purchase_id);
       if (!closed.ok()) return closed.status();
     }
   } else {

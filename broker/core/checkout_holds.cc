@@ -22,8 +22,8 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
   if (!quote.ok()) return quote.status();
   const QuoteProgramRecord* quoted = quote->FindProgram(program->config->id);
   if (quoted == nullptr || !quoted->used || quoted->vendor_customer_id.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "program ", request.program(), " has no account for this quote's customer"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("program ", request.program(), " has no account for this quote's customer"));
   }
   connectors::Connector* connector = ConnectorFor(*program);
   HoldRecord hold;
@@ -56,12 +56,12 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
     if (!held.ok()) return held.status();
     const int64_t available = quoted->spendable_centipoints - *held;
     if (request.amount_centipoints() > available) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "amount_centipoints: only ", std::max<int64_t>(available, 0),
-          " centipoints can be held for this quote"));
+      return absl::FailedPreconditionError(absl::StrCat("amount_centipoints: only ",
+                                                        std::max<int64_t>(available, 0),
+                                                        " centipoints can be held for this quote"));
     }
-    const int ttl = request.ttl_seconds() > 0 ? request.ttl_seconds()
-                                              : deps_.settings.ledger_hold_ttl_seconds;
+    const int ttl =
+        request.ttl_seconds() > 0 ? request.ttl_seconds() : deps_.settings.ledger_hold_ttl_seconds;
     hold.mode = "ledger";
     hold.expires_at_unix = absl::ToUnixSeconds(absl::Now()) + ttl;
   }

@@ -37,10 +37,10 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
     connectors::Connector* connector = ConnectorFor(program);
     if (connector == nullptr || !connector->capabilities().identify) continue;
     auto context = Context(program, deadline);
-    calls.push_back({&program, connector,
-                     std::make_unique<PendingCall<connectors::Account>>([&](auto done) {
-                       connector->Identify(context, ask, std::move(done));
-                     })});
+    calls.push_back(
+        {&program, connector, std::make_unique<PendingCall<connectors::Account>>([&](auto done) {
+           connector->Identify(context, ask, std::move(done));
+         })});
   }
   if (calls.empty()) {
     return absl::FailedPreconditionError("none of the store's programs can identify customers");
@@ -48,8 +48,8 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
   absl::Status first_failure;
   for (auto& call : calls) {
     Outcome<connectors::Account> outcome = call.pending->Wait();
-    Journal(JournalEntry(store.store_id, call.program->config->id, "identify", *call.pending,
-                         outcome));
+    Journal(
+        JournalEntry(store.store_id, call.program->config->id, "identify", *call.pending, outcome));
     const std::string who = DescribeProgram(*call.program, call.connector);
     if (!outcome.approved()) {
       const absl::Status status = StatusFromOutcome(who, outcome);
@@ -117,14 +117,13 @@ absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadli
     if (connector == nullptr || !connector->capabilities().quote) continue;
     auto context = Context(program, deadline);
     calls.push_back({&program, connector,
-                     std::make_unique<PendingCall<connectors::QuoteResult>>([&](auto done) {
-                       connector->Quote(context, ask, std::move(done));
-                     })});
+                     std::make_unique<PendingCall<connectors::QuoteResult>>(
+                         [&](auto done) { connector->Quote(context, ask, std::move(done)); })});
   }
   for (auto& call : calls) {
     Outcome<connectors::QuoteResult> outcome = call.pending->Wait();
-    Journal(JournalEntry(store.store_id, call.program->config->id, "quote", *call.pending,
-                         outcome));
+    Journal(
+        JournalEntry(store.store_id, call.program->config->id, "quote", *call.pending, outcome));
     const std::string who = DescribeProgram(*call.program, call.connector);
     QuoteProgramRecord record;
     record.program_id = call.program->config->id;

@@ -13,21 +13,29 @@ namespace loyalty::broker {
 namespace {
 
 struct Transition {
-  const char* verb;                // for messages
+  const char* verb;               // for messages
   std::vector<std::string> from;  // purchase states it applies to
-  const char* to;                  // state after success
+  const char* to;                 // state after success
   bool (*native)(const connectors::Capabilities&);
 };
 
 const Transition* TransitionFor(const std::string& operation) {
-  static const Transition kConfirm{"confirm", {"booked"}, "confirmed",
-                                   [](const connectors::Capabilities& c) { return c.confirm; }};
-  static const Transition kCancel{"cancel", {"booked", "confirmed"}, "cancelled",
-                                  [](const connectors::Capabilities& c) { return c.cancel; }};
-  static const Transition kRestore{"restore", {"cancelled"}, "booked",
-                                   [](const connectors::Capabilities& c) { return c.restore; }};
-  static const Transition kReassign{"reassign", {"booked", "confirmed"}, nullptr,
-                                    [](const connectors::Capabilities& c) { return c.reassign; }};
+  static const Transition kConfirm{
+      "confirm", {"booked"}, "confirmed", [](const connectors::Capabilities& c) {
+        return c.confirm;
+      }};
+  static const Transition kCancel{
+      "cancel", {"booked", "confirmed"}, "cancelled", [](const connectors::Capabilities& c) {
+        return c.cancel;
+      }};
+  static const Transition kRestore{
+      "restore", {"cancelled"}, "booked", [](const connectors::Capabilities& c) {
+        return c.restore;
+      }};
+  static const Transition kReassign{
+      "reassign", {"booked", "confirmed"}, nullptr, [](const connectors::Capabilities& c) {
+        return c.reassign;
+      }};
   if (operation == "confirm") return &kConfirm;
   if (operation == "cancel") return &kCancel;
   if (operation == "restore") return &kRestore;
@@ -58,11 +66,13 @@ absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::T
   // Every program must be able to do it before any is asked.
   for (const auto& p : purchase->programs) {
     const StoreProgram* program = store.FindProgram(p.program_id);
-    if (program == nullptr) return absl::FailedPreconditionError("a program of the purchase is disabled");
+    if (program == nullptr)
+      return absl::FailedPreconditionError("a program of the purchase is disabled");
     connectors::Connector* connector = ConnectorFor(*program);
     if (connector == nullptr || !transition->native(connector->capabilities())) {
       if (operation == "confirm") continue;  // booked as final: nothing to confirm
-      const std::string vendor = connector ? std::string(connector->DisplayName()) : program->config->vendor;
+      const std::string vendor =
+          connector ? std::string(connector->DisplayName()) : program->config->vendor;
       return absl::FailedPreconditionError(
           absl::StrCat(vendor, " cannot ", transition->verb, " a booked purchase"));
     }
@@ -84,8 +94,10 @@ absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::T
     VendorOperation op = JournalEntry(store.store_id, p.program_id, operation, call, outcome);
     op.purchase_id = purchase->purchase_id;
     Journal(op);
-    if (!outcome.approved()) return StatusFromOutcome(DescribeProgram(*program, connector), outcome);
-    if (!outcome.value().vendor_reference.empty()) p.vendor_reference = outcome.value().vendor_reference;
+    if (!outcome.approved())
+      return StatusFromOutcome(DescribeProgram(*program, connector), outcome);
+    if (!outcome.value().vendor_reference.empty())
+      p.vendor_reference = outcome.value().vendor_reference;
     p.status = absl::StrCat(operation, ": approved");
   }
   if (transition->to != nullptr) purchase->status = transition->to;

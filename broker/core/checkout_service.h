@@ -57,8 +57,7 @@ class CheckoutService {
   absl::Status Restore(const StoreContext& store, absl::Time deadline,
                        const v1::PurchaseByOrderRequest& request, v1::PurchaseResponse* response);
   absl::Status Reassign(const StoreContext& store, absl::Time deadline,
-                        const v1::ReassignPurchaseRequest& request,
-                        v1::PurchaseResponse* response);
+                        const v1::ReassignPurchaseRequest& request, v1::PurchaseResponse* response);
   absl::Status Get(const StoreContext& store, const v1::PurchaseByOrderRequest& request,
                    v1::PurchaseResponse* response);
 

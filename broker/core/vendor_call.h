@@ -21,9 +21,8 @@ class PendingCall {
   explicit PendingCall(Start start) : started_(absl::Now()) {
     auto promise = std::make_shared<std::promise<connectors::Outcome<T>>>();
     future_ = promise->get_future();
-    start(connectors::Callback<T>([promise](connectors::Outcome<T> outcome) {
-      promise->set_value(std::move(outcome));
-    }));
+    start(connectors::Callback<T>(
+        [promise](connectors::Outcome<T> outcome) { promise->set_value(std::move(outcome)); }));
   }
 
   connectors::Outcome<T> Wait() {

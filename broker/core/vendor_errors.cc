@@ -7,8 +7,7 @@ namespace loyalty::broker {
 using connectors::DeclineKind;
 
 absl::Status StatusFromDecline(const std::string& who, const connectors::Declined& d) {
-  const std::string reason =
-      d.field.empty() ? d.message : absl::StrCat(d.field, ": ", d.message);
+  const std::string reason = d.field.empty() ? d.message : absl::StrCat(d.field, ": ", d.message);
   switch (d.kind) {
     case DeclineKind::kNotFound:
       return absl::NotFoundError(absl::StrCat(who, " does not know the customer: ", reason));

@@ -51,7 +51,8 @@ absl::StatusOr<bool> HoldRepository::Close(const std::string& store_id, const st
     const char* purchase = nullptr;
     const std::string purchase_text = std::to_string(purchase_id);
     if (purchase_id > 0) purchase = purchase_text.c_str();
-    closed = tx.exec_prepared(q::kCloseHold, hold_id, store_id, status, purchase).affected_rows() > 0;
+    closed =
+        tx.exec_prepared(q::kCloseHold, hold_id, store_id, status, purchase).affected_rows() > 0;
     tx.commit();
     return absl::OkStatus();
   });
@@ -64,8 +65,8 @@ absl::StatusOr<int64_t> HoldRepository::ActiveAmount(int64_t program_id,
   int64_t amount = 0;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    amount = tx.exec_prepared1(q::kActiveHeldAmount, program_id, vendor_customer_id)[0]
-                 .as<int64_t>();
+    amount =
+        tx.exec_prepared1(q::kActiveHeldAmount, program_id, vendor_customer_id)[0].as<int64_t>();
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

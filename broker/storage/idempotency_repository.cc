@@ -28,7 +28,8 @@ absl::StatusOr<IdempotencyClaim> IdempotencyRepository::Claim(const std::string&
           "idempotency_key: already used for a different request; use a new key");
     }
     if (row[2].as<std::string>() == "in_progress") {
-      return absl::AbortedError("idempotency_key: the first request with this key is still running");
+      return absl::AbortedError(
+          "idempotency_key: the first request with this key is still running");
     }
     claim.state = IdempotencyClaim::State::kReplay;
     const int code = row[3].as<int>();

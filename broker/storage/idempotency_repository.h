@@ -13,8 +13,8 @@ namespace loyalty::broker {
 
 struct IdempotencyClaim {
   enum class State {
-    kClaimed,     // this request owns the key: go ahead
-    kReplay,      // finished before: answer with `status` / `response`
+    kClaimed,  // this request owns the key: go ahead
+    kReplay,   // finished before: answer with `status` / `response`
   };
   State state = State::kClaimed;
   absl::Status status;   // the stored answer's status

@@ -19,26 +19,28 @@ absl::StatusOr<int> ApplyMigrations(pqxx::connection& connection,
     statement.exec_params(sql, kMigrationLockId);
   };
   try {
-    {
-      pqxx::nontransaction setup(connection);
-      setup.exec0(
-          "CREATE TABLE IF NOT EXISTS schema_migrations ("
-          " version integer PRIMARY KEY, name text NOT NULL,"
-          " applied_at timestamptz NOT NULL DEFAULT now())");
-    }
     session("SELECT pg_advisory_lock($1)");
     int applied = 0;
     absl::Status failure;
     try {
+      {  // created under the lock: concurrent CREATE TABLE IF NOT EXISTS can collide
+        pqxx::nontransaction setup(connection);
+        setup.exec0(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version integer PRIMARY KEY, name text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())");
+      }
       int current = 0;
       {
         pqxx::read_transaction read(connection);
-        current = read.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
+        current =
+            read.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
       }
       const int newest = migrations.empty() ? 0 : migrations.back().version;
       if (current > newest) {
-        failure = absl::FailedPreconditionError(absl::StrCat(
-            "database schema version ", current, " is newer than this broker knows (", newest, ")"));
+        failure = absl::FailedPreconditionError(absl::StrCat("database schema version ", current,
+                                                             " is newer than this broker knows (",
+                                                             newest, ")"));
       }
       for (const Migration& m : migrations) {
         if (!failure.ok() || m.version <= current) continue;

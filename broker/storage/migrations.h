@@ -3,13 +3,11 @@
 // Forward-only numbered migrations, applied in order under an advisory lock
 // so that several replicas starting at once apply each migration once.
 
+#include <pqxx/connection>
 #include <string>
 #include <vector>
 
-#include <pqxx/connection>
-
 #include "absl/status/statusor.h"
-
 
 namespace loyalty::broker {
 

@@ -7,14 +7,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <pqxx/connection>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include <pqxx/connection>
-
 #include "absl/status/status.h"
-
 
 namespace loyalty::broker {
 

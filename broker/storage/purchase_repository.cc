@@ -20,7 +20,8 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
                                   p.total_minor, p.spent_centipoints, p.paid_minor);
     }
     if (inserted.empty()) {
-      pqxx::result existing = tx.exec_prepared(q::kPurchaseStatusByOrder, p.store_id, p.order_number);
+      pqxx::result existing =
+          tx.exec_prepared(q::kPurchaseStatusByOrder, p.store_id, p.order_number);
       const std::string status = existing.empty() ? "" : existing[0][0].as<std::string>();
       if (status == "pending") {
         return absl::AbortedError(

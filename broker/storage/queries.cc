@@ -29,7 +29,8 @@ const std::vector<NamedQuery>& AllQueries() {
        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], now() + make_interval(secs => $10)) "
        "RETURNING quote_id::text, extract(epoch FROM expires_at)::bigint"},
       {q::kInsertQuoteLine,
-       "INSERT INTO quote_lines (quote_id, line_no, sku, barcode, quantity_milli, unit_price_minor, "
+       "INSERT INTO quote_lines (quote_id, line_no, sku, barcode, quantity_milli, "
+       "unit_price_minor, "
        "min_unit_price_minor, total_before_minor, discount_minor, total_minor) "
        "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10)"},
       {q::kInsertQuoteProgram,

@@ -34,11 +34,10 @@ absl::Status QuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
       coupons += nlohmann::json(quote.coupons[i]).dump();  // a quoted array element
     }
     coupons += "}";
-    pqxx::row row = tx.exec_prepared1(q::kInsertQuote, quote.store_id, NullIfEmpty(kind),
-                                      NullIfEmpty(value), quote.total_before_minor,
-                                      quote.discount_minor, quote.total_minor,
-                                      quote.spendable_centipoints, quote.earn_centipoints, coupons,
-                                      ttl_seconds);
+    pqxx::row row = tx.exec_prepared1(
+        q::kInsertQuote, quote.store_id, NullIfEmpty(kind), NullIfEmpty(value),
+        quote.total_before_minor, quote.discount_minor, quote.total_minor,
+        quote.spendable_centipoints, quote.earn_centipoints, coupons, ttl_seconds);
     quote.quote_id = row[0].as<std::string>();
     quote.expires_at_unix = row[1].as<int64_t>();
     for (const auto& l : quote.lines) {

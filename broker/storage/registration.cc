@@ -119,8 +119,8 @@ absl::StatusOr<std::vector<StoreEntry>> Parse(const std::string& yaml_text,
     int pi = 0;
     for (const auto& p : s["programs"]) {
       const std::string pw = absl::StrCat(where, ".programs[", pi++, "]");
-      if (auto st = CheckKeys(p, pw, {"code", "vendor", "base_url", "required", "settings",
-                                      "credentials"});
+      if (auto st = CheckKeys(
+              p, pw, {"code", "vendor", "base_url", "required", "settings", "credentials"});
           !st.ok()) {
         return st;
       }
@@ -132,7 +132,8 @@ absl::StatusOr<std::vector<StoreEntry>> Parse(const std::string& yaml_text,
         if (!r->ok()) return r->status();
       }
       if (!known_vendors.count(*vendor)) {
-        return absl::InvalidArgumentError(absl::StrCat(pw, ".vendor: unknown vendor \"", *vendor, "\""));
+        return absl::InvalidArgumentError(
+            absl::StrCat(pw, ".vendor: unknown vendor \"", *vendor, "\""));
       }
       program.code = *code;
       program.vendor = *vendor;

@@ -3,9 +3,8 @@
 // Small conversions between records and SQL parameters or columns.
 
 #include <optional>
-#include <string>
-
 #include <pqxx/pqxx>
+#include <string>
 
 #include "connectors/core/types.h"
 

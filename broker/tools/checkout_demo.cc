@@ -3,11 +3,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
 #include <random>
-
-#include <CLI/CLI.hpp>
 
 #include "absl/strings/str_format.h"
 #include "loyalty/broker/v1/broker.grpc.pb.h"
@@ -16,7 +15,9 @@ namespace v1 = loyalty::broker::v1;
 
 namespace {
 
-std::string Money(int64_t minor) { return absl::StrFormat("%d.%02d RUB", minor / 100, minor % 100); }
+std::string Money(int64_t minor) {
+  return absl::StrFormat("%d.%02d RUB", minor / 100, minor % 100);
+}
 std::string Points(int64_t centipoints) {
   return absl::StrFormat("%d.%02d pts", centipoints / 100, centipoints % 100);
 }
@@ -94,8 +95,10 @@ int main(int argc, char** argv) {
             << Money(quote.total_minor()) << "\n   may spend up to "
             << Points(quote.spendable_centipoints()) << ", would earn "
             << Points(quote.earn_centipoints()) << "\n";
-  for (const auto& p : quote.programs()) std::cout << "   " << p.program() << ": " << p.explanation() << "\n";
-  for (const auto& s : quote.skipped()) std::cout << "   skipped " << s.program() << ": " << s.reason() << "\n";
+  for (const auto& p : quote.programs())
+    std::cout << "   " << p.program() << ": " << p.explanation() << "\n";
+  for (const auto& s : quote.skipped())
+    std::cout << "   skipped " << s.program() << ": " << s.reason() << "\n";
   if (quote.programs().empty()) return 1;
   const std::string program = quote.programs(0).program();
   const int64_t spend = std::min<int64_t>(quote.programs(0).spendable_centipoints(), 10000);
@@ -110,11 +113,13 @@ int main(int argc, char** argv) {
     v1::HoldPointsResponse hold;
     if (!till.Call("HoldPoints", &Stub::HoldPoints, hold_request, &hold)) return 1;
     hold_id = hold.hold_id();
-    std::cout << "   hold " << hold_id << " active until unix time " << hold.expires_at().seconds() << "\n";
+    std::cout << "   hold " << hold_id << " active until unix time " << hold.expires_at().seconds()
+              << "\n";
   }
 
   const std::string order = "DEMO-" + std::to_string(std::random_device{}() % 1000000);
-  std::cout << "4. Commit purchase " << order << (spend > 0 ? " spending the held points" : "") << "\n";
+  std::cout << "4. Commit purchase " << order << (spend > 0 ? " spending the held points" : "")
+            << "\n";
   v1::CommitPurchaseRequest commit;
   commit.set_idempotency_key("demo-" + order);
   commit.set_order_number(order);
@@ -133,8 +138,9 @@ int main(int argc, char** argv) {
   v1::PurchaseResponse replay;
   if (!till.Call("CommitPurchase (retry)", &Stub::CommitPurchase, commit, &replay)) return 1;
   std::cout << "   retry with the same idempotency key: "
-            << (replay.SerializeAsString() == purchase.SerializeAsString() ? "same answer, nothing applied twice"
-                                                                           : "DIFFERENT ANSWER")
+            << (replay.SerializeAsString() == purchase.SerializeAsString()
+                    ? "same answer, nothing applied twice"
+                    : "DIFFERENT ANSWER")
             << "\n";
 
   std::cout << "5. Get purchase " << order << " from the broker's journal\n";

@@ -5,7 +5,8 @@
 namespace loyalty::connectors {
 
 Declined Unsupported(std::string_view vendor, std::string_view what) {
-  return Declined{DeclineKind::kUnsupported, "", absl::StrCat(std::string(vendor), " cannot ", std::string(what))};
+  return Declined{DeclineKind::kUnsupported, "",
+                  absl::StrCat(std::string(vendor), " cannot ", std::string(what))};
 }
 
 }  // namespace loyalty::connectors

@@ -20,9 +20,9 @@ namespace loyalty::connectors {
 struct Capabilities {
   bool identify = false;
   bool quote = false;
-  bool hold = false;      // native point holds
-  bool book = false;      // the vendor records purchases
-  bool confirm = false;   // booking needs a separate confirm
+  bool hold = false;     // native point holds
+  bool book = false;     // the vendor records purchases
+  bool confirm = false;  // booking needs a separate confirm
   bool cancel = false;
   bool restore = false;
   bool reassign = false;

@@ -11,7 +11,8 @@ namespace {
 constexpr int kMaxScale = 9;
 
 absl::Status Malformed(std::string_view text) {
-  return absl::InvalidArgumentError(absl::StrCat("not a decimal number: \"", std::string(text), "\""));
+  return absl::InvalidArgumentError(
+      absl::StrCat("not a decimal number: \"", std::string(text), "\""));
 }
 
 }  // namespace
@@ -77,14 +78,17 @@ absl::StatusOr<int64_t> ParseDecimal(std::string_view text, int scale) {
   }
   for (int d = 0; d < kept; ++d) {
     units = units * 10 + (digits[d] - '0');
-    if (units > limit) return absl::OutOfRangeError(absl::StrCat("decimal too large: ", std::string(text)));
+    if (units > limit)
+      return absl::OutOfRangeError(absl::StrCat("decimal too large: ", std::string(text)));
   }
   for (int s = 0; s < shift; ++s) {
     units *= 10;
-    if (units > limit) return absl::OutOfRangeError(absl::StrCat("decimal too large: ", std::string(text)));
+    if (units > limit)
+      return absl::OutOfRangeError(absl::StrCat("decimal too large: ", std::string(text)));
   }
   if (round_up) ++units;
-  if (units > limit) return absl::OutOfRangeError(absl::StrCat("decimal too large: ", std::string(text)));
+  if (units > limit)
+    return absl::OutOfRangeError(absl::StrCat("decimal too large: ", std::string(text)));
   return static_cast<int64_t>(negative ? -units : units);
 }
 

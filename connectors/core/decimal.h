@@ -6,10 +6,9 @@
 // rounding, so no floating-point value ever reaches a money path.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
 

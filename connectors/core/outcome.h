@@ -39,7 +39,7 @@ struct Failed {
 template <typename T>
 class Outcome {
  public:
-  Outcome(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Outcome(T value) : value_(std::move(value)) {}               // NOLINT: implicit by design
   Outcome(Declined declined) : value_(std::move(declined)) {}  // NOLINT
   Outcome(Failed failed) : value_(std::move(failed)) {}        // NOLINT
 

@@ -67,7 +67,8 @@ void LoyalClientConnector::Post(const CallContext& context, std::string_view met
                                 std::string body, Parser parse, Callback<T> done) {
   HttpRequest request;
   request.method = "POST";
-  request.url = absl::StrCat(context.program->base_url, "/integration/general/", std::string(method));
+  request.url =
+      absl::StrCat(context.program->base_url, "/integration/general/", std::string(method));
   const std::string& apikey = context.program->Secret("apikey");
   request.headers = {{"Content-Type", "application/json"}, {"apikey", apikey}};
   request.body = std::move(body);

@@ -13,9 +13,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMoneyScale = 2;   // rubles -> kopecks
-constexpr int kPointsScale = 2;  // points -> centipoints
-constexpr int kPercentScale = 2; // percent -> basis points
+constexpr int kMoneyScale = 2;    // rubles -> kopecks
+constexpr int kPointsScale = 2;   // points -> centipoints
+constexpr int kPercentScale = 2;  // percent -> basis points
 constexpr int kMaxHoldMinutes = 10;
 
 // Thrown inside parsers when a field is missing or of the wrong type; caught
@@ -201,10 +201,8 @@ Outcome<Held> ParseHold(int status, std::string_view body) {
 }
 
 Outcome<ReleaseResult> ParseRelease(int status, std::string_view body) {
-  return ParseEnvelope<ReleaseResult>(status, body, nullptr,
-                                      [](const json&) -> Outcome<ReleaseResult> {
-                                        return ReleaseResult{};
-                                      });
+  return ParseEnvelope<ReleaseResult>(
+      status, body, nullptr, [](const json&) -> Outcome<ReleaseResult> { return ReleaseResult{}; });
 }
 
 Outcome<Retail> ParseRetail(int status, std::string_view body) {

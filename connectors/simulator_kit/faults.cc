@@ -40,10 +40,10 @@ std::string FaultInjector::Configure(const json& settings) {
 
 json FaultInjector::Describe() const {
   std::lock_guard lock(mutex_);
-  return json{{"latency_ms", settings_.latency_ms},     {"fail_count", settings_.fail_count},
-              {"fail_status", settings_.fail_status},   {"hang_ms", settings_.hang_ms},
-              {"hang_count", settings_.hang_count},
-              {"fail_after_apply", settings_.fail_after_apply}};
+  return json{
+      {"latency_ms", settings_.latency_ms},   {"fail_count", settings_.fail_count},
+      {"fail_status", settings_.fail_status}, {"hang_ms", settings_.hang_ms},
+      {"hang_count", settings_.hang_count},   {"fail_after_apply", settings_.fail_after_apply}};
 }
 
 bool FaultInjector::BeforeRequest(bool& after_apply) {

@@ -4,12 +4,11 @@
 // of failing answers with a chosen status, and hangs. Switched at run time
 // through POST /__sim/faults so tests and benchmarks can break a vendor.
 
+#include <httplib.h>
+
 #include <chrono>
 #include <cstdint>
 #include <mutex>
-
-#include <httplib.h>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/base/thread_annotations.h"

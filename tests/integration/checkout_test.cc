@@ -28,8 +28,9 @@ constexpr char kPetrId[] = "62a1f0c0e4b0a1b2c3d4e603";
 constexpr char kPetrPhone[] = "79990000003";
 
 nlohmann::json Seed() {
-  return simulator::loyalclient::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
-                                          "/connectors/loyalclient/simulator/data/loyalclient-seed.json");
+  return simulator::loyalclient::LoadSeed(
+      std::string(LOYALTY_SOURCE_DIR) +
+      "/connectors/loyalclient/simulator/data/loyalclient-seed.json");
 }
 
 std::string RunId() {
@@ -40,24 +41,28 @@ std::string RunId() {
 class CheckoutTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    StartStack();
-    if (::testing::Test::HasFatalFailure()) setup_failed_ = true;
+    try {
+      setup_error_ = StartStack();
+    } catch (const std::exception& e) {
+      setup_error_ = e.what();
+    }
   }
 
   // A broken stack fails every test; gtest would otherwise skip them.
-  void SetUp() override { ASSERT_FALSE(setup_failed_) << "the test stack did not start"; }
+  void SetUp() override { ASSERT_EQ(setup_error_, "") << "the test stack did not start"; }
 
-  static void StartStack() {
+  // Returns what went wrong, or an empty string.
+  static std::string StartStack() {
     pqxx::connection connection("");
     auto applied = ApplyMigrations(connection, EmbeddedMigrations());
-    ASSERT_TRUE(applied.ok()) << applied.status();
+    if (!(applied.ok())) return applied.status().ToString();
 
     simulator_ = new LoyalClientSimulator(Seed());
     const int sim_port = simulator_->Start("127.0.0.1", 0);
-    ASSERT_GT(sim_port, 0);
+    if (sim_port <= 0) return "simulator did not start";
     down_simulator_ = new LoyalClientSimulator(Seed());
     const int down_port = down_simulator_->Start("127.0.0.1", 0);
-    ASSERT_GT(down_port, 0);
+    if (down_port <= 0) return "simulator did not start";
 
     const std::string run = RunId();
     key_a_ = "store-a-key-" + run + "-0123456789";
@@ -69,19 +74,18 @@ class CheckoutTest : public ::testing::Test {
                           "        settings: {point: ", kPoint, "}\n",
                           "        credentials: {apikey: \"${LC_KEY}\"}\n");
     };
-    const std::string stores = absl::StrCat(
-        "stores:\n",
-        "  - id: a-", run, "\n    api_keys: [{label: till, key: ", key_a_, "}]\n    programs:\n",
-        program("lc-main", sim_port),
-        "  - id: b-", run, "\n    api_keys: [{label: till, key: ", key_b_, "}]\n    programs:\n",
-        program("lc-main", sim_port),
-        "  - id: d-", run, "\n    api_keys: [{label: till, key: ", key_down_, "}]\n    programs:\n",
-        program("lc-main", down_port));
+    const std::string stores =
+        absl::StrCat("stores:\n", "  - id: a-", run, "\n    api_keys: [{label: till, key: ", key_a_,
+                     "}]\n    programs:\n", program("lc-main", sim_port), "  - id: b-", run,
+                     "\n    api_keys: [{label: till, key: ", key_b_, "}]\n    programs:\n",
+                     program("lc-main", sim_port), "  - id: d-", run,
+                     "\n    api_keys: [{label: till, key: ", key_down_, "}]\n    programs:\n",
+                     program("lc-main", down_port));
     pool_ = new ConnectionPool("", 2);
-    ASSERT_TRUE(pool_->Connect().ok());
-    auto registered = RegisterStores(*pool_, stores, {"loyalclient"},
-                                     {{"LC_KEY", "lc-demo-apikey-0001"}});
-    ASSERT_TRUE(registered.ok()) << registered.status();
+    if (!(pool_->Connect().ok())) return "pool_->Connect().ok() failed";
+    auto registered =
+        RegisterStores(*pool_, stores, {"loyalclient"}, {{"LC_KEY", "lc-demo-apikey-0001"}});
+    if (!(registered.ok())) return registered.status().ToString();
 
     BrokerConfig config;
     config.grpc.listen = "127.0.0.1:0";
@@ -90,9 +94,10 @@ class CheckoutTest : public ::testing::Test {
     config.logging.level = LogLevel::kWarning;
     app_ = new BrokerApp(config);
     auto port = app_->Start();
-    ASSERT_TRUE(port.ok()) << port.status();
-    channel_ = new std::shared_ptr<grpc::Channel>(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", *port), grpc::InsecureChannelCredentials()));
+    if (!(port.ok())) return port.status().ToString();
+    channel_ = new std::shared_ptr<grpc::Channel>(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", *port), grpc::InsecureChannelCredentials()));
+    return "";
   }
 
   static void TearDownTestSuite() {
@@ -160,7 +165,7 @@ class CheckoutTest : public ::testing::Test {
   static inline BrokerApp* app_ = nullptr;
   static inline std::shared_ptr<grpc::Channel>* channel_ = nullptr;
   static inline std::string key_a_, key_b_, key_down_;
-  static inline bool setup_failed_ = false;
+  static inline std::string setup_error_;
 };
 
 using Stub = v1::LoyaltyBroker::Stub;
@@ -348,7 +353,8 @@ TEST_F(CheckoutTest, VendorDownAnswersUnavailableAndLeavesNoHalfWrittenPurchase)
   EXPECT_EQ(stored.status(), v1::PURCHASE_STATUS_FAILED);
   EXPECT_EQ(stored.spent_centipoints(), 0);
   EXPECT_EQ(CountRows(absl::StrCat("SELECT count(*) FROM purchases WHERE status = 'pending' "
-                                   "AND order_number = '", commit.order_number(), "'")),
+                                   "AND order_number = '",
+                                   commit.order_number(), "'")),
             0);
   // Nothing was applied, so the key is free: a retry runs again (and fails again).
   status = Call(key_down_, &Stub::CommitPurchase, commit, &purchase);

@@ -1,9 +1,8 @@
 // LoyalClient wire conversions against the vendor document's own examples.
 
-#include "connectors/loyalclient/wire.h"
-
 #include <gtest/gtest.h>
 
+#include "connectors/loyalclient/wire.h"
 #include "tests/unit/fixture.h"
 
 namespace loyalty::connectors::loyalclient {
@@ -76,10 +75,11 @@ TEST(LoyalClientWire, Maps422ErrorsToDeclinesWithTheVendorsWords) {
 
 TEST(LoyalClientWire, TreatsUntrustedAnswersAsFailuresNeverSuccess) {
   EXPECT_TRUE(ParseClient(200, "<html>oops</html>").failed());
-  EXPECT_TRUE(ParseClient(200, R"({"success": true})").failed());                 // no client
+  EXPECT_TRUE(ParseClient(200, R"({"success": true})").failed());  // no client
   EXPECT_TRUE(ParseClient(200, R"({"success": true, "client": {"name": "x"}})").failed());
   EXPECT_TRUE(ParseRecalc(200, R"({"success": true, "recalc": {"amount": "x"}})").failed());
-  EXPECT_TRUE(ParseRetail(200, R"({"success": true, "retail": {"amount": 1, "spend": -5}})").failed());
+  EXPECT_TRUE(
+      ParseRetail(200, R"({"success": true, "retail": {"amount": 1, "spend": -5}})").failed());
   EXPECT_TRUE(ParseRetail(200, R"({"success": false})").declined());
   EXPECT_TRUE(ParseRetail(200, R"({"retail": {"amount": 1}})").failed());  // missing success
 

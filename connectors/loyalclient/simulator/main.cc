@@ -1,9 +1,8 @@
 // loyalclient-simulator: serves the LoyalClient REST API with real state.
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "connectors/loyalclient/simulator/server.h"
 

@@ -63,14 +63,17 @@ void LoyalClientSimulator::RegisterRoutes() {
 }
 
 int LoyalClientSimulator::Start(const std::string& host, int port) {
-  const int bound = port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
+  const int bound =
+      port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
   if (bound < 0) return -1;
   thread_ = std::thread([this] { server_.listen_after_bind(); });
   while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return bound;
 }
 
-bool LoyalClientSimulator::Serve(const std::string& host, int port) { return server_.listen(host, port); }
+bool LoyalClientSimulator::Serve(const std::string& host, int port) {
+  return server_.listen(host, port);
+}
 
 void LoyalClientSimulator::Stop() {
   server_.stop();

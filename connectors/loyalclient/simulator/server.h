@@ -3,11 +3,11 @@
 // HTTP front of the LoyalClient simulator: the vendor's routes, the apikey
 // check, switchable faults, and admin routes under /__sim/ for tests.
 
+#include <httplib.h>
+
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <httplib.h>
 
 #include "connectors/loyalclient/simulator/state.h"
 #include "connectors/simulator_kit/faults.h"

@@ -57,8 +57,10 @@ json Points(int64_t centipoints) {
 
 LoyalClientState::LoyalClientState(const json& seed) {
   if (!seed.is_object()) throw std::invalid_argument("seed must be a JSON object");
-  for (const auto& key : seed.value("apikeys", json::array())) api_keys_.push_back(key.get<std::string>());
-  for (const auto& point : seed.value("points", json::array())) points_.push_back(RequiredText(point, "id"));
+  for (const auto& key : seed.value("apikeys", json::array()))
+    api_keys_.push_back(key.get<std::string>());
+  for (const auto& point : seed.value("points", json::array()))
+    points_.push_back(RequiredText(point, "id"));
   for (const auto& l : seed.value("levels", json::array())) {
     Level level{RequiredText(l, "id"), RequiredText(l, "title"), RequiredText(l, "type"),
                 SeedUnits(l, "percent"), SeedUnits(l, "maxSpendPercent")};
@@ -78,7 +80,8 @@ LoyalClientState::LoyalClientState(const json& seed) {
     client.photo = OptionalText(c, "photo");
     client.phone = c.value("phone", int64_t{0});
     client.level_id = RequiredText(c, "level");
-    if (!levels_.count(client.level_id)) throw std::invalid_argument("seed: unknown level " + client.level_id);
+    if (!levels_.count(client.level_id))
+      throw std::invalid_argument("seed: unknown level " + client.level_id);
     client.balance_centipoints = SeedUnits(c, "balance");
     clients_[client.id] = client;
   }
@@ -144,7 +147,8 @@ int64_t LoyalClientState::SpendCap(const ClientRecord& client, const std::string
                                    int64_t amount_minor) const {
   const Level& level = LevelOf(client);
   if (level.type != "cashback") return 0;
-  const int64_t by_percent = connectors::MulDivFloor(amount_minor, level.max_spend_percent_bp, 10000);
+  const int64_t by_percent =
+      connectors::MulDivFloor(amount_minor, level.max_spend_percent_bp, 10000);
   const int64_t available = client.balance_centipoints - HeldElsewhere(client.id, point);
   const int64_t cap = std::max<int64_t>(0, std::min(by_percent, available));
   return cap / 100 * 100;  // whole points only
@@ -159,9 +163,10 @@ int64_t LoyalClientState::Earn(const ClientRecord& client, int64_t amount_minor)
 
 Reply LoyalClientState::Client(const json& request) {
   std::lock_guard lock(mutex_);
-  const std::string point = request.is_object() && request.contains("point") && request["point"].is_string()
-                                ? request["point"].get<std::string>()
-                                : "";
+  const std::string point =
+      request.is_object() && request.contains("point") && request["point"].is_string()
+          ? request["point"].get<std::string>()
+          : "";
   if (std::find(points_.begin(), points_.end(), point) == points_.end()) {
     return Error("point", "Point not found.");
   }
@@ -171,17 +176,22 @@ Reply LoyalClientState::Client(const json& request) {
   const std::string search = request["search"].get<std::string>();
   ExpireHolds();
   for (const auto& [id, c] : clients_) {
-    const bool match = (!search.empty() && (search == std::to_string(c.phone) ||
-                                            search == c.card || search == c.app_code));
+    const bool match = (!search.empty() && (search == std::to_string(c.phone) || search == c.card ||
+                                            search == c.app_code));
     if (!match) continue;
     const Level& level = LevelOf(c);
     json level_json{{"id", level.id},
                     {"title", level.title},
                     {"percent", Points(level.percent_bp)},
                     {"type", level.type}};
-    if (level.type == "cashback") level_json["maxSpendPercent"] = Points(level.max_spend_percent_bp);
-    json client{{"id", c.id},       {"name", c.name},   {"photo", c.photo},
-                {"birthday", c.birthday}, {"level", level_json}, {"phone", c.phone},
+    if (level.type == "cashback")
+      level_json["maxSpendPercent"] = Points(level.max_spend_percent_bp);
+    json client{{"id", c.id},
+                {"name", c.name},
+                {"photo", c.photo},
+                {"birthday", c.birthday},
+                {"level", level_json},
+                {"phone", c.phone},
                 {"email", c.email},
                 {"balance", Points(level.type == "cashback" ? c.balance_centipoints : 0)}};
     return Reply{200, json{{"success", true}, {"client", client}}};
@@ -234,11 +244,13 @@ Reply LoyalClientState::Hold(const json& request) {
   }
   const int64_t available = client->balance_centipoints - held;
   if (amount > available) {
-    return Error("amount", absl::StrCat("Hold can't be more ", FormatDecimal(std::max<int64_t>(available, 0), 2)));
+    return Error("amount", absl::StrCat("Hold can't be more ",
+                                        FormatDecimal(std::max<int64_t>(available, 0), 2)));
   }
   const int64_t until = absl::ToUnixSeconds(absl::Now()) + clock_offset_seconds_ + minutes * 60;
   holds_.push_back(HoldEntry{client->id, point, amount, until});
-  return Reply{200, json{{"success", true}, {"held", json{{"until", until}, {"amount", Points(amount)}}}}};
+  return Reply{
+      200, json{{"success", true}, {"held", json{{"until", until}, {"amount", Points(amount)}}}}};
 }
 
 Reply LoyalClientState::Release(const json& request) {
@@ -247,8 +259,9 @@ Reply LoyalClientState::Release(const json& request) {
   ClientRecord* client = FindClient(request, error);
   if (client == nullptr) return error;
   const std::string point = request["point"].get<std::string>();
-  holds_.erase(std::remove_if(holds_.begin(), holds_.end(),
-                              [&](const HoldEntry& h) { return h.client == client->id && h.point == point; }),
+  holds_.erase(std::remove_if(
+                   holds_.begin(), holds_.end(),
+                   [&](const HoldEntry& h) { return h.client == client->id && h.point == point; }),
                holds_.end());
   return Reply{200, json{{"success", true}}};
 }
@@ -269,13 +282,16 @@ Reply LoyalClientState::Retail(const json& request) {
   }
   const std::string point = request["point"].get<std::string>();
   // A new operation at this point releases the client's holds here.
-  holds_.erase(std::remove_if(holds_.begin(), holds_.end(),
-                              [&](const HoldEntry& h) { return h.client == client->id && h.point == point; }),
+  holds_.erase(std::remove_if(
+                   holds_.begin(), holds_.end(),
+                   [&](const HoldEntry& h) { return h.client == client->id && h.point == point; }),
                holds_.end());
   const Level& level = LevelOf(*client);
   const int64_t cap = SpendCap(*client, point, amount);
-  if (spend > cap) return Error("spend", absl::StrCat("Spend can't be more ", FormatDecimal(cap, 2)));
-  json retail{{"amount", Points(amount)}, {"percent", Points(level.percent_bp)}, {"type", level.type}};
+  if (spend > cap)
+    return Error("spend", absl::StrCat("Spend can't be more ", FormatDecimal(cap, 2)));
+  json retail{
+      {"amount", Points(amount)}, {"percent", Points(level.percent_bp)}, {"type", level.type}};
   Operation op{client->id, point, amount, spend, 0};
   if (level.type == "discount") {
     const int64_t discount = connectors::MulDivRound(amount, level.percent_bp, 10000);

@@ -8,11 +8,10 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/base/thread_annotations.h"
 
@@ -66,7 +65,8 @@ class LoyalClientState {
   };
 
   // Validates client and point; on failure fills `error`.
-  ClientRecord* FindClient(const nlohmann::json& request, Reply& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  ClientRecord* FindClient(const nlohmann::json& request, Reply& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void ExpireHolds() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   int64_t HeldElsewhere(const std::string& client, const std::string& point) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
