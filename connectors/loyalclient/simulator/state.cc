@@ -135,6 +135,13 @@ LoyalClientState::ClientRecord* LoyalClientState::FindClient(const json& request
   return &it->second;
 }
 
+void LoyalClientState::ReleaseHoldsAt(const std::string& client, const std::string& point) {
+  holds_.erase(
+      std::remove_if(holds_.begin(), holds_.end(),
+                     [&](const HoldEntry& h) { return h.client == client && h.point == point; }),
+      holds_.end());
+}
+
 int64_t LoyalClientState::HeldElsewhere(const std::string& client, const std::string& point) const {
   int64_t held = 0;
   for (const auto& h : holds_) {

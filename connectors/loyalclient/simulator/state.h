@@ -68,6 +68,9 @@ class LoyalClientState {
   ClientRecord* FindClient(const nlohmann::json& request, Reply& error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void ExpireHolds() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Drops the client's holds at one point (release, or a new operation there).
+  void ReleaseHoldsAt(const std::string& client, const std::string& point)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   int64_t HeldElsewhere(const std::string& client, const std::string& point) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Most points this check may spend at this point, in whole points.
