@@ -266,10 +266,7 @@ Reply LoyalClientState::Release(const json& request) {
   ClientRecord* client = FindClient(request, error);
   if (client == nullptr) return error;
   const std::string point = request["point"].get<std::string>();
-  holds_.erase(std::remove_if(
-                   holds_.begin(), holds_.end(),
-                   [&](const HoldEntry& h) { return h.client == client->id && h.point == point; }),
-               holds_.end());
+  ReleaseHoldsAt(client->id, point);
   return Reply{200, json{{"success", true}}};
 }
 
@@ -289,10 +286,7 @@ Reply LoyalClientState::Retail(const json& request) {
   }
   const std::string point = request["point"].get<std::string>();
   // A new operation at this point releases the client's holds here.
-  holds_.erase(std::remove_if(
-                   holds_.begin(), holds_.end(),
-                   [&](const HoldEntry& h) { return h.client == client->id && h.point == point; }),
-               holds_.end());
+  ReleaseHoldsAt(client->id, point);
   const Level& level = LevelOf(*client);
   const int64_t cap = SpendCap(*client, point, amount);
   if (spend > cap)
