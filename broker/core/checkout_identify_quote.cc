@@ -17,7 +17,7 @@ using connectors::Outcome;
 
 namespace {
 
-std::string SkipReason(const std::string& who, const absl::Status& status) {
+std::string SkipReason(const absl::Status& status) {
   return absl::StrCat(absl::StatusCodeToString(status.code()), ": ", status.message());
 }
 
@@ -55,7 +55,7 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
       const absl::Status status = StatusFromOutcome(who, outcome);
       auto* skipped = response->add_skipped();
       skipped->set_program(call.program->config->code);
-      skipped->set_reason(SkipReason(who, status));
+      skipped->set_reason(SkipReason(status));
       if (outcome.failed() && first_failure.ok()) first_failure = status;
       continue;
     }
@@ -131,7 +131,7 @@ absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadli
       const absl::Status status = StatusFromOutcome(who, outcome);
       if (call.program->required && outcome.failed()) return status;
       record.used = false;
-      record.skip_reason = SkipReason(who, status);
+      record.skip_reason = SkipReason(status);
       quote.programs.push_back(std::move(record));
       continue;
     }

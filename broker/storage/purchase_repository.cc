@@ -95,15 +95,7 @@ absl::StatusOr<PurchaseRecord> PurchaseRepository::LoadByOrder(const std::string
     p.created_at_unix = h[12].as<int64_t>();
     p.updated_at_unix = h[13].as<int64_t>();
     for (const auto& r : tx.exec_prepared(q::kPurchaseLines, p.purchase_id)) {
-      QuoteLineRecord l;
-      l.line.line_no = r[0].as<int32_t>();
-      l.line.sku = r[1].as<std::string>();
-      l.line.barcode = r[2].as<std::string>();
-      l.line.quantity_milli = r[3].as<int64_t>();
-      l.line.unit_price_minor = r[4].as<int64_t>();
-      l.line.total_before_minor = r[5].as<int64_t>();
-      l.line.discount_minor = r[6].as<int64_t>();
-      p.lines.push_back(std::move(l));
+      p.lines.push_back(LineFromRow(r));
     }
     for (const auto& r : tx.exec_prepared(q::kPurchasePrograms, p.purchase_id)) {
       PurchaseProgramRecord prog;

@@ -114,8 +114,10 @@ const std::vector<NamedQuery>& AllQueries() {
        "extract(epoch FROM updated_at)::bigint FROM purchases "
        "WHERE store_id = $1 AND order_number = $2"},
       {q::kPurchaseLines,
-       "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, total_before_minor, "
-       "discount_minor FROM purchase_lines WHERE purchase_id = $1 ORDER BY line_no"},
+       // Same columns as quote_lines so one reader serves both; no floor is kept.
+       "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, 0::bigint, "
+       "total_before_minor, discount_minor FROM purchase_lines WHERE purchase_id = $1 "
+       "ORDER BY line_no"},
       {q::kPurchasePrograms,
        "SELECT program_id, coalesce(vendor_customer_id, ''), spend_centipoints, spent_centipoints, "
        "earned_centipoints, coalesce(vendor_reference, ''), status FROM purchase_programs "

@@ -93,16 +93,7 @@ absl::StatusOr<QuoteRecord> QuoteRepository::Load(const std::string& store_id,
     quote.expires_at_unix = h[9].as<int64_t>();
     live = h[10].as<bool>();
     for (const auto& r : tx.exec_prepared(q::kQuoteLines, quote_id)) {
-      QuoteLineRecord l;
-      l.line.line_no = r[0].as<int32_t>();
-      l.line.sku = r[1].as<std::string>();
-      l.line.barcode = r[2].as<std::string>();
-      l.line.quantity_milli = r[3].as<int64_t>();
-      l.line.unit_price_minor = r[4].as<int64_t>();
-      l.line.min_unit_price_minor = r[5].as<int64_t>();
-      l.line.total_before_minor = r[6].as<int64_t>();
-      l.line.discount_minor = r[7].as<int64_t>();
-      quote.lines.push_back(std::move(l));
+      quote.lines.push_back(LineFromRow(r));
     }
     for (const auto& r : tx.exec_prepared(q::kQuoteLineDiscounts, quote_id)) {
       const int32_t line_no = r[0].as<int32_t>();

@@ -27,4 +27,17 @@ std::optional<Kind> CustomerKindFromName(const std::string& name) {
   return std::nullopt;
 }
 
+QuoteLineRecord LineFromRow(const pqxx::row& r) {
+  QuoteLineRecord l;
+  l.line.line_no = r[0].as<int32_t>();
+  l.line.sku = r[1].as<std::string>();
+  l.line.barcode = r[2].as<std::string>();
+  l.line.quantity_milli = r[3].as<int64_t>();
+  l.line.unit_price_minor = r[4].as<int64_t>();
+  l.line.min_unit_price_minor = r[5].as<int64_t>();
+  l.line.total_before_minor = r[6].as<int64_t>();
+  l.line.discount_minor = r[7].as<int64_t>();
+  return l;
+}
+
 }  // namespace loyalty::broker

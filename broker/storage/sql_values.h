@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 #include <string>
 
+#include "broker/core/records.h"
 #include "connectors/core/types.h"
 
 namespace loyalty::broker {
@@ -21,5 +22,9 @@ std::optional<connectors::CustomerRef::Kind> CustomerKindFromName(const std::str
 inline std::string TextOrEmpty(const pqxx::field& field) {
   return field.is_null() ? std::string() : field.as<std::string>();
 }
+
+// Reads a line row: line_no, sku, barcode, quantity_milli, unit_price_minor,
+// min_unit_price_minor, total_before_minor, discount_minor.
+QuoteLineRecord LineFromRow(const pqxx::row& row);
 
 }  // namespace loyalty::broker
