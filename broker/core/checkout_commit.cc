@@ -26,16 +26,24 @@ std::string RequestFingerprint(const v1::CommitPurchaseRequest& request) {
   return Sha256Hex(bytes);
 }
 
-// The amount a program books: the check less other programs' discounts
-// (the program applies its own discount itself).
-int64_t AmountForProgram(const QuoteRecord& quote, int64_t program_id) {
-  int64_t amount = quote.total_before_minor;
+// The cart as `program_id` priced it: each line less the other programs'
+// discounts (the program applies its own again), its own discounts apart,
+// and the amount to book.
+void FillBookLines(const QuoteRecord& quote, int64_t program_id, connectors::BookRequest& ask) {
+  ask.amount_minor = 0;
   for (const auto& l : quote.lines) {
+    connectors::Line line = l.line;
+    line.discount_minor = 0;
     for (size_t i = 0; i < l.discounts.size(); ++i) {
-      if (l.discount_program_ids[i] != program_id) amount -= l.discounts[i].amount_minor;
+      if (l.discount_program_ids[i] == program_id) {
+        ask.own_discounts.push_back(l.discounts[i]);
+      } else {
+        line.discount_minor += l.discounts[i].amount_minor;
+      }
     }
+    ask.amount_minor += line.total_before_minor - line.discount_minor;
+    ask.lines.push_back(std::move(line));
   }
-  return amount;
 }
 
 }  // namespace
@@ -148,9 +156,8 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     ask.order_number = purchase.order_number;
     ask.vendor_customer_id = p.vendor_customer_id;
     ask.customer = quote->customer;
-    for (const auto& l : quote->lines) ask.lines.push_back(l.line);
+    FillBookLines(*quote, p.program_id, ask);
     ask.coupons = quote->coupons;
-    ask.amount_minor = AmountForProgram(*quote, p.program_id);
     ask.spend_centipoints = p.spend_centipoints;
     ask.quote_reference = quoted->vendor_reference;
     auto context = Context(*program, deadline);

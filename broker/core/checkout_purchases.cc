@@ -98,6 +98,8 @@ absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::T
       return StatusFromOutcome(DescribeProgram(*program, connector), outcome);
     if (!outcome.value().vendor_reference.empty())
       p.vendor_reference = outcome.value().vendor_reference;
+    if (!outcome.value().vendor_customer_id.empty())
+      p.vendor_customer_id = outcome.value().vendor_customer_id;
     p.status = absl::StrCat(operation, ": approved");
   }
   if (transition->to != nullptr) purchase->status = transition->to;

@@ -106,7 +106,8 @@ const std::vector<NamedQuery>& AllQueries() {
        "earned_centipoints = $5, failure_reason = $6, updated_at = now() WHERE purchase_id = $1"},
       {q::kUpdatePurchaseProgram,
        "UPDATE purchase_programs SET spent_centipoints = $3, earned_centipoints = $4, "
-       "vendor_reference = $5, status = $6 WHERE purchase_id = $1 AND program_id = $2"},
+       "vendor_reference = $5, status = $6, vendor_customer_id = $7 "
+       "WHERE purchase_id = $1 AND program_id = $2"},
       {q::kPurchaseByOrder,
        "SELECT purchase_id, order_number, quote_id::text, idempotency_key, status, "
        "total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "

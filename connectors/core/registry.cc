@@ -1,6 +1,7 @@
 #include "connectors/core/registry.h"
 
 #include "connectors/loyalclient/connector.h"
+#include "connectors/sailplay/connector.h"
 
 namespace loyalty::connectors {
 
@@ -15,6 +16,7 @@ Connector* ConnectorRegistry::Find(const std::string& vendor) const {
 
 void RegisterBuiltinConnectors(ConnectorRegistry& registry, HttpClient& http) {
   registry.Register("loyalclient", std::make_shared<loyalclient::LoyalClientConnector>(http));
+  registry.Register("sailplay", std::make_shared<sailplay::SailPlayConnector>(http));
 }
 
 }  // namespace loyalty::connectors

@@ -97,10 +97,14 @@ struct BookRequest {
   std::string order_number;
   std::string vendor_customer_id;
   std::optional<CustomerRef> customer;
-  // Lines with the quote's discounts already in discount_minor.
+  // Lines as the program priced them in the quote: discount_minor holds the
+  // other programs' discounts; the program applies its own again.
   std::vector<Line> lines;
+  // The discounts this program gave in the quote.
+  std::vector<LineDiscount> own_discounts;
   std::vector<std::string> coupons;
-  // Check amount after discounts, before points.
+  // Sum of the lines: the check less the other programs' discounts, before
+  // points (the program applies its own discount itself).
   int64_t amount_minor = 0;
   int64_t spend_centipoints = 0;
   // What the quote got back from this vendor (e.g. a cart id).
@@ -124,6 +128,8 @@ struct PurchaseRef {
 
 struct PurchaseState {
   std::string vendor_reference;
+  // Set when the purchase now belongs to another customer (reassign).
+  std::string vendor_customer_id;
   bool confirmed = false;
   bool cancelled = false;
   int64_t earned_centipoints = 0;

@@ -5,6 +5,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "connectors/core/decimal.h"
+#include "connectors/core/json_reader.h"
 #include "connectors/core/json_writer.h"
 #include "connectors/http/failure.h"
 
@@ -12,45 +13,12 @@ namespace loyalty::connectors::loyalclient {
 namespace {
 
 using nlohmann::json;
+using namespace json_reader;  // NOLINT: the parsers read nothing else
 
 constexpr int kMoneyScale = 2;    // rubles -> kopecks
 constexpr int kPointsScale = 2;   // points -> centipoints
 constexpr int kPercentScale = 2;  // percent -> basis points
 constexpr int kMaxHoldMinutes = 10;
-
-// Thrown inside parsers when a field is missing or of the wrong type; caught
-// at the parser's edge and turned into a failure naming the field.
-struct BadField {
-  std::string what;
-};
-
-const json& Field(const json& object, const char* name) {
-  if (!object.is_object() || !object.contains(name)) throw BadField{absl::StrCat(name, " missing")};
-  return object.at(name);
-}
-
-int64_t Units(const json& object, const char* name, int scale) {
-  absl::StatusOr<int64_t> units = JsonToUnits(Field(object, name), scale);
-  if (!units.ok()) throw BadField{absl::StrCat(name, ": ", units.status().message())};
-  return *units;
-}
-
-int64_t OptionalUnits(const json& object, const char* name, int scale) {
-  if (!object.contains(name) || object.at(name).is_null()) return 0;
-  return Units(object, name, scale);
-}
-
-std::string Text(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_integer() || value.is_number_unsigned()) return value.dump();
-  if (value.is_null()) return "";
-  throw BadField{absl::StrCat("expected text, got ", value.type_name())};
-}
-
-std::string OptionalText(const json& object, const char* name) {
-  if (!object.contains(name)) return "";
-  return Text(object.at(name));
-}
 
 LevelType ParseLevelType(const std::string& type) {
   if (type == "cashback") return LevelType::kCashback;

@@ -71,6 +71,23 @@ void ReplyJson(httplib::Response& response, int status, const json& body) {
   response.set_content(body.dump(), "application/json");
 }
 
+void AnswerWithFaults(FaultInjector& faults, httplib::Response& response,
+                      const std::function<Reply()>& apply) {
+  bool fail_after_apply = false;
+  const bool fail = faults.BeforeRequest(fail_after_apply);
+  const int fail_status = fail ? faults.Describe()["fail_status"].get<int>() : 0;
+  if (fail && !fail_after_apply) {
+    ReplyJson(response, fail_status, json{{"error", "injected"}});
+    return;
+  }
+  Reply reply = apply();
+  if (fail) {
+    ReplyJson(response, fail_status, json{{"error", "injected"}});
+    return;
+  }
+  ReplyJson(response, reply.status, reply.body);
+}
+
 void RegisterFaultRoutes(httplib::Server& server, FaultInjector& faults) {
   server.Post("/__sim/faults", [&faults](const httplib::Request& req, httplib::Response& res) {
     json settings = json::parse(req.body, nullptr, false);

@@ -8,10 +8,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "absl/base/thread_annotations.h"
+#include "connectors/simulator_kit/reply.h"
 
 namespace loyalty::simulator {
 
@@ -44,6 +46,12 @@ class FaultInjector {
 
 // Registers the common admin routes: POST /__sim/faults, GET /__sim/faults.
 void RegisterFaultRoutes(httplib::Server& server, FaultInjector& faults);
+
+// Answers with what `apply` replies, under the configured faults: a failing
+// request answers fail_status without running `apply`, or after running it
+// when fail_after_apply is set (the vendor acted; the caller cannot know).
+void AnswerWithFaults(FaultInjector& faults, httplib::Response& response,
+                      const std::function<Reply()>& apply);
 
 // Answers with a JSON body.
 void ReplyJson(httplib::Response& response, int status, const nlohmann::json& body);

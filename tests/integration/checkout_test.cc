@@ -14,6 +14,7 @@
 #include "broker/storage/migrations.h"
 #include "broker/storage/registration.h"
 #include "connectors/loyalclient/simulator/server.h"
+#include "connectors/simulator_kit/seed.h"
 #include "loyalty/broker/v1/broker.grpc.pb.h"
 
 namespace loyalty::broker {
@@ -28,7 +29,7 @@ constexpr char kPetrId[] = "62a1f0c0e4b0a1b2c3d4e603";
 constexpr char kPetrPhone[] = "79990000003";
 
 nlohmann::json Seed() {
-  return simulator::loyalclient::LoadSeed(
+  return simulator::LoadSeed(
       std::string(LOYALTY_SOURCE_DIR) +
       "/connectors/loyalclient/simulator/data/loyalclient-seed.json");
 }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "connectors/core/decimal.h"
+#include "connectors/simulator_kit/seed.h"
 
 namespace loyalty::simulator::loyalclient {
 namespace {
@@ -18,24 +19,6 @@ constexpr int64_t kMaxHoldMinutes = 10;
 
 Reply Error(const std::string& field, const std::string& message) {
   return Reply{422, json{{field, message}}};
-}
-
-std::string RequiredText(const json& seed, const char* name) {
-  if (!seed.contains(name) || !seed.at(name).is_string()) {
-    throw std::invalid_argument(absl::StrCat("seed: ", name, " must be a string"));
-  }
-  return seed.at(name).get<std::string>();
-}
-
-std::string OptionalText(const json& seed, const char* name) {
-  return seed.contains(name) && seed.at(name).is_string() ? seed.at(name).get<std::string>() : "";
-}
-
-int64_t SeedUnits(const json& seed, const char* name) {
-  if (!seed.contains(name)) return 0;
-  auto units = JsonToUnits(seed.at(name), 2);
-  if (!units.ok()) throw std::invalid_argument(absl::StrCat("seed: ", name, " must be a number"));
-  return *units;
 }
 
 // Reads a money or points field of a request: a JSON number, hundredths.
@@ -60,10 +43,10 @@ LoyalClientState::LoyalClientState(const json& seed) {
   for (const auto& key : seed.value("apikeys", json::array()))
     api_keys_.push_back(key.get<std::string>());
   for (const auto& point : seed.value("points", json::array()))
-    points_.push_back(RequiredText(point, "id"));
+    points_.push_back(SeedText(point, "id"));
   for (const auto& l : seed.value("levels", json::array())) {
-    Level level{RequiredText(l, "id"), RequiredText(l, "title"), RequiredText(l, "type"),
-                SeedUnits(l, "percent"), SeedUnits(l, "maxSpendPercent")};
+    Level level{SeedText(l, "id"), SeedText(l, "title"), SeedText(l, "type"),
+                SeedUnits(l, "percent", 2), SeedUnits(l, "maxSpendPercent", 2)};
     if (level.type != "cashback" && level.type != "discount") {
       throw std::invalid_argument("seed: level type must be cashback or discount");
     }
@@ -71,18 +54,18 @@ LoyalClientState::LoyalClientState(const json& seed) {
   }
   for (const auto& c : seed.value("clients", json::array())) {
     ClientRecord client;
-    client.id = RequiredText(c, "id");
-    client.name = OptionalText(c, "name");
-    client.birthday = OptionalText(c, "birthday");
-    client.email = OptionalText(c, "email");
-    client.card = OptionalText(c, "card");
-    client.app_code = OptionalText(c, "app_code");
-    client.photo = OptionalText(c, "photo");
+    client.id = SeedText(c, "id");
+    client.name = SeedOptionalText(c, "name");
+    client.birthday = SeedOptionalText(c, "birthday");
+    client.email = SeedOptionalText(c, "email");
+    client.card = SeedOptionalText(c, "card");
+    client.app_code = SeedOptionalText(c, "app_code");
+    client.photo = SeedOptionalText(c, "photo");
     client.phone = c.value("phone", int64_t{0});
-    client.level_id = RequiredText(c, "level");
+    client.level_id = SeedText(c, "level");
     if (!levels_.count(client.level_id))
       throw std::invalid_argument("seed: unknown level " + client.level_id);
-    client.balance_centipoints = SeedUnits(c, "balance");
+    client.balance_centipoints = SeedUnits(c, "balance", 2);
     clients_[client.id] = client;
   }
 }

@@ -14,13 +14,11 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "connectors/simulator_kit/reply.h"
 
 namespace loyalty::simulator::loyalclient {
 
-struct Reply {
-  int status = 200;
-  nlohmann::json body;
-};
+using simulator::Reply;
 
 class LoyalClientState {
  public:
