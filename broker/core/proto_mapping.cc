@@ -100,6 +100,7 @@ void PurchaseToProto(const PurchaseRecord& p, const StoreContext& store,
       o->set_vendor(VendorToProto(sp->config->vendor));
     }
     o->set_vendor_reference(prog.vendor_reference);
+    o->set_vendor_customer_id(prog.vendor_customer_id);
     o->set_spent_centipoints(prog.spent_centipoints);
     o->set_earned_centipoints(prog.earned_centipoints);
     o->set_status(prog.status);

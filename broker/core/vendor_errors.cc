@@ -10,7 +10,7 @@ absl::Status StatusFromDecline(const std::string& who, const connectors::Decline
   const std::string reason = d.field.empty() ? d.message : absl::StrCat(d.field, ": ", d.message);
   switch (d.kind) {
     case DeclineKind::kNotFound:
-      return absl::NotFoundError(absl::StrCat(who, " does not know the customer: ", reason));
+      return absl::NotFoundError(absl::StrCat(who, " found no match: ", reason));
     case DeclineKind::kUnsupported:
       return absl::FailedPreconditionError(d.message);
     case DeclineKind::kMisconfigured:

@@ -58,8 +58,7 @@ absl::Status PurchaseRepository::WriteOutcome(const PurchaseRecord& p,
     for (const auto& prog : p.programs) {
       tx.exec_prepared0(q::kUpdatePurchaseProgram, p.purchase_id, prog.program_id,
                         prog.spent_centipoints, prog.earned_centipoints,
-                        NullIfEmpty(prog.vendor_reference), prog.status,
-                        prog.vendor_customer_id);
+                        NullIfEmpty(prog.vendor_reference), prog.status, prog.vendor_customer_id);
     }
     if (answer) {
       tx.exec_prepared0(q::kCompleteIdempotencyKey, p.store_id, answer->idempotency_key,

@@ -21,8 +21,7 @@ std::vector<std::string> Secrets(const CallContext& context, const std::string& 
 
 }  // namespace
 
-void ApiClient::Login(const CallContext& context,
-                      std::function<void(Outcome<std::string>)> done) {
+void ApiClient::Login(const CallContext& context, std::function<void(Outcome<std::string>)> done) {
   HttpRequest request;
   request.method = "GET";
   request.url = absl::StrCat(
@@ -47,10 +46,9 @@ void ApiClient::Login(const CallContext& context,
   });
 }
 
-void ApiClient::Get(const CallContext& context, std::string path, QueryParams params,
-                    bool with_pin, std::function<void(Outcome<HttpResponse>)> done) {
-  Send(context, std::move(path), std::move(params), with_pin, /*relogged=*/false,
-       std::move(done));
+void ApiClient::Get(const CallContext& context, std::string path, QueryParams params, bool with_pin,
+                    std::function<void(Outcome<HttpResponse>)> done) {
+  Send(context, std::move(path), std::move(params), with_pin, /*relogged=*/false, std::move(done));
 }
 
 void ApiClient::Send(const CallContext& context, std::string path, QueryParams params,
@@ -77,22 +75,22 @@ void ApiClient::Send(const CallContext& context, std::string path, QueryParams p
   request.url = absl::StrCat(context.program->base_url, path, "?", QueryString(full));
   request.deadline = context.deadline;
   request.secrets = Secrets(context, token);
-  http_.Send(std::move(request), [this, context, path = std::move(path),
-                                  params = std::move(params), with_pin, relogged, token,
-                                  done = std::move(done)](HttpResult result) mutable {
-    if (auto* error = std::get_if<HttpError>(&result)) {
-      done(FailureFromHttpError(kVendorName, *error));
-      return;
-    }
-    HttpResponse response = std::move(std::get<HttpResponse>(result));
-    if (!relogged && IsTokenRefusal(response.body)) {
-      tokens_.Drop(context.program->id, token);
-      Send(context, std::move(path), std::move(params), with_pin, /*relogged=*/true,
-           std::move(done));
-      return;
-    }
-    done(std::move(response));
-  });
+  http_.Send(std::move(request),
+             [this, context, path = std::move(path), params = std::move(params), with_pin, relogged,
+              token, done = std::move(done)](HttpResult result) mutable {
+               if (auto* error = std::get_if<HttpError>(&result)) {
+                 done(FailureFromHttpError(kVendorName, *error));
+                 return;
+               }
+               HttpResponse response = std::move(std::get<HttpResponse>(result));
+               if (!relogged && IsTokenRefusal(response.body)) {
+                 tokens_.Drop(context.program->id, token);
+                 Send(context, std::move(path), std::move(params), with_pin, /*relogged=*/true,
+                      std::move(done));
+                 return;
+               }
+               done(std::move(response));
+             });
 }
 
 }  // namespace loyalty::connectors::sailplay

@@ -161,10 +161,9 @@ std::string PromocodesJson(const std::vector<std::string>& codes) {
 }
 
 Outcome<std::string> ParseLogin(int status, std::string_view body) {
-  Outcome<std::string> outcome =
-      ParseEnvelope<std::string>(status, body, [](const json& answer) -> Outcome<std::string> {
-        return RequiredId(answer, "token");
-      });
+  Outcome<std::string> outcome = ParseEnvelope<std::string>(
+      status, body,
+      [](const json& answer) -> Outcome<std::string> { return RequiredId(answer, "token"); });
   if (outcome.declined()) {
     // Whatever the code, a refused login is the program's own credentials.
     Declined declined = outcome.declined_reason();

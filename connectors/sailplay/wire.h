@@ -24,16 +24,16 @@ inline constexpr std::string_view kVendorName = "SailPlay";
 // status_code values of the error envelope. -3001 and -3003 are the
 // document's; the others are the vendor's codes as its simulator answers
 // them (see connectors/README.md).
-inline constexpr int kDeleteRefused = -3001;      // points of the purchase already spent
-inline constexpr int kDuplicateOrder = -3002;     // order_num already used in the department
-inline constexpr int kEditRefused = -3003;        // purchase cannot move to that user
-inline constexpr int kRestoreRefused = -3004;     // points to spend again are gone
-inline constexpr int kPurchaseNotFound = -3005;   // no purchase with that order_num
-inline constexpr int kNotEnoughPoints = -3006;    // discount_points above the confirmed balance
-inline constexpr int kCartNotFound = -3007;       // cart_id unknown or used
-inline constexpr int kMissingParameter = -1001;   // a required parameter is absent or malformed
-inline constexpr int kTokenRefused = -200001;     // token unknown or revoked: log in again
-inline constexpr int kUserNotFound = -200007;     // no such user
+inline constexpr int kDeleteRefused = -3001;     // points of the purchase already spent
+inline constexpr int kDuplicateOrder = -3002;    // order_num already used in the department
+inline constexpr int kEditRefused = -3003;       // purchase cannot move to that user
+inline constexpr int kRestoreRefused = -3004;    // points to spend again are gone
+inline constexpr int kPurchaseNotFound = -3005;  // no purchase with that order_num
+inline constexpr int kNotEnoughPoints = -3006;   // discount_points above the confirmed balance
+inline constexpr int kCartNotFound = -3007;      // cart_id unknown or used
+inline constexpr int kMissingParameter = -1001;  // a required parameter is absent or malformed
+inline constexpr int kTokenRefused = -200001;    // token unknown or revoked: log in again
+inline constexpr int kUserNotFound = -200007;    // no such user
 
 // One position of the cart object. `price` is the position's total, not the
 // unit price.

@@ -2,7 +2,8 @@
 
 // The HTTP side every vendor simulator shares: the listening server on its
 // own thread, switchable faults (/__sim/faults) and /__sim/health. A vendor
-// simulator adds its routes to http() in its constructor.
+// simulator adds its routes to http() in its constructor, and calls Stop() in
+// its destructor so that no handler runs on its state once that is gone.
 
 #include <httplib.h>
 
@@ -42,8 +43,8 @@ class SimulatorServer {
 };
 
 // main() of a simulator binary: --host, --port, --seed; serves until SIGTERM.
-int RunSimulatorMain(int argc, char** argv, const std::string& name,
-                     const std::function<std::unique_ptr<SimulatorServer>(const nlohmann::json&)>&
-                         make);
+int RunSimulatorMain(
+    int argc, char** argv, const std::string& name,
+    const std::function<std::unique_ptr<SimulatorServer>(const nlohmann::json&)>& make);
 
 }  // namespace loyalty::simulator

@@ -131,9 +131,9 @@ class ConnectorContract : public ::testing::TestWithParam<VendorUnderTest> {
 
   CallContext Context(bool valid_credentials = true,
                       absl::Duration timeout = absl::Seconds(5)) const {
-    return CallContext{std::make_shared<connectors::ProgramConfig>(
-                           GetParam().program(port_, valid_credentials)),
-                       absl::Now() + timeout};
+    return CallContext{
+        std::make_shared<connectors::ProgramConfig>(GetParam().program(port_, valid_credentials)),
+        absl::Now() + timeout};
   }
 
   Outcome<Account> Identify(const CustomerRef& customer, const CallContext& context) {
@@ -236,8 +236,8 @@ TEST_P(ConnectorContract, EveryOperationIsDoneOrPreciselyUnsupported) {
     book.customer = GetParam().known_customer;
     book.lines = GetParam().cart;
     for (const auto& l : book.lines) book.amount_minor += l.total_before_minor;
-    auto booked = Await<BookResult>(
-        [&](auto done) { connector_->Book(Context(), book, std::move(done)); });
+    auto booked =
+        Await<BookResult>([&](auto done) { connector_->Book(Context(), book, std::move(done)); });
     ASSERT_TRUE(booked.approved()) << connectors::OutcomeLabel(booked);
     EXPECT_GT(booked.value().earned_centipoints, 0);
   }

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,8 @@ struct VendorUnderTest {
   connectors::CustomerRef unsupported_customer;
   std::vector<connectors::Line> cart;
 };
+
+// Test names and failure messages show the vendor, not the struct's bytes.
+inline void PrintTo(const VendorUnderTest& vendor, std::ostream* out) { *out << vendor.name; }
 
 }  // namespace loyalty::contract

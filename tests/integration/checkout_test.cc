@@ -10,12 +10,10 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
-#include "broker/app/broker_app.h"
-#include "broker/storage/migrations.h"
-#include "broker/storage/registration.h"
 #include "connectors/loyalclient/simulator/server.h"
 #include "connectors/simulator_kit/seed.h"
 #include "loyalty/broker/v1/broker.grpc.pb.h"
+#include "tests/integration/broker_stack.h"
 
 namespace loyalty::broker {
 namespace {
@@ -29,14 +27,8 @@ constexpr char kPetrId[] = "62a1f0c0e4b0a1b2c3d4e603";
 constexpr char kPetrPhone[] = "79990000003";
 
 nlohmann::json Seed() {
-  return simulator::LoadSeed(
-      std::string(LOYALTY_SOURCE_DIR) +
-      "/connectors/loyalclient/simulator/data/loyalclient-seed.json");
-}
-
-std::string RunId() {
-  static const std::string id = absl::StrCat(std::random_device{}() % 100000000);
-  return id;
+  return simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
+                             "/connectors/loyalclient/simulator/data/loyalclient-seed.json");
 }
 
 class CheckoutTest : public ::testing::Test {
@@ -54,10 +46,6 @@ class CheckoutTest : public ::testing::Test {
 
   // Returns what went wrong, or an empty string.
   static std::string StartStack() {
-    pqxx::connection connection("");
-    auto applied = ApplyMigrations(connection, EmbeddedMigrations());
-    if (!(applied.ok())) return applied.status().ToString();
-
     simulator_ = new LoyalClientSimulator(Seed());
     const int sim_port = simulator_->Start("127.0.0.1", 0);
     if (sim_port <= 0) return "simulator did not start";
@@ -65,7 +53,7 @@ class CheckoutTest : public ::testing::Test {
     const int down_port = down_simulator_->Start("127.0.0.1", 0);
     if (down_port <= 0) return "simulator did not start";
 
-    const std::string run = RunId();
+    const std::string& run = testing::RunId();
     key_a_ = "store-a-key-" + run + "-0123456789";
     key_b_ = "store-b-key-" + run + "-0123456789";
     key_down_ = "store-d-key-" + run + "-0123456789";
@@ -82,41 +70,22 @@ class CheckoutTest : public ::testing::Test {
                      program("lc-main", sim_port), "  - id: d-", run,
                      "\n    api_keys: [{label: till, key: ", key_down_, "}]\n    programs:\n",
                      program("lc-main", down_port));
-    pool_ = new ConnectionPool("", 2);
-    if (!(pool_->Connect().ok())) return "pool_->Connect().ok() failed";
-    auto registered =
-        RegisterStores(*pool_, stores, {"loyalclient"}, {{"LC_KEY", "lc-demo-apikey-0001"}});
-    if (!(registered.ok())) return registered.status().ToString();
-
-    BrokerConfig config;
-    config.grpc.listen = "127.0.0.1:0";
-    config.database.pool_size = 4;
-    config.broker.worker_threads = 8;
-    config.logging.level = LogLevel::kWarning;
-    app_ = new BrokerApp(config);
-    auto port = app_->Start();
-    if (!(port.ok())) return port.status().ToString();
-    channel_ = new std::shared_ptr<grpc::Channel>(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", *port), grpc::InsecureChannelCredentials()));
+    auto stack = testing::BrokerStack::Start(stores, {{"LC_KEY", "lc-demo-apikey-0001"}});
+    if (!stack.ok()) return stack.status().ToString();
+    stack_ = stack->release();
     return "";
   }
 
   static void TearDownTestSuite() {
-    delete app_;
+    delete stack_;
     delete simulator_;
     delete down_simulator_;
-    delete pool_;
-    delete channel_;
   }
 
   template <typename Request, typename Response, typename Method>
   grpc::Status Call(const std::string& api_key, Method method, const Request& request,
                     Response* response) {
-    auto stub = v1::LoyaltyBroker::NewStub(*channel_);
-    grpc::ClientContext context;
-    if (!api_key.empty()) context.AddMetadata("x-api-key", api_key);
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    return ((*stub).*method)(&context, request, response);
+    return stack_->Call(api_key, method, request, response);
   }
 
   v1::QuoteCartResponse Quote(const std::string& key, const std::string& phone) {
@@ -135,7 +104,7 @@ class CheckoutTest : public ::testing::Test {
 
   v1::CommitPurchaseRequest Commit(const v1::QuoteCartResponse& quote, int64_t spend) {
     static int counter = 0;
-    const std::string order = absl::StrCat("ORD-", RunId(), "-", ++counter);
+    const std::string order = absl::StrCat("ORD-", testing::RunId(), "-", ++counter);
     v1::CommitPurchaseRequest request;
     request.set_idempotency_key("key-" + order);
     request.set_order_number(order);
@@ -154,17 +123,11 @@ class CheckoutTest : public ::testing::Test {
   static int64_t RetailCount(LoyalClientSimulator& sim, const std::string& id) {
     return sim.state().DescribeClient(id)["retail_operations"].get<int64_t>();
   }
-  static int64_t CountRows(const std::string& sql) {
-    pqxx::connection c("");
-    pqxx::read_transaction tx(c);
-    return tx.exec1(sql)[0].as<int64_t>();
-  }
+  static int64_t CountRows(const std::string& sql) { return testing::QueryInt(sql); }
 
   static inline LoyalClientSimulator* simulator_ = nullptr;
   static inline LoyalClientSimulator* down_simulator_ = nullptr;
-  static inline ConnectionPool* pool_ = nullptr;
-  static inline BrokerApp* app_ = nullptr;
-  static inline std::shared_ptr<grpc::Channel>* channel_ = nullptr;
+  static inline testing::BrokerStack* stack_ = nullptr;
   static inline std::string key_a_, key_b_, key_down_;
   static inline std::string setup_error_;
 };

@@ -11,9 +11,10 @@ namespace {
 
 TEST(SailPlayWire, CartIsAnObjectKeyedByPositionWithExactNumbers) {
   std::vector<CartPosition> cart = {{1, "1", 100000, 1000, 0, 0}, {2, "2", 30050, 2500, 40, 10000}};
-  EXPECT_EQ(CartJson(cart),
-            R"({"1":{"sku":"1","price":1000,"quantity":1,"discount_points":0,"min_price":0},)"
-            R"("2":{"sku":"2","price":300.5,"quantity":2.5,"discount_points":40,"min_price":100}})");
+  EXPECT_EQ(
+      CartJson(cart),
+      R"({"1":{"sku":"1","price":1000,"quantity":1,"discount_points":0,"min_price":0},)"
+      R"("2":{"sku":"2","price":300.5,"quantity":2.5,"discount_points":40,"min_price":100}})");
   EXPECT_EQ(PromocodesJson({"summer2017"}), R"(["summer2017"])");
 }
 
@@ -132,7 +133,8 @@ TEST(SailPlayWire, LoginRefusalIsAMisconfiguredProgram) {
   ASSERT_TRUE(outcome.declined());
   EXPECT_EQ(outcome.declined_reason().kind, DeclineKind::kMisconfigured);
   EXPECT_NE(outcome.declined_reason().message.find("Data not found"), std::string::npos);
-  auto token = ParseLogin(200, R"({"status":"ok","token":"024e3bfbe50c8ef3d413caf1erwf5380bbdd79df3"})");
+  auto token =
+      ParseLogin(200, R"({"status":"ok","token":"024e3bfbe50c8ef3d413caf1erwf5380bbdd79df3"})");
   ASSERT_TRUE(token.approved());
   EXPECT_EQ(token.value(), "024e3bfbe50c8ef3d413caf1erwf5380bbdd79df3");
 }
@@ -144,7 +146,8 @@ TEST(SailPlayWire, MissingStatusNonJsonAndServerErrorsAreNeverSuccess) {
   auto server = ParseDelete(502, "");
   ASSERT_TRUE(server.failed());
   EXPECT_TRUE(server.failure().maybe_applied);
-  EXPECT_TRUE(IsTokenRefusal(R"({"status":"error","status_code":-200001,"message":"Invalid token"})"));
+  EXPECT_TRUE(
+      IsTokenRefusal(R"({"status":"error","status_code":-200001,"message":"Invalid token"})"));
   EXPECT_FALSE(IsTokenRefusal(R"({"status":"ok","id":-200001})"));
 }
 

@@ -26,10 +26,10 @@ void LoyalClientSimulator::RegisterRoutes() {
   route("/integration/general/retail", &LoyalClientState::Retail);
 
   http().Get(R"(/__sim/clients/([0-9A-Za-z]+))",
-              [this](const httplib::Request& req, httplib::Response& res) {
-                json client = state_.DescribeClient(req.matches[1]);
-                ReplyJson(res, client.is_null() ? 404 : 200, client);
-              });
+             [this](const httplib::Request& req, httplib::Response& res) {
+               json client = state_.DescribeClient(req.matches[1]);
+               ReplyJson(res, client.is_null() ? 404 : 200, client);
+             });
   http().Post("/__sim/clock", [this](const httplib::Request& req, httplib::Response& res) {
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object() || !body.contains("advance_seconds") ||

@@ -13,6 +13,8 @@ namespace loyalty::simulator::loyalclient {
 class LoyalClientSimulator final : public SimulatorServer {
  public:
   explicit LoyalClientSimulator(const nlohmann::json& seed);
+  // Stops serving before the state goes: handlers may still be running.
+  ~LoyalClientSimulator() override { Stop(); }
 
   LoyalClientState& state() { return state_; }
 

@@ -72,14 +72,15 @@ PricedCart Catalog::Price(const std::vector<CartLine>& cart,
     PricedLine p;
     p.line = line;
     p.category = product.category;
-    p.points_rate_e4 = product.points_rate_e4 >= 0 ? product.points_rate_e4
-                                                   : categories_.at(product.category).points_rate_e4;
+    p.points_rate_e4 = product.points_rate_e4 >= 0
+                           ? product.points_rate_e4
+                           : categories_.at(product.category).points_rate_e4;
     int64_t price = line.price_minor;
     for (const Action& action : actions_) {
       if (!action.category.empty() && action.category != p.category) continue;
       if (!action.sku.empty() && action.sku != line.sku) continue;
-      if (!action.promocode.empty() && std::find(promocodes.begin(), promocodes.end(),
-                                                 action.promocode) == promocodes.end()) {
+      if (!action.promocode.empty() &&
+          std::find(promocodes.begin(), promocodes.end(), action.promocode) == promocodes.end()) {
         continue;
       }
       const int64_t lowered =

@@ -28,12 +28,12 @@ void SailPlaySimulator::RegisterRoutes() {
   route("/api/v2/purchases/edit/", &SailPlayState::EditCart);
   route("/api/v2/purchases/get/", &SailPlayState::GetPurchase);
 
-  http().Get(R"(/__sim/users/([0-9]+))", [this](const httplib::Request& req,
-                                                httplib::Response& res) {
-    int64_t id = 0;
-    json user = absl::SimpleAtoi(req.matches[1].str(), &id) ? state_.DescribeUser(id) : json();
-    ReplyJson(res, user.is_null() ? 404 : 200, user);
-  });
+  http().Get(
+      R"(/__sim/users/([0-9]+))", [this](const httplib::Request& req, httplib::Response& res) {
+        int64_t id = 0;
+        json user = absl::SimpleAtoi(req.matches[1].str(), &id) ? state_.DescribeUser(id) : json();
+        ReplyJson(res, user.is_null() ? 404 : 200, user);
+      });
   http().Post("/__sim/tokens/revoke", [this](const httplib::Request&, httplib::Response& res) {
     state_.RevokeTokens();
     ReplyJson(res, 200, json{{"revoked", true}});

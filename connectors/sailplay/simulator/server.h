@@ -14,6 +14,8 @@ namespace loyalty::simulator::sailplay {
 class SailPlaySimulator final : public SimulatorServer {
  public:
   explicit SailPlaySimulator(const nlohmann::json& seed);
+  // Stops serving before the state goes: handlers may still be running.
+  ~SailPlaySimulator() override { Stop(); }
 
   SailPlayState& state() { return state_; }
 

@@ -398,7 +398,8 @@ Reply SailPlayState::Delete(const Params& params) {
   if (!CanTakeBack(*purchase)) return Error(kDeleteRefused, "Impossible to delete purchase");
   Book(*purchase, -1);
   purchase->deleted = true;
-  return Reply{200, json{{"status", "ok"}, {"id", purchase->id}, {"order_num", purchase->order_num}}};
+  return Reply{200,
+               json{{"status", "ok"}, {"id", purchase->id}, {"order_num", purchase->order_num}}};
 }
 
 Reply SailPlayState::Restore(const Params& params) {

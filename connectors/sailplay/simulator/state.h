@@ -36,8 +36,8 @@ class SailPlayState {
   Reply Confirm(const Params& params);
   Reply Delete(const Params& params);
   Reply Restore(const Params& params);
-  Reply EditUser(const Params& params);   // v1
-  Reply EditCart(const Params& params);   // v2
+  Reply EditUser(const Params& params);  // v1
+  Reply EditCart(const Params& params);  // v2
   Reply GetPurchase(const Params& params);
 
   // Test views and controls.

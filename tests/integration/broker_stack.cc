@@ -1,0 +1,52 @@
+#include "tests/integration/broker_stack.h"
+
+#include <pqxx/pqxx>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "broker/storage/migrations.h"
+#include "broker/storage/registration.h"
+
+namespace loyalty::broker::testing {
+
+absl::StatusOr<std::unique_ptr<BrokerStack>> BrokerStack::Start(
+    const std::string& stores_yaml, const std::map<std::string, std::string>& secrets) {
+  {
+    pqxx::connection connection("");
+    auto applied = ApplyMigrations(connection, EmbeddedMigrations());
+    if (!applied.ok()) return applied.status();
+  }
+  std::unique_ptr<BrokerStack> stack(new BrokerStack());
+  stack->pool_ = std::make_unique<ConnectionPool>("", 2);
+  if (auto connected = stack->pool_->Connect(); !connected.ok()) return connected;
+  auto registered =
+      RegisterStores(*stack->pool_, stores_yaml, {"loyalclient", "sailplay", "artix"}, secrets);
+  if (!registered.ok()) return registered.status();
+
+  BrokerConfig config;
+  config.grpc.listen = "127.0.0.1:0";
+  config.database.pool_size = 4;
+  config.broker.worker_threads = 8;
+  config.logging.level = LogLevel::kWarning;
+  stack->app_ = std::make_unique<BrokerApp>(config);
+  auto port = stack->app_->Start();
+  if (!port.ok()) return port.status();
+  stack->channel_ =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", *port), grpc::InsecureChannelCredentials());
+  return stack;
+}
+
+BrokerStack::~BrokerStack() = default;
+
+const std::string& RunId() {
+  static const std::string id = absl::StrCat(std::random_device{}() % 100000000);
+  return id;
+}
+
+int64_t QueryInt(const std::string& sql) {
+  pqxx::connection connection("");
+  pqxx::read_transaction tx(connection);
+  return tx.exec1(sql)[0].as<int64_t>();
+}
+
+}  // namespace loyalty::broker::testing

@@ -1,0 +1,226 @@
+// A store whose program is SailPlay, through the whole broker: real gRPC, a
+// real PostgreSQL and the SailPlay simulator over HTTP on 127.0.0.1.
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "connectors/sailplay/simulator/server.h"
+#include "connectors/simulator_kit/seed.h"
+#include "tests/integration/broker_stack.h"
+
+namespace loyalty::broker {
+namespace {
+
+using simulator::sailplay::SailPlaySimulator;
+using Stub = v1::LoyaltyBroker::Stub;
+
+constexpr int64_t kIvan = 340774;  // 500 confirmed points
+constexpr char kIvanPhone[] = "79201234567";
+constexpr int64_t kTatiana = 340776;  // 40 confirmed points
+constexpr char kTatianaPhone[] = "79161230005";
+constexpr char kPetrPhone[] = "79990000003";
+
+class SailPlayCheckoutTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    try {
+      simulator_ = new SailPlaySimulator(
+          simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
+                              "/connectors/sailplay/simulator/data/sailplay-seed.json"));
+      const int port = simulator_->Start("127.0.0.1", 0);
+      if (port <= 0) {
+        setup_error_ = "simulator did not start";
+        return;
+      }
+      key_ = absl::StrCat("store-sp-key-", testing::RunId(), "-0123456789");
+      const std::string stores = absl::StrCat(
+          "stores:\n  - id: sp-", testing::RunId(), "\n    api_keys: [{label: till, key: ", key_,
+          "}]\n    programs:\n      - code: sp-main\n        vendor: sailplay\n",
+          "        base_url: http://127.0.0.1:", port, "\n",
+          "        settings: {store_department_id: \"219\"}\n",
+          "        credentials: {store_department_key: \"${SP_KEY}\", pin_code: \"${SP_PIN}\"}\n");
+      auto stack = testing::BrokerStack::Start(
+          stores, {{"SP_KEY", "sp-demo-department-key-219"}, {"SP_PIN", "104443"}});
+      if (!stack.ok()) {
+        setup_error_ = stack.status().ToString();
+        return;
+      }
+      stack_ = stack->release();
+    } catch (const std::exception& e) {
+      setup_error_ = e.what();
+    }
+  }
+
+  static void TearDownTestSuite() {
+    delete stack_;
+    delete simulator_;
+  }
+
+  // A broken stack fails every test; gtest would otherwise skip them.
+  void SetUp() override { ASSERT_EQ(setup_error_, "") << "the test stack did not start"; }
+
+  template <typename Request, typename Response, typename Method>
+  grpc::Status Call(Method method, const Request& request, Response* response) {
+    return stack_->Call(key_, method, request, response);
+  }
+
+  // Milk (dairy: -20% action, 10% points) for `rubles` per liter, 2 liters.
+  v1::QuoteCartResponse Quote(const std::string& phone, int64_t unit_minor) {
+    v1::QuoteCartRequest request;
+    request.mutable_customer()->set_phone(phone);
+    auto* line = request.add_lines();
+    line->set_line_no(1);
+    line->set_sku("MILK-1L");
+    line->set_quantity_milli(2000);
+    line->set_unit_price_minor(unit_minor);
+    v1::QuoteCartResponse quote;
+    grpc::Status status = Call(&Stub::QuoteCart, request, &quote);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return quote;
+  }
+
+  v1::PurchaseResponse Commit(const v1::QuoteCartResponse& quote, int64_t spend,
+                              grpc::Status* status_out = nullptr) {
+    static int counter = 0;
+    const std::string order = absl::StrCat("SP-", testing::RunId(), "-", ++counter);
+    v1::CommitPurchaseRequest request;
+    request.set_idempotency_key("key-" + order);
+    request.set_order_number(order);
+    request.set_quote_id(quote.quote_id());
+    if (spend > 0) {
+      auto* s = request.add_spend();
+      s->set_program("sp-main");
+      s->set_amount_centipoints(spend);
+    }
+    v1::PurchaseResponse purchase;
+    grpc::Status status = Call(&Stub::CommitPurchase, request, &purchase);
+    if (status_out != nullptr) {
+      *status_out = status;
+    } else {
+      EXPECT_TRUE(status.ok()) << status.error_message();
+    }
+    return purchase;
+  }
+
+  v1::PurchaseResponse ByOrder(decltype(&Stub::GetPurchase) method, const std::string& order,
+                               grpc::Status* status_out = nullptr) {
+    v1::PurchaseByOrderRequest request;
+    request.set_order_number(order);
+    v1::PurchaseResponse purchase;
+    grpc::Status status = Call(method, request, &purchase);
+    if (status_out != nullptr) {
+      *status_out = status;
+    } else {
+      EXPECT_TRUE(status.ok()) << status.error_message();
+    }
+    return purchase;
+  }
+
+  static int64_t Confirmed(int64_t user) {
+    return simulator_->state().DescribeUser(user)["points"]["confirmed"].get<int64_t>();
+  }
+
+  static int64_t Journalled(const std::string& order, const std::string& operation) {
+    return testing::QueryInt(absl::StrCat(
+        "SELECT count(*) FROM vendor_operations o JOIN purchases p USING (purchase_id) "
+        "WHERE p.order_number = '",
+        order, "' AND o.operation = '", operation, "' AND o.outcome = 'approved'"));
+  }
+
+  static inline SailPlaySimulator* simulator_ = nullptr;
+  static inline testing::BrokerStack* stack_ = nullptr;
+  static inline std::string key_;
+  static inline std::string setup_error_;
+};
+
+TEST_F(SailPlayCheckoutTest, QuoteCarriesTheVendorsPricesPointsAndCart) {
+  v1::IdentifyCustomerRequest identify;
+  identify.mutable_customer()->set_phone(kIvanPhone);
+  v1::IdentifyCustomerResponse customer;
+  ASSERT_TRUE(Call(&Stub::IdentifyCustomer, identify, &customer).ok());
+  ASSERT_EQ(customer.accounts_size(), 1);
+  EXPECT_EQ(customer.accounts(0).vendor_customer_id(), std::to_string(kIvan));
+  EXPECT_EQ(customer.accounts(0).balance_centipoints(), Confirmed(kIvan) * 100);
+
+  v1::QuoteCartResponse quote = Quote(kIvanPhone, 10000);  // 2 x 100.00
+  EXPECT_EQ(quote.total_before_minor(), 20000);
+  EXPECT_EQ(quote.discount_minor(), 4000);  // dairy week: -20%
+  EXPECT_EQ(quote.total_minor(), 16000);
+  ASSERT_EQ(quote.lines(0).discounts_size(), 1);
+  EXPECT_EQ(quote.lines(0).discounts(0).campaign(), "dairy-week");
+  EXPECT_EQ(quote.earn_centipoints(), 1600);       // 10% of 160.00
+  EXPECT_EQ(quote.spendable_centipoints(), 8000);  // half of 160.00
+}
+
+TEST_F(SailPlayCheckoutTest, CommitThenConfirmShowsBothStates) {
+  const int64_t before = Confirmed(kIvan);
+  auto purchase = Commit(Quote(kIvanPhone, 10000), 0);
+  EXPECT_EQ(purchase.status(), v1::PURCHASE_STATUS_BOOKED);
+  EXPECT_EQ(purchase.earned_centipoints(), 1600);
+  ASSERT_EQ(purchase.programs_size(), 1);
+  EXPECT_FALSE(purchase.programs(0).vendor_reference().empty());
+  EXPECT_EQ(Confirmed(kIvan), before);  // unconfirmed points are not spendable yet
+
+  const std::string order = purchase.order_number();
+  EXPECT_EQ(ByOrder(&Stub::GetPurchase, order).status(), v1::PURCHASE_STATUS_BOOKED);
+  EXPECT_EQ(ByOrder(&Stub::ConfirmPurchase, order).status(), v1::PURCHASE_STATUS_CONFIRMED);
+  EXPECT_EQ(ByOrder(&Stub::GetPurchase, order).status(), v1::PURCHASE_STATUS_CONFIRMED);
+  EXPECT_EQ(Confirmed(kIvan), before + 16);
+  EXPECT_EQ(Journalled(order, "book"), 1);
+  EXPECT_EQ(Journalled(order, "confirm"), 1);
+}
+
+TEST_F(SailPlayCheckoutTest, SpendsPointsOnTheCart) {
+  const int64_t before = Confirmed(kIvan);
+  auto purchase = Commit(Quote(kIvanPhone, 10000), 3000);  // 30 points
+  EXPECT_EQ(purchase.spent_centipoints(), 3000);
+  EXPECT_EQ(purchase.paid_minor(), 16000 - 3000);
+  EXPECT_EQ(purchase.earned_centipoints(), 1300);  // 10% of the 130.00 paid in money
+  EXPECT_EQ(Confirmed(kIvan), before - 30);
+}
+
+TEST_F(SailPlayCheckoutTest, CancelRestoreAndReassignAreJournalled) {
+  auto purchase = Commit(Quote(kIvanPhone, 10000), 0);
+  const std::string order = purchase.order_number();
+  EXPECT_EQ(ByOrder(&Stub::CancelPurchase, order).status(), v1::PURCHASE_STATUS_CANCELLED);
+  EXPECT_EQ(ByOrder(&Stub::RestorePurchase, order).status(), v1::PURCHASE_STATUS_BOOKED);
+
+  v1::ReassignPurchaseRequest reassign;
+  reassign.set_order_number(order);
+  reassign.mutable_customer()->set_phone(kPetrPhone);
+  v1::PurchaseResponse moved;
+  grpc::Status status = Call(&Stub::ReassignPurchase, reassign, &moved);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(moved.programs_size(), 1);
+  EXPECT_EQ(moved.programs(0).vendor_customer_id(), "340775");
+  EXPECT_EQ(ByOrder(&Stub::GetPurchase, order).programs(0).vendor_customer_id(), "340775");
+
+  EXPECT_EQ(Journalled(order, "cancel"), 1);
+  EXPECT_EQ(Journalled(order, "restore"), 1);
+  EXPECT_EQ(Journalled(order, "reassign"), 1);
+}
+
+TEST_F(SailPlayCheckoutTest, CancelIsRefusedOnceThePointsAreSpent) {
+  // Tatiana earns 40 points on 2 x 250.00 of milk (400.00 after the action),
+  // confirms, then spends all her points, those included.
+  auto earned = Commit(Quote(kTatianaPhone, 25000), 0);
+  ASSERT_EQ(earned.earned_centipoints(), 4000);
+  ASSERT_EQ(ByOrder(&Stub::ConfirmPurchase, earned.order_number()).status(),
+            v1::PURCHASE_STATUS_CONFIRMED);
+  const int64_t all = Confirmed(kTatiana);
+  auto spent = Commit(Quote(kTatianaPhone, 25000), all * 100);
+  ASSERT_EQ(spent.spent_centipoints(), all * 100);
+  ASSERT_EQ(Confirmed(kTatiana), 0);
+
+  grpc::Status status;
+  ByOrder(&Stub::CancelPurchase, earned.order_number(), &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("-3001"), std::string::npos) << status.error_message();
+  EXPECT_NE(status.error_message().find("Impossible to delete purchase"), std::string::npos);
+  EXPECT_EQ(ByOrder(&Stub::GetPurchase, earned.order_number()).status(),
+            v1::PURCHASE_STATUS_CONFIRMED);
+  EXPECT_EQ(Confirmed(kTatiana), 0);
+}
+
+}  // namespace
+}  // namespace loyalty::broker
