@@ -27,19 +27,15 @@ std::string RequestFingerprint(const v1::CommitPurchaseRequest& request) {
 }
 
 // The cart as `program_id` priced it: each line less the other programs'
-// discounts (the program applies its own again), its own discounts apart,
-// and the amount to book.
+// discounts (the program applies its own again), and the amount to book.
 void FillBookLines(const QuoteRecord& quote, int64_t program_id, connectors::BookRequest& ask) {
   ask.amount_minor = 0;
   for (const auto& l : quote.lines) {
     connectors::Line line = l.line;
     line.discount_minor = 0;
     for (size_t i = 0; i < l.discounts.size(); ++i) {
-      if (l.discount_program_ids[i] == program_id) {
-        ask.own_discounts.push_back(l.discounts[i]);
-      } else {
+      if (l.discount_program_ids[i] != program_id)
         line.discount_minor += l.discounts[i].amount_minor;
-      }
     }
     ask.amount_minor += line.total_before_minor - line.discount_minor;
     ask.lines.push_back(std::move(line));

@@ -69,8 +69,10 @@ int main(int argc, char** argv) {
   v1::IdentifyCustomerResponse customer;
   if (!till.Call("IdentifyCustomer", &Stub::IdentifyCustomer, identify, &customer)) return 1;
   for (const auto& a : customer.accounts()) {
-    std::cout << "   " << a.name() << " in " << a.program() << ": level \"" << a.level().title()
-              << "\", balance " << Points(a.balance_centipoints()) << ", available "
+    const std::string level =
+        a.level().title().empty() ? "" : " level \"" + a.level().title() + "\",";
+    std::cout << "   " << a.name() << " in " << a.program() << ":" << level << " balance "
+              << Points(a.balance_centipoints()) << ", available "
               << Points(a.available_centipoints()) << "\n";
   }
 
@@ -142,6 +144,15 @@ int main(int argc, char** argv) {
                     ? "same answer, nothing applied twice"
                     : "DIFFERENT ANSWER")
             << "\n";
+
+  if (purchase.status() == v1::PURCHASE_STATUS_BOOKED) {
+    std::cout << "   the vendor books first and confirms later: confirm " << order << "\n";
+    v1::PurchaseByOrderRequest confirm;
+    confirm.set_order_number(order);
+    v1::PurchaseResponse confirmed;
+    if (!till.Call("ConfirmPurchase", &Stub::ConfirmPurchase, confirm, &confirmed)) return 1;
+    std::cout << "   status " << v1::PurchaseStatus_Name(confirmed.status()) << "\n";
+  }
 
   std::cout << "5. Get purchase " << order << " from the broker's journal\n";
   v1::PurchaseByOrderRequest get;

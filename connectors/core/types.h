@@ -100,8 +100,6 @@ struct BookRequest {
   // Lines as the program priced them in the quote: discount_minor holds the
   // other programs' discounts; the program applies its own again.
   std::vector<Line> lines;
-  // The discounts this program gave in the quote.
-  std::vector<LineDiscount> own_discounts;
   std::vector<std::string> coupons;
   // Sum of the lines: the check less the other programs' discounts, before
   // points (the program applies its own discount itself).

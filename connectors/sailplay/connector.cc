@@ -28,19 +28,16 @@ std::vector<CartPosition> CartFrom(const std::vector<Line>& lines) {
   return cart;
 }
 
-// Spreads whole points over the positions in order, each at most down to its
-// minimum price after the program's own discount. False when they do not fit.
-bool SpreadPoints(int64_t points, const std::vector<LineDiscount>& own,
-                  std::vector<CartPosition>& cart) {
+// Spreads whole points over the positions in order, each up to the limit the
+// vendor's calculation gave it. False when they do not fit.
+bool SpreadPoints(int64_t points, const Calc& calc, std::vector<CartPosition>& cart) {
   for (CartPosition& p : cart) {
-    int64_t own_discount = 0;
-    for (const auto& d : own) {
-      if (d.line_no == p.num) own_discount += d.amount_minor;
+    int64_t limit = 0;
+    for (const CalcPosition& c : calc.positions) {
+      if (c.num == p.num) limit = c.discount_points_max_centipoints / kCentipointsPerPoint;
     }
-    const int64_t room = (p.price_minor - own_discount - p.min_price_minor) / kCentipointsPerPoint;
-    const int64_t take = std::clamp<int64_t>(room, 0, points);
-    p.discount_points = take;
-    points -= take;
+    p.discount_points = std::clamp<int64_t>(limit, 0, points);
+    points -= p.discount_points;
   }
   return points == 0;
 }
@@ -177,19 +174,47 @@ void SailPlayConnector::Book(const CallContext& context, const BookRequest& requ
                   "SailPlay spends whole points only (multiples of 100 centipoints)"});
     return;
   }
-  QueryParams params = WithUser({{"order_num", request.order_number}}, request.customer);
   const int64_t points = request.spend_centipoints / kCentipointsPerPoint;
-  if (points == 0 && !request.quote_reference.empty()) {
-    params.emplace_back("cart_id", request.quote_reference);  // exactly what was quoted
-  } else {
-    std::vector<CartPosition> cart = CartFrom(request.lines);
-    if (!SpreadPoints(points, request.own_discounts, cart)) {
-      done(Declined{DeclineKind::kRefused, "spend",
-                    absl::StrCat(points, " points do not fit the cart above its minimum prices")});
+  if (points == 0) {
+    // The quoted cart, exactly as calculated, when there is one.
+    QueryParams cart;
+    if (request.quote_reference.empty()) {
+      cart.emplace_back("cart", CartJson(CartFrom(request.lines)));
+    } else {
+      cart.emplace_back("cart_id", request.quote_reference);
+    }
+    NewPurchase(context, request, std::move(cart), std::move(done));
+    return;
+  }
+  // Points are written off per position, each within the limit SailPlay
+  // sets: a fresh calculation gives the limits.
+  QueryParams params = WithUser({{"cart", CartJson(CartFrom(request.lines))}}, request.customer);
+  if (!request.coupons.empty()) params.emplace_back("promocodes", PromocodesJson(request.coupons));
+  auto on_calc = [this, context, request, points,
+                  done = std::move(done)](Outcome<Calc> calc) mutable {
+    if (!calc.approved()) {
+      done(calc.Forward<BookResult>());
       return;
     }
-    params.emplace_back("cart", CartJson(cart));
-  }
+    std::vector<CartPosition> cart = CartFrom(request.lines);
+    if (!SpreadPoints(points, calc.value(), cart)) {
+      done(Declined{
+          DeclineKind::kRefused, "spend",
+          absl::StrCat(points, " points exceed what SailPlay lets this cart take (",
+                       calc.value().discount_points_max_for_user_centipoints / kCentipointsPerPoint,
+                       ")")});
+      return;
+    }
+    NewPurchase(context, request, {{"cart", CartJson(cart)}}, std::move(done));
+  };
+  Call<Calc>(context, "/api/v2/marketing-actions/calc/", std::move(params), false, ParseCalc,
+             Callback<Calc>(std::move(on_calc)));
+}
+
+void SailPlayConnector::NewPurchase(const CallContext& context, const BookRequest& request,
+                                    QueryParams cart, Callback<BookResult> done) {
+  QueryParams params = WithUser({{"order_num", request.order_number}}, request.customer);
+  params.insert(params.end(), cart.begin(), cart.end());
   if (!request.coupons.empty()) params.emplace_back("promocodes", PromocodesJson(request.coupons));
   const int64_t asked = request.spend_centipoints;
   PurchaseRef ref{request.order_number, "", std::nullopt};

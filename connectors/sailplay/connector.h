@@ -59,6 +59,10 @@ class SailPlayConnector final : public Connector {
             Parser parse, Callback<T> done);
   void Calculate(const CallContext& context, const QuoteRequest& request,
                  std::optional<Account> account, Callback<QuoteResult> done);
+  // purchases/new v2 with `cart` (cart or cart_id); an order number the
+  // vendor already has is answered from purchases/get.
+  void NewPurchase(const CallContext& context, const BookRequest& request, QueryParams cart,
+                   Callback<BookResult> done);
   // A purchase answer as the broker's purchase state.
   void PurchaseCall(const CallContext& context, const char* path, QueryParams params,
                     Callback<PurchaseState> done);

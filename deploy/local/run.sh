@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs the broker's local stack on a fresh Debian machine:
 # installs packages, builds, starts a PostgreSQL cluster in .local/pgdata,
-# the LoyalClient simulator and the broker, then plays a sample checkout.
+# the vendor simulators and the broker, then plays a sample checkout at a
+# LoyalClient store and at a SailPlay store.
 # Leaves the stack running until Ctrl-C (or exits after the checkout with
 # --once).
 set -euo pipefail
@@ -12,7 +13,7 @@ ONCE=0
 
 "$ROOT/deploy/local/install-deps.sh"
 cmake -S . -B build -G Ninja >/dev/null
-ninja -C build loyalty-broker loyalclient-simulator loyalty-checkout-demo
+ninja -C build loyalty-broker loyalclient-simulator sailplay-simulator loyalty-checkout-demo
 
 STATE="$ROOT/.local"
 mkdir -p "$STATE"
@@ -35,6 +36,9 @@ export PGHOST=127.0.0.1 PGPORT PGUSER=loyalty PGDATABASE=postgres
 export STORE_001_API_KEY="${STORE_001_API_KEY:-demo-store-001-key-please-change}"
 export LOYALCLIENT_APIKEY=lc-demo-apikey-0001
 export LOYALCLIENT_URL=http://127.0.0.1:18081
+export STORE_002_API_KEY="${STORE_002_API_KEY:-demo-store-002-key-please-change}"
+export SAILPLAY_URL=http://127.0.0.1:18082
+export SAILPLAY_DEPARTMENT_KEY=sp-demo-department-key-219 SAILPLAY_PIN_CODE=104443
 
 PIDS=()
 cleanup() {
@@ -47,6 +51,9 @@ trap cleanup EXIT
 build/connectors/loyalclient-simulator --port 18081 \
   --seed connectors/loyalclient/simulator/data/loyalclient-seed.json 2>"$STATE/loyalclient.log" &
 PIDS+=($!)
+build/connectors/sailplay-simulator --port 18082 \
+  --seed connectors/sailplay/simulator/data/sailplay-seed.json 2>"$STATE/sailplay.log" &
+PIDS+=($!)
 build/broker/loyalty-broker --config deploy/local/broker.yaml migrate
 build/broker/loyalty-broker --config deploy/local/broker.yaml register --stores deploy/local/stores.yaml
 build/broker/loyalty-broker --config deploy/local/broker.yaml serve 2>"$STATE/broker.log" &
@@ -57,8 +64,11 @@ for _ in $(seq 50); do
 done
 
 echo
-echo "== Sample checkout at store-001 =="
+echo "== Sample checkout at store-001 (LoyalClient) =="
 build/broker/loyalty-checkout-demo --target 127.0.0.1:50051 --api-key "$STORE_001_API_KEY"
+echo
+echo "== Sample checkout at store-002 (SailPlay) =="
+build/broker/loyalty-checkout-demo --target 127.0.0.1:50051 --api-key "$STORE_002_API_KEY"
 echo
 echo "Broker log: $STATE/broker.log   PostgreSQL: psql -h 127.0.0.1 -p $PGPORT -U loyalty postgres"
 if [[ "$ONCE" == "1" ]]; then exit 0; fi
