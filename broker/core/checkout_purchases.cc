@@ -4,6 +4,7 @@
 // and nothing is changed in the journal then.
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "broker/core/checkout_service.h"
 #include "broker/core/journal_entry.h"
 #include "broker/core/proto_mapping.h"
@@ -62,6 +63,17 @@ absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::T
       transition->from.end()) {
     return absl::FailedPreconditionError(absl::StrCat("cannot ", transition->verb, " purchase ",
                                                       order_number, ": it is ", purchase->status));
+  }
+  // Nothing was booked at any vendor (e.g. a store on Artix, which only
+  // calculates): there is no one to ask, and the broker will not pretend.
+  if (purchase->programs.empty() && operation != "confirm") {
+    std::vector<std::string> vendors;
+    for (const auto& program : store.programs) {
+      connectors::Connector* connector = ConnectorFor(program);
+      vendors.push_back(connector ? std::string(connector->DisplayName()) : program.config->vendor);
+    }
+    return absl::FailedPreconditionError(absl::StrCat(absl::StrJoin(vendors, ", "), " cannot ",
+                                                      transition->verb, " a booked purchase"));
   }
   // Every program must be able to do it before any is asked.
   for (const auto& p : purchase->programs) {

@@ -32,6 +32,7 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
     }
     p.purchase_id = inserted[0][0].as<int64_t>();
     p.status = "pending";
+    tx.exec_prepared0(q::kDeletePurchaseLineDiscounts, p.purchase_id);
     tx.exec_prepared0(q::kDeletePurchaseLines, p.purchase_id);
     tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
     for (const auto& l : p.lines) {
@@ -39,6 +40,11 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
                         l.line.barcode, l.line.quantity_milli, l.line.unit_price_minor,
                         l.line.total_before_minor, l.line.discount_minor,
                         l.line.total_before_minor - l.line.discount_minor);
+      for (size_t i = 0; i < l.discounts.size(); ++i) {
+        tx.exec_prepared0(q::kInsertPurchaseLineDiscount, p.purchase_id, l.line.line_no,
+                          l.discount_program_ids[i], l.discounts[i].campaign,
+                          l.discounts[i].amount_minor);
+      }
     }
     for (const auto& prog : p.programs) {
       tx.exec_prepared0(q::kInsertPurchaseProgram, p.purchase_id, prog.program_id,
@@ -96,6 +102,9 @@ absl::StatusOr<PurchaseRecord> PurchaseRepository::LoadByOrder(const std::string
     p.updated_at_unix = h[13].as<int64_t>();
     for (const auto& r : tx.exec_prepared(q::kPurchaseLines, p.purchase_id)) {
       p.lines.push_back(LineFromRow(r));
+    }
+    for (const auto& r : tx.exec_prepared(q::kPurchaseLineDiscounts, p.purchase_id)) {
+      AttachDiscountRow(r, p.lines);
     }
     for (const auto& r : tx.exec_prepared(q::kPurchasePrograms, p.purchase_id)) {
       PurchaseProgramRecord prog;

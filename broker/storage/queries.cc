@@ -114,6 +114,15 @@ const std::vector<NamedQuery>& AllQueries() {
        "earned_centipoints, coalesce(failure_reason, ''), extract(epoch FROM created_at)::bigint, "
        "extract(epoch FROM updated_at)::bigint FROM purchases "
        "WHERE store_id = $1 AND order_number = $2"},
+      {q::kInsertPurchaseLineDiscount,
+       "INSERT INTO purchase_line_discounts (purchase_id, line_no, program_id, campaign, "
+       "amount_minor) VALUES ($1, $2, $3, $4, $5)"},
+      {q::kDeletePurchaseLineDiscounts,
+       "DELETE FROM purchase_line_discounts WHERE purchase_id = $1"},
+      {q::kPurchaseLineDiscounts,
+       // Same columns as quote_line_discounts so one reader serves both.
+       "SELECT line_no, program_id, campaign, amount_minor FROM purchase_line_discounts "
+       "WHERE purchase_id = $1 ORDER BY discount_id"},
       {q::kPurchaseLines,
        // Same columns as quote_lines so one reader serves both; no floor is kept.
        "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, 0::bigint, "

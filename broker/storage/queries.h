@@ -48,6 +48,9 @@ inline constexpr char kFinishPurchase[] = "finish_purchase";
 inline constexpr char kUpdatePurchaseProgram[] = "update_purchase_program";
 inline constexpr char kPurchaseByOrder[] = "purchase_by_order";
 inline constexpr char kPurchaseLines[] = "purchase_lines";
+inline constexpr char kInsertPurchaseLineDiscount[] = "insert_purchase_line_discount";
+inline constexpr char kDeletePurchaseLineDiscounts[] = "delete_purchase_line_discounts";
+inline constexpr char kPurchaseLineDiscounts[] = "purchase_line_discounts";
 inline constexpr char kPurchasePrograms[] = "purchase_programs";
 // Journal
 inline constexpr char kInsertVendorOperation[] = "insert_vendor_operation";

@@ -96,12 +96,7 @@ absl::StatusOr<QuoteRecord> QuoteRepository::Load(const std::string& store_id,
       quote.lines.push_back(LineFromRow(r));
     }
     for (const auto& r : tx.exec_prepared(q::kQuoteLineDiscounts, quote_id)) {
-      const int32_t line_no = r[0].as<int32_t>();
-      for (auto& l : quote.lines) {
-        if (l.line.line_no != line_no) continue;
-        l.discount_program_ids.push_back(r[1].as<int64_t>());
-        l.discounts.push_back({line_no, r[2].as<std::string>(), r[3].as<int64_t>()});
-      }
+      AttachDiscountRow(r, quote.lines);
     }
     for (const auto& r : tx.exec_prepared(q::kQuotePrograms, quote_id)) {
       QuoteProgramRecord p;

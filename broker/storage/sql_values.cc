@@ -40,4 +40,13 @@ QuoteLineRecord LineFromRow(const pqxx::row& r) {
   return l;
 }
 
+void AttachDiscountRow(const pqxx::row& row, std::vector<QuoteLineRecord>& lines) {
+  const int32_t line_no = row[0].as<int32_t>();
+  for (auto& l : lines) {
+    if (l.line.line_no != line_no) continue;
+    l.discount_program_ids.push_back(row[1].as<int64_t>());
+    l.discounts.push_back({line_no, row[2].as<std::string>(), row[3].as<int64_t>()});
+  }
+}
+
 }  // namespace loyalty::broker

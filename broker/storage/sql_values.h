@@ -27,4 +27,7 @@ inline std::string TextOrEmpty(const pqxx::field& field) {
 // min_unit_price_minor, total_before_minor, discount_minor.
 QuoteLineRecord LineFromRow(const pqxx::row& row);
 
+// Adds a discount row (line_no, program_id, campaign, amount_minor) to its line.
+void AttachDiscountRow(const pqxx::row& row, std::vector<QuoteLineRecord>& lines);
+
 }  // namespace loyalty::broker

@@ -1,5 +1,6 @@
 #include "connectors/core/registry.h"
 
+#include "connectors/artix/connector.h"
 #include "connectors/loyalclient/connector.h"
 #include "connectors/sailplay/connector.h"
 
@@ -17,6 +18,7 @@ Connector* ConnectorRegistry::Find(const std::string& vendor) const {
 void RegisterBuiltinConnectors(ConnectorRegistry& registry, HttpClient& http) {
   registry.Register("loyalclient", std::make_shared<loyalclient::LoyalClientConnector>(http));
   registry.Register("sailplay", std::make_shared<sailplay::SailPlayConnector>(http));
+  registry.Register("artix", std::make_shared<artix::ArtixConnector>(http));
 }
 
 }  // namespace loyalty::connectors

@@ -29,6 +29,8 @@ struct VendorUnderTest {
   // An identifier of a kind the vendor cannot look up.
   connectors::CustomerRef unsupported_customer;
   std::vector<connectors::Line> cart;
+  // False for vendors without authentication (Artix VirtualPOS on the LAN).
+  bool has_credentials = true;
 };
 
 // Test names and failure messages show the vendor, not the struct's bytes.
