@@ -82,11 +82,13 @@ int main(int argc, char** argv) {
   auto* milk = quote_request.add_lines();
   milk->set_line_no(1);
   milk->set_sku("MILK-1L");
+  milk->set_barcode("4601234567890");
   milk->set_quantity_milli(2000);
   milk->set_unit_price_minor(8990);
   auto* cheese = quote_request.add_lines();
   cheese->set_line_no(2);
   cheese->set_sku("CHEESE-KG");
+  cheese->set_barcode("2000000012345");
   cheese->set_quantity_milli(350);
   cheese->set_unit_price_minor(129900);
   cheese->set_min_unit_price_minor(99900);
@@ -102,8 +104,15 @@ int main(int argc, char** argv) {
   for (const auto& s : quote.skipped())
     std::cout << "   skipped " << s.program() << ": " << s.reason() << "\n";
   if (quote.programs().empty()) return 1;
-  const std::string program = quote.programs(0).program();
-  const int64_t spend = std::min<int64_t>(quote.programs(0).spendable_centipoints(), 10000);
+  // Points go to the first program that lets this check spend any.
+  std::string program;
+  int64_t spend = 0;
+  for (const auto& p : quote.programs()) {
+    if (p.spendable_centipoints() <= 0) continue;
+    program = p.program();
+    spend = std::min<int64_t>(p.spendable_centipoints(), 10000);
+    break;
+  }
 
   std::string hold_id;
   if (spend > 0) {

@@ -2,7 +2,7 @@
 # Sets up and runs the broker's local stack on a fresh Debian machine:
 # installs packages, builds, starts a PostgreSQL cluster in .local/pgdata,
 # the vendor simulators and the broker, then plays a sample checkout at a
-# LoyalClient store and at a SailPlay store.
+# LoyalClient store, a SailPlay store and an Artix + SailPlay store.
 # Leaves the stack running until Ctrl-C (or exits after the checkout with
 # --once).
 set -euo pipefail
@@ -13,7 +13,7 @@ ONCE=0
 
 "$ROOT/deploy/local/install-deps.sh"
 cmake -S . -B build -G Ninja >/dev/null
-ninja -C build loyalty-broker loyalclient-simulator sailplay-simulator loyalty-checkout-demo
+ninja -C build loyalty-broker loyalclient-simulator sailplay-simulator artix-simulator loyalty-checkout-demo
 
 STATE="$ROOT/.local"
 mkdir -p "$STATE"
@@ -39,6 +39,8 @@ export LOYALCLIENT_URL=http://127.0.0.1:18081
 export STORE_002_API_KEY="${STORE_002_API_KEY:-demo-store-002-key-please-change}"
 export SAILPLAY_URL=http://127.0.0.1:18082
 export SAILPLAY_DEPARTMENT_KEY=sp-demo-department-key-219 SAILPLAY_PIN_CODE=104443
+export STORE_003_API_KEY="${STORE_003_API_KEY:-demo-store-003-key-please-change}"
+export ARTIX_URL=http://127.0.0.1:18083
 
 PIDS=()
 cleanup() {
@@ -53,6 +55,9 @@ build/connectors/loyalclient-simulator --port 18081 \
 PIDS+=($!)
 build/connectors/sailplay-simulator --port 18082 \
   --seed connectors/sailplay/simulator/data/sailplay-seed.json 2>"$STATE/sailplay.log" &
+PIDS+=($!)
+build/connectors/artix-simulator --port 18083 \
+  --seed connectors/artix/simulator/data/artix-seed.json 2>"$STATE/artix.log" &
 PIDS+=($!)
 build/broker/loyalty-broker --config deploy/local/broker.yaml migrate
 build/broker/loyalty-broker --config deploy/local/broker.yaml register --stores deploy/local/stores.yaml
@@ -69,6 +74,9 @@ build/broker/loyalty-checkout-demo --target 127.0.0.1:50051 --api-key "$STORE_00
 echo
 echo "== Sample checkout at store-002 (SailPlay) =="
 build/broker/loyalty-checkout-demo --target 127.0.0.1:50051 --api-key "$STORE_002_API_KEY"
+echo
+echo "== Sample checkout at store-003 (Artix promotions, SailPlay points) =="
+build/broker/loyalty-checkout-demo --target 127.0.0.1:50051 --api-key "$STORE_003_API_KEY"
 echo
 echo "Broker log: $STATE/broker.log   PostgreSQL: psql -h 127.0.0.1 -p $PGPORT -U loyalty postgres"
 if [[ "$ONCE" == "1" ]]; then exit 0; fi
