@@ -1,6 +1,11 @@
 #include "broker/api/grpc_service.h"
 
+#include <algorithm>
+#include <cctype>
+#include <random>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "broker/api/validation.h"
 #include "broker/common/logging.h"
@@ -9,11 +14,28 @@ namespace loyalty::broker {
 namespace {
 
 constexpr char kApiKeyHeader[] = "x-api-key";
+constexpr char kRequestIdHeader[] = "x-request-id";
 
 std::string ApiKey(const grpc::CallbackServerContext& context) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(kApiKeyHeader);
   return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+// The caller's x-request-id when it is a short token, a fresh one otherwise.
+std::string RequestId(const grpc::CallbackServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kRequestIdHeader);
+  if (it != metadata.end() && it->second.size() > 0 && it->second.size() <= 64) {
+    std::string id(it->second.data(), it->second.size());
+    if (std::all_of(id.begin(), id.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+        })) {
+      return id;
+    }
+  }
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  return absl::StrFormat("%016x", random());
 }
 
 grpc::Status ToGrpc(const absl::Status& status) {
@@ -27,6 +49,9 @@ grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext*
                                                     const char* method, Work work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const absl::Time started = absl::Now();
+  std::string request_id = RequestId(*context);
+  context->AddInitialMetadata(kRequestIdHeader, request_id);
+  observer_.OnRpcStarted(method);
   absl::Time deadline = absl::FromChrono(context->deadline());
   if (deadline - started > absl::Hours(24 * 365)) {  // the caller set none
     deadline = started + absl::Milliseconds(settings_.default_deadline_ms);
@@ -34,7 +59,8 @@ grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext*
   const absl::Time vendor_deadline =
       deadline - absl::Milliseconds(settings_.vendor_deadline_margin_ms);
   workers_.Submit([this, reactor, method, started, vendor_deadline, api_key = ApiKey(*context),
-                   work = std::move(work)] {
+                   request_id = std::move(request_id), work = std::move(work)] {
+    RequestScope scope(request_id);
     std::string store_id = "-";
     absl::Status status;
     auto store = stores_.Authenticate(api_key);
@@ -46,11 +72,13 @@ grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext*
                    ? absl::DeadlineExceededError("deadline passed before the call was handled")
                    : work(**store, vendor_deadline);
     }
+    const absl::Duration latency = absl::Now() - started;
+    observer_.OnRpcHandled(method, status.code(), latency);
     Log(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "grpc_call",
         {{"method", method},
          {"store", store_id},
          {"code", absl::StatusCodeToString(status.code())},
-         {"latency_ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - started))},
+         {"latency_ms", absl::StrCat(absl::ToDoubleMilliseconds(latency))},
          {"error", std::string(status.message())}});
     reactor->Finish(ToGrpc(status));
   });

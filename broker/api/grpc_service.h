@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "broker/api/rpc_observer.h"
 #include "broker/common/thread_pool.h"
 #include "broker/core/checkout_service.h"
 #include "broker/storage/store_directory.h"
@@ -16,8 +17,12 @@ namespace loyalty::broker {
 class BrokerGrpcService final : public v1::LoyaltyBroker::CallbackService {
  public:
   BrokerGrpcService(CheckoutService& checkout, StoreDirectory& stores, ThreadPool& workers,
-                    const BrokerConfig::Broker& settings)
-      : checkout_(checkout), stores_(stores), workers_(workers), settings_(settings) {}
+                    const BrokerConfig::Broker& settings, RpcObserver& observer)
+      : checkout_(checkout),
+        stores_(stores),
+        workers_(workers),
+        settings_(settings),
+        observer_(observer) {}
 
   grpc::ServerUnaryReactor* IdentifyCustomer(grpc::CallbackServerContext* context,
                                              const v1::IdentifyCustomerRequest* request,
@@ -59,6 +64,7 @@ class BrokerGrpcService final : public v1::LoyaltyBroker::CallbackService {
   StoreDirectory& stores_;
   ThreadPool& workers_;
   BrokerConfig::Broker settings_;
+  RpcObserver& observer_;
 };
 
 }  // namespace loyalty::broker

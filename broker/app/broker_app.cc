@@ -39,10 +39,22 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   return grpc::SslServerCredentials(options);
 }
 
+// The service's method names, for metric series created at start.
+std::vector<std::string> GrpcMethods() {
+  std::vector<std::string> methods;
+  const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+      v1::LoyaltyBroker::service_full_name());
+  for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
+    methods.push_back(service->method(i)->name());
+  }
+  return methods;
+}
+
 }  // namespace
 
 BrokerApp::BrokerApp(BrokerConfig config)
     : config_(std::move(config)),
+      metrics_(GrpcMethods()),
       pool_(config_.database.url, config_.database.pool_size),
       quotes_(pool_),
       holds_(pool_),
@@ -51,8 +63,9 @@ BrokerApp::BrokerApp(BrokerConfig config)
       journal_(pool_),
       stores_(pool_, absl::Seconds(config_.broker.auth_cache_seconds)),
       checkout_(CheckoutDependencies{registry_, quotes_, holds_, purchases_, idempotency_, journal_,
-                                     config_.broker}) {
+                                     metrics_, config_.broker}) {
   connectors::RegisterBuiltinConnectors(registry_, http_);
+  pool_.set_observer(&metrics_);
 }
 
 BrokerApp::~BrokerApp() { Shutdown(absl::Seconds(5)); }
@@ -63,8 +76,18 @@ absl::StatusOr<int> BrokerApp::Start() {
   auto credentials = Credentials(config_.grpc);
   if (!credentials.ok()) return credentials.status();
 
+  if (!config_.metrics.listen.empty()) {
+    auto endpoint = MetricsEndpoint::Start(config_.metrics.listen, metrics_.registry());
+    if (!endpoint.ok()) return endpoint.status();
+    metrics_endpoint_ = std::move(*endpoint);
+    state_collector_ = std::make_unique<StateCollector>(
+        pool_, metrics_, absl::Seconds(config_.metrics.state_interval_seconds));
+    state_collector_->Start();
+  }
+
   workers_ = std::make_unique<ThreadPool>(config_.broker.worker_threads);
-  service_ = std::make_unique<BrokerGrpcService>(checkout_, stores_, *workers_, config_.broker);
+  service_ =
+      std::make_unique<BrokerGrpcService>(checkout_, stores_, *workers_, config_.broker, metrics_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -85,7 +108,8 @@ absl::StatusOr<int> BrokerApp::Start() {
   Log(LogLevel::kInfo, "broker_started",
       {{"listen", config_.grpc.listen},
        {"port", std::to_string(port)},
-       {"tls", config_.grpc.tls_enabled ? "on" : "off"}});
+       {"tls", config_.grpc.tls_enabled ? "on" : "off"},
+       {"metrics_port", std::to_string(metrics_port())}});
   return port;
 }
 
@@ -98,6 +122,8 @@ void BrokerApp::Shutdown(absl::Duration grace) {
   }
   workers_.reset();  // runs what was already handed over, then joins
   service_.reset();
+  state_collector_.reset();
+  metrics_endpoint_.reset();
 }
 
 }  // namespace loyalty::broker

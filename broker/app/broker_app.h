@@ -13,6 +13,9 @@
 #include "broker/common/thread_pool.h"
 #include "broker/config/config.h"
 #include "broker/core/checkout_service.h"
+#include "broker/metrics/broker_metrics.h"
+#include "broker/metrics/metrics_endpoint.h"
+#include "broker/metrics/state_collector.h"
 #include "broker/storage/hold_repository.h"
 #include "broker/storage/idempotency_repository.h"
 #include "broker/storage/operation_journal.h"
@@ -36,8 +39,12 @@ class BrokerApp {
   // stops the workers.
   void Shutdown(absl::Duration grace);
 
+  // The Prometheus endpoint's port once started; 0 when it is off.
+  int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
+
  private:
   BrokerConfig config_;
+  BrokerMetrics metrics_;
   ConnectionPool pool_;
   connectors::CurlMultiHttpClient http_;
   connectors::ConnectorRegistry registry_;
@@ -51,6 +58,8 @@ class BrokerApp {
   std::unique_ptr<ThreadPool> workers_;
   std::unique_ptr<BrokerGrpcService> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
+  std::unique_ptr<StateCollector> state_collector_;
 };
 
 }  // namespace loyalty::broker

@@ -11,6 +11,7 @@ namespace loyalty::broker {
 namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
+thread_local std::string t_request_id;
 
 const char* LevelName(LogLevel level) {
   switch (level) {
@@ -58,6 +59,12 @@ bool ParseLogLevel(std::string_view text, LogLevel& level) {
   return false;
 }
 
+RequestScope::RequestScope(std::string request_id) : previous_(std::move(t_request_id)) {
+  t_request_id = std::move(request_id);
+}
+
+RequestScope::~RequestScope() { t_request_id = std::move(previous_); }
+
 void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 
 bool LogEnabled(LogLevel level) { return static_cast<int>(level) >= g_level.load(); }
@@ -68,6 +75,10 @@ void Log(LogLevel level, std::string_view event, std::initializer_list<LogField>
       "ts=", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
       " level=", LevelName(level), " event=");
   AppendValue(line, event);
+  if (!t_request_id.empty()) {
+    line.append(" request_id=");
+    AppendValue(line, t_request_id);
+  }
   for (const auto& [key, value] : fields) {
     line.push_back(' ');
     line.append(key);

@@ -19,7 +19,21 @@ bool LogEnabled(LogLevel level);
 
 using LogField = std::pair<std::string_view, std::string>;
 
-// Writes `ts=... level=... event=<event> k=v ...` as a single line.
+// Tags every line this thread logs with `request_id=<id>` while it lives:
+// the gRPC layer opens one per call, so vendor calls made for that call
+// carry its id.
+class RequestScope {
+ public:
+  explicit RequestScope(std::string request_id);
+  ~RequestScope();
+  RequestScope(const RequestScope&) = delete;
+  RequestScope& operator=(const RequestScope&) = delete;
+
+ private:
+  std::string previous_;
+};
+
+// Writes `ts=... level=... event=<event> request_id=... k=v ...` as a single line.
 void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields = {});
 
 }  // namespace loyalty::broker

@@ -65,6 +65,9 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
       PositiveInt("broker.auth_cache_seconds", c.broker.auth_cache_seconds);
   schema["broker.ledger_hold_ttl_seconds"] =
       PositiveInt("broker.ledger_hold_ttl_seconds", c.broker.ledger_hold_ttl_seconds);
+  schema["metrics.listen"] = Text(c.metrics.listen);
+  schema["metrics.state_interval_seconds"] =
+      PositiveInt("metrics.state_interval_seconds", c.metrics.state_interval_seconds);
   schema["logging.level"] = [&c](const std::string& value) {
     if (!ParseLogLevel(value, c.logging.level)) {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -45,6 +45,12 @@ struct BrokerConfig {
     // Lifetime of holds kept in the broker's own ledger.
     int ledger_hold_ttl_seconds = 600;
   } broker;
+  struct Metrics {
+    // Prometheus endpoint (GET /metrics); empty turns it off.
+    std::string listen = "127.0.0.1:9464";
+    // How often state kept in PostgreSQL (holds, unfinished purchases) is read.
+    int state_interval_seconds = 15;
+  } metrics;
   struct Logging {
     LogLevel level = LogLevel::kInfo;
   } logging;

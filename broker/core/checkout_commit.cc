@@ -160,7 +160,7 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     PendingCall<connectors::BookResult> call(
         [&](auto done) { connector->Book(context, ask, std::move(done)); });
     auto outcome = call.Wait();
-    VendorOperation op = JournalEntry(store.store_id, p.program_id, "book", call, outcome);
+    VendorOperation op = JournalEntry(store.store_id, *program->config, "book", call, outcome);
     op.purchase_id = purchase.purchase_id;
     op.quote_id = quote->quote_id;
     op.amount_minor = ask.amount_minor;
@@ -227,6 +227,7 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     stored = StoredAnswer{request.idempotency_key(), outcome_status, answer.SerializeAsString()};
   }
   if (auto status = deps_.purchases.WriteOutcome(purchase, stored); !status.ok()) return status;
+  deps_.observer.OnCommitted(purchase, store);
   if (purchase.status == "failed") keep_key = false;
   if (!outcome_status.ok()) return outcome_status;
   *response = std::move(answer);

@@ -40,7 +40,7 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
     PendingCall<connectors::HoldResult> call(
         [&](auto done) { connector->Hold(context, ask, std::move(done)); });
     auto outcome = call.Wait();
-    VendorOperation op = JournalEntry(store.store_id, program->config->id, "hold", call, outcome);
+    VendorOperation op = JournalEntry(store.store_id, *program->config, "hold", call, outcome);
     op.quote_id = quote->quote_id;
     op.points_centipoints = request.amount_centipoints();
     Journal(op);
@@ -93,8 +93,7 @@ absl::Status CheckoutService::Release(const StoreContext& store, absl::Time dead
     PendingCall<connectors::ReleaseResult> call(
         [&](auto done) { connector->Release(context, ask, std::move(done)); });
     auto outcome = call.Wait();
-    VendorOperation op =
-        JournalEntry(store.store_id, program->config->id, "release", call, outcome);
+    VendorOperation op = JournalEntry(store.store_id, *program->config, "release", call, outcome);
     op.hold_id = hold->hold_id;
     Journal(op);
     if (!outcome.approved()) {

@@ -49,7 +49,7 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
   for (auto& call : calls) {
     Outcome<connectors::Account> outcome = call.pending->Wait();
     Journal(
-        JournalEntry(store.store_id, call.program->config->id, "identify", *call.pending, outcome));
+        JournalEntry(store.store_id, *call.program->config, "identify", *call.pending, outcome));
     const std::string who = DescribeProgram(*call.program, call.connector);
     if (!outcome.approved()) {
       const absl::Status status = StatusFromOutcome(who, outcome);
@@ -122,8 +122,7 @@ absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadli
   }
   for (auto& call : calls) {
     Outcome<connectors::QuoteResult> outcome = call.pending->Wait();
-    Journal(
-        JournalEntry(store.store_id, call.program->config->id, "quote", *call.pending, outcome));
+    Journal(JournalEntry(store.store_id, *call.program->config, "quote", *call.pending, outcome));
     const std::string who = DescribeProgram(*call.program, call.connector);
     QuoteProgramRecord record;
     record.program_id = call.program->config->id;

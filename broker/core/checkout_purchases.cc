@@ -103,7 +103,7 @@ absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::T
       if (operation == "reassign") connector->Reassign(context, ref, std::move(done));
     });
     auto outcome = call.Wait();
-    VendorOperation op = JournalEntry(store.store_id, p.program_id, operation, call, outcome);
+    VendorOperation op = JournalEntry(store.store_id, *program->config, operation, call, outcome);
     op.purchase_id = purchase->purchase_id;
     Journal(op);
     if (!outcome.approved())

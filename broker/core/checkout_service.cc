@@ -24,6 +24,15 @@ connectors::CallContext CheckoutService::Context(const StoreProgram& program,
 }
 
 void CheckoutService::Journal(VendorOperation operation) {
+  deps_.observer.OnVendorCall(operation);
+  Log(operation.outcome == "failed" ? LogLevel::kWarning : LogLevel::kInfo, "vendor_call",
+      {{"store", operation.store_id},
+       {"program", operation.program_code},
+       {"vendor", operation.vendor},
+       {"operation", operation.operation},
+       {"outcome", operation.outcome},
+       {"latency_ms", absl::StrCat(operation.latency_us / 1000.0)},
+       {"reason", operation.message}});
   absl::Status status = deps_.journal.Record(operation);
   if (!status.ok()) {
     Log(LogLevel::kError, "journal_write_failed",

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "broker/config/config.h"
+#include "broker/core/checkout_observer.h"
 #include "broker/core/records.h"
 #include "broker/storage/hold_repository.h"
 #include "broker/storage/idempotency_repository.h"
@@ -30,6 +31,7 @@ struct CheckoutDependencies {
   PurchaseRepository& purchases;
   IdempotencyRepository& idempotency;
   OperationJournal& journal;
+  CheckoutObserver& observer;
   BrokerConfig::Broker settings;
 };
 

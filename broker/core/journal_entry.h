@@ -10,12 +10,14 @@
 namespace loyalty::broker {
 
 template <typename T>
-VendorOperation JournalEntry(const std::string& store_id, int64_t program_id,
+VendorOperation JournalEntry(const std::string& store_id, const connectors::ProgramConfig& program,
                              const std::string& operation, const PendingCall<T>& call,
                              const connectors::Outcome<T>& outcome) {
   VendorOperation op;
   op.store_id = store_id;
-  op.program_id = program_id;
+  op.program_id = program.id;
+  op.program_code = program.code;
+  op.vendor = program.vendor;
   op.operation = operation;
   op.outcome = connectors::OutcomeLabel(outcome);
   op.latency_us = absl::ToInt64Microseconds(call.latency());

@@ -110,7 +110,9 @@ struct PurchaseRecord {
 struct VendorOperation {
   std::string store_id;
   int64_t program_id = 0;
-  std::string operation;  // "identify", "quote", "hold", "release", "book", ...
+  std::string program_code;  // for metrics and logs; not stored
+  std::string vendor;        // likewise
+  std::string operation;     // "identify", "quote", "hold", "release", "book", ...
   std::string quote_id;
   int64_t purchase_id = 0;
   std::string hold_id;

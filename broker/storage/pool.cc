@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "broker/storage/queries.h"
 
 namespace loyalty::broker {
@@ -33,9 +34,12 @@ absl::Status ConnectionPool::Connect() {
 
 absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connection&)>& work) {
   std::unique_ptr<pqxx::connection> connection;
+  const absl::Time asked = absl::Now();
+  int in_use = 0;
   {
     std::unique_lock lock(mutex_);
     available_.wait(lock, [this] { return !idle_.empty() || open_ < size_; });
+    in_use = ++in_use_;
     if (!idle_.empty()) {
       connection = std::move(idle_.back());
       idle_.pop_back();
@@ -43,9 +47,12 @@ absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connecti
       ++open_;  // reserve a slot; opened below, outside the lock
     }
   }
+  const absl::Time acquired = absl::Now();
+  if (observer_ != nullptr) observer_->OnAcquired(acquired - asked, in_use, size_);
   auto give_back = [this](std::unique_ptr<pqxx::connection> c) {
     {
       std::lock_guard lock(mutex_);
+      --in_use_;
       if (c) {
         idle_.push_back(std::move(c));
       } else {
@@ -69,6 +76,14 @@ absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connecti
     status = absl::InternalError(absl::StrCat("database error: ", e.what()));
   }
   give_back(std::move(connection));
+  if (observer_ != nullptr) {
+    int now_in_use = 0;
+    {
+      std::lock_guard lock(mutex_);
+      now_in_use = in_use_;
+    }
+    observer_->OnReleased(absl::Now() - acquired, status.ok(), now_in_use, size_);
+  }
   return status;
 }
 

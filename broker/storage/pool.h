@@ -13,6 +13,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "broker/storage/pool_observer.h"
 
 namespace loyalty::broker {
 
@@ -29,6 +30,9 @@ class ConnectionPool {
   // a lost connection is UNAVAILABLE, anything else INTERNAL.
   absl::Status Run(const std::function<absl::Status(pqxx::connection&)>& work);
 
+  // Reports waits and run times; set before the pool is used.
+  void set_observer(PoolObserver* observer) { observer_ = observer; }
+
  private:
   std::unique_ptr<pqxx::connection> Open();
 
@@ -38,6 +42,8 @@ class ConnectionPool {
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mutex_);
   int open_ ABSL_GUARDED_BY(mutex_) = 0;
+  int in_use_ ABSL_GUARDED_BY(mutex_) = 0;
+  PoolObserver* observer_ = nullptr;
 };
 
 }  // namespace loyalty::broker

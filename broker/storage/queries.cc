@@ -123,6 +123,16 @@ const std::vector<NamedQuery>& AllQueries() {
        // Same columns as quote_line_discounts so one reader serves both.
        "SELECT line_no, program_id, campaign, amount_minor FROM purchase_line_discounts "
        "WHERE purchase_id = $1 ORDER BY discount_id"},
+      {q::kActiveHoldsByProgram,
+       // Every enabled program, with zero holds too, so its series exist.
+       "SELECT pr.code, pr.vendor, count(h.hold_id) FROM programs pr "
+       "LEFT JOIN holds h ON h.program_id = pr.program_id AND h.status = 'active' "
+       "AND h.expires_at > now() WHERE pr.enabled GROUP BY 1, 2 ORDER BY 1, 2"},
+      {q::kUnfinishedPurchases,
+       "SELECT count(*) FILTER (WHERE status = 'pending'), "
+       "count(*) FILTER (WHERE status = 'in_doubt'), "
+       "coalesce(extract(epoch FROM now() - min(updated_at) FILTER (WHERE status = 'pending')), "
+       "0)::float8 FROM purchases WHERE status IN ('pending', 'in_doubt')"},
       {q::kPurchaseLines,
        // Same columns as quote_lines so one reader serves both; no floor is kept.
        "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, 0::bigint, "

@@ -28,6 +28,9 @@ class BrokerStack {
       const std::string& stores_yaml, const std::map<std::string, std::string>& secrets);
   ~BrokerStack();
 
+  // The Prometheus endpoint of the broker under test.
+  int metrics_port() const { return app_->metrics_port(); }
+
   template <typename Request, typename Response, typename Method>
   grpc::Status Call(const std::string& api_key, Method method, const Request& request,
                     Response* response) const {

@@ -1,0 +1,26 @@
+#pragma once
+
+// What the gRPC layer reports per call, for metrics.
+
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace loyalty::broker {
+
+class RpcObserver {
+ public:
+  virtual ~RpcObserver() = default;
+  virtual void OnRpcStarted(std::string_view method) = 0;
+  virtual void OnRpcHandled(std::string_view method, absl::StatusCode code,
+                            absl::Duration latency) = 0;
+};
+
+class NoRpcObserver final : public RpcObserver {
+ public:
+  void OnRpcStarted(std::string_view) override {}
+  void OnRpcHandled(std::string_view, absl::StatusCode, absl::Duration) override {}
+};
+
+}  // namespace loyalty::broker

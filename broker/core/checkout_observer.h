@@ -1,0 +1,28 @@
+#pragma once
+
+// What the checkout reports as it works, for metrics. The core knows nothing
+// of Prometheus; the app wires an implementation in. Calls come from worker
+// threads and must be cheap and thread-safe.
+
+#include "broker/core/records.h"
+
+namespace loyalty::broker {
+
+class CheckoutObserver {
+ public:
+  virtual ~CheckoutObserver() = default;
+
+  // Every finished vendor call, as journalled.
+  virtual void OnVendorCall(const VendorOperation& operation) = 0;
+  // A commit's outcome, once written to PostgreSQL.
+  virtual void OnCommitted(const PurchaseRecord& purchase, const StoreContext& store) = 0;
+};
+
+// For tests and tools that do not watch.
+class NoCheckoutObserver final : public CheckoutObserver {
+ public:
+  void OnVendorCall(const VendorOperation&) override {}
+  void OnCommitted(const PurchaseRecord&, const StoreContext&) override {}
+};
+
+}  // namespace loyalty::broker

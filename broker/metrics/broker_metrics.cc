@@ -1,0 +1,221 @@
+#include "broker/metrics/broker_metrics.h"
+
+#include "absl/status/status.h"
+
+namespace loyalty::broker {
+namespace {
+
+using prometheus::Histogram;
+
+constexpr char kService[] = "loyalty.broker.v1.LoyaltyBroker";
+
+const Histogram::BucketBoundaries& LatencyBuckets() {
+  static const Histogram::BucketBoundaries kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return kBuckets;
+}
+
+const std::vector<std::string>& VendorOperations() {
+  static const std::vector<std::string> kOperations = {"identify", "quote",   "hold",   "release",
+                                                       "book",     "confirm", "cancel", "restore",
+                                                       "reassign", "get"};
+  return kOperations;
+}
+
+const std::vector<std::string>& Outcomes() {
+  static const std::vector<std::string> kOutcomes = {"approved", "declined", "failed"};
+  return kOutcomes;
+}
+
+const std::vector<std::string>& PurchaseStatuses() {
+  static const std::vector<std::string> kStatuses = {"booked", "confirmed", "declined", "failed",
+                                                     "in_doubt"};
+  return kStatuses;
+}
+
+// grpc_code values as the Go gRPC ecosystem (and its dashboards) spell them.
+const char* GrpcCodeName(absl::StatusCode code) {
+  static const char* kNames[] = {
+      "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+      "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+      "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
+      "DataLoss", "Unauthenticated"};
+  const int index = static_cast<int>(code);
+  return index >= 0 && index < 17 ? kNames[index] : "Unknown";
+}
+
+prometheus::Labels GrpcLabels(std::string_view method) {
+  return {{"grpc_type", "unary"}, {"grpc_service", kService}, {"grpc_method", std::string(method)}};
+}
+
+}  // namespace
+
+BrokerMetrics::BrokerMetrics(const std::vector<std::string>& grpc_methods)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      grpc_started_(prometheus::BuildCounter()
+                        .Name("grpc_server_started_total")
+                        .Help("RPCs started on the server.")
+                        .Register(*registry_)),
+      grpc_handled_(prometheus::BuildCounter()
+                        .Name("grpc_server_handled_total")
+                        .Help("RPCs completed on the server, by status code.")
+                        .Register(*registry_)),
+      grpc_handling_(prometheus::BuildHistogram()
+                         .Name("grpc_server_handling_seconds")
+                         .Help("Time from receiving an RPC to answering it.")
+                         .Register(*registry_)),
+      vendor_requests_(prometheus::BuildCounter()
+                           .Name("loyalty_vendor_requests_total")
+                           .Help("Vendor calls by program, operation and outcome.")
+                           .Register(*registry_)),
+      vendor_duration_(prometheus::BuildHistogram()
+                           .Name("loyalty_vendor_request_duration_seconds")
+                           .Help("Vendor call latency by program, operation and outcome.")
+                           .Register(*registry_)),
+      program_up_(
+          prometheus::BuildGauge()
+              .Name("loyalty_program_up")
+              .Help("1 when the program's last vendor call got an answer, 0 when it failed.")
+              .Register(*registry_)),
+      purchases_(prometheus::BuildCounter()
+                     .Name("loyalty_purchases_total")
+                     .Help("Commits by the purchase's resulting status.")
+                     .Register(*registry_)),
+      points_earned_(prometheus::BuildCounter()
+                         .Name("loyalty_points_earned_centipoints_total")
+                         .Help("Points earned by committed purchases, in hundredths.")
+                         .Register(*registry_)),
+      points_spent_(prometheus::BuildCounter()
+                        .Name("loyalty_points_spent_centipoints_total")
+                        .Help("Points spent by committed purchases, in hundredths.")
+                        .Register(*registry_)),
+      holds_active_(prometheus::BuildGauge()
+                        .Name("loyalty_holds_active")
+                        .Help("Active point holds, by program.")
+                        .Register(*registry_)),
+      purchases_pending_(
+          prometheus::BuildGauge()
+              .Name("loyalty_purchases_pending")
+              .Help("Purchases whose vendors are being called (or were, at a crash).")
+              .Register(*registry_)
+              .Add({})),
+      purchases_in_doubt_(prometheus::BuildGauge()
+                              .Name("loyalty_purchases_in_doubt")
+                              .Help("Purchases with a vendor call of unknown outcome.")
+                              .Register(*registry_)
+                              .Add({})),
+      oldest_pending_(prometheus::BuildGauge()
+                          .Name("loyalty_purchases_pending_oldest_age_seconds")
+                          .Help("Age of the oldest pending purchase; 0 when there is none.")
+                          .Register(*registry_)
+                          .Add({})),
+      pool_size_(prometheus::BuildGauge()
+                     .Name("loyalty_db_pool_size")
+                     .Help("PostgreSQL connections in the pool.")
+                     .Register(*registry_)
+                     .Add({})),
+      pool_in_use_(prometheus::BuildGauge()
+                       .Name("loyalty_db_pool_in_use")
+                       .Help("PostgreSQL connections running work now.")
+                       .Register(*registry_)
+                       .Add({})),
+      pool_wait_(prometheus::BuildHistogram()
+                     .Name("loyalty_db_pool_wait_seconds")
+                     .Help("Time spent waiting for a free connection.")
+                     .Register(*registry_)
+                     .Add({}, LatencyBuckets())),
+      db_duration_(prometheus::BuildHistogram()
+                       .Name("loyalty_db_transaction_duration_seconds")
+                       .Help("Time a connection ran one unit of work, by outcome.")
+                       .Register(*registry_)) {
+  for (const std::string& method : grpc_methods) {
+    grpc_started_.Add(GrpcLabels(method));
+    grpc_handling_.Add(GrpcLabels(method), LatencyBuckets());
+    for (int code = 0; code < 17; ++code) {
+      auto labels = GrpcLabels(method);
+      labels["grpc_code"] = GrpcCodeName(static_cast<absl::StatusCode>(code));
+      grpc_handled_.Add(labels);
+    }
+  }
+  for (const std::string& status : PurchaseStatuses()) purchases_.Add({{"status", status}});
+  for (const char* outcome : {"ok", "error"}) {
+    db_duration_.Add({{"outcome", outcome}}, LatencyBuckets());
+  }
+}
+
+void BrokerMetrics::AddProgram(const std::string& program, const std::string& vendor) {
+  for (const std::string& operation : VendorOperations()) {
+    for (const std::string& outcome : Outcomes()) {
+      prometheus::Labels labels = {
+          {"program", program}, {"vendor", vendor}, {"operation", operation}, {"outcome", outcome}};
+      vendor_requests_.Add(labels);
+      vendor_duration_.Add(labels, LatencyBuckets());
+    }
+  }
+  const prometheus::Labels labels = {{"program", program}, {"vendor", vendor}};
+  if (!program_up_.Has(labels)) program_up_.Add(labels).Set(1);
+  points_earned_.Add(labels);
+  points_spent_.Add(labels);
+  holds_active_.Add(labels);
+}
+
+void BrokerMetrics::Record(const CheckoutStateSample& sample) {
+  for (const auto& h : sample.holds) {
+    AddProgram(h.program, h.vendor);
+    holds_active_.Add({{"program", h.program}, {"vendor", h.vendor}}).Set(h.active);
+  }
+  purchases_pending_.Set(sample.purchases_pending);
+  purchases_in_doubt_.Set(sample.purchases_in_doubt);
+  oldest_pending_.Set(sample.oldest_pending_seconds);
+}
+
+void BrokerMetrics::OnRpcStarted(std::string_view method) {
+  grpc_started_.Add(GrpcLabels(method)).Increment();
+}
+
+void BrokerMetrics::OnRpcHandled(std::string_view method, absl::StatusCode code,
+                                 absl::Duration latency) {
+  auto labels = GrpcLabels(method);
+  grpc_handling_.Add(labels, LatencyBuckets()).Observe(absl::ToDoubleSeconds(latency));
+  labels["grpc_code"] = GrpcCodeName(code);
+  grpc_handled_.Add(labels).Increment();
+}
+
+void BrokerMetrics::OnVendorCall(const VendorOperation& op) {
+  const prometheus::Labels labels = {{"program", op.program_code},
+                                     {"vendor", op.vendor},
+                                     {"operation", op.operation},
+                                     {"outcome", op.outcome}};
+  vendor_requests_.Add(labels).Increment();
+  vendor_duration_.Add(labels, LatencyBuckets()).Observe(op.latency_us / 1e6);
+  // A decline is an answer: the vendor is up.
+  program_up_.Add({{"program", op.program_code}, {"vendor", op.vendor}})
+      .Set(op.outcome == "failed" ? 0 : 1);
+}
+
+void BrokerMetrics::OnCommitted(const PurchaseRecord& purchase, const StoreContext& store) {
+  purchases_.Add({{"status", purchase.status}}).Increment();
+  for (const auto& p : purchase.programs) {
+    const StoreProgram* program = store.FindProgram(p.program_id);
+    if (program == nullptr || p.status != "approved") continue;
+    const prometheus::Labels labels = {{"program", program->config->code},
+                                       {"vendor", program->config->vendor}};
+    points_earned_.Add(labels).Increment(static_cast<double>(p.earned_centipoints));
+    points_spent_.Add(labels).Increment(static_cast<double>(p.spent_centipoints));
+  }
+}
+
+void BrokerMetrics::OnAcquired(absl::Duration wait, int in_use, int size) {
+  pool_wait_.Observe(absl::ToDoubleSeconds(wait));
+  pool_in_use_.Set(in_use);
+  pool_size_.Set(size);
+}
+
+void BrokerMetrics::OnReleased(absl::Duration duration, bool ok, int in_use, int size) {
+  db_duration_.Add({{"outcome", ok ? "ok" : "error"}}, LatencyBuckets())
+      .Observe(absl::ToDoubleSeconds(duration));
+  pool_in_use_.Set(in_use);
+  pool_size_.Set(size);
+}
+
+}  // namespace loyalty::broker

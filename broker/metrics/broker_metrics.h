@@ -1,0 +1,77 @@
+#pragma once
+
+// The broker's Prometheus metrics: gRPC server metrics under the names
+// Grafana dashboards expect (grpc_server_*), per-program vendor calls,
+// program health, the database pool, and checkout state. Labels never carry
+// a store id or an order number; every series is created at start (or when
+// a program first appears), so dashboards and alerts see zeros, not gaps.
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker/api/rpc_observer.h"
+#include "broker/core/checkout_observer.h"
+#include "broker/storage/pool_observer.h"
+
+namespace loyalty::broker {
+
+// Counts of checkout state read from PostgreSQL by the state collector.
+struct CheckoutStateSample {
+  struct ProgramHolds {
+    std::string program, vendor;
+    int64_t active = 0;
+  };
+  std::vector<ProgramHolds> holds;  // every enabled program, zero included
+  int64_t purchases_pending = 0;
+  int64_t purchases_in_doubt = 0;
+  double oldest_pending_seconds = 0;
+};
+
+class BrokerMetrics final : public RpcObserver, public CheckoutObserver, public PoolObserver {
+ public:
+  // `grpc_methods`: the service's method names, for series created at start.
+  explicit BrokerMetrics(const std::vector<std::string>& grpc_methods);
+
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+  // Creates the series of one program, so they exist before its first call.
+  void AddProgram(const std::string& program, const std::string& vendor);
+  void Record(const CheckoutStateSample& sample);
+
+  void OnRpcStarted(std::string_view method) override;
+  void OnRpcHandled(std::string_view method, absl::StatusCode code,
+                    absl::Duration latency) override;
+  void OnVendorCall(const VendorOperation& operation) override;
+  void OnCommitted(const PurchaseRecord& purchase, const StoreContext& store) override;
+  void OnAcquired(absl::Duration wait, int in_use, int size) override;
+  void OnReleased(absl::Duration duration, bool ok, int in_use, int size) override;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& grpc_started_;
+  prometheus::Family<prometheus::Counter>& grpc_handled_;
+  prometheus::Family<prometheus::Histogram>& grpc_handling_;
+  prometheus::Family<prometheus::Counter>& vendor_requests_;
+  prometheus::Family<prometheus::Histogram>& vendor_duration_;
+  prometheus::Family<prometheus::Gauge>& program_up_;
+  prometheus::Family<prometheus::Counter>& purchases_;
+  prometheus::Family<prometheus::Counter>& points_earned_;
+  prometheus::Family<prometheus::Counter>& points_spent_;
+  prometheus::Family<prometheus::Gauge>& holds_active_;
+  prometheus::Gauge& purchases_pending_;
+  prometheus::Gauge& purchases_in_doubt_;
+  prometheus::Gauge& oldest_pending_;
+  prometheus::Gauge& pool_size_;
+  prometheus::Gauge& pool_in_use_;
+  prometheus::Histogram& pool_wait_;
+  prometheus::Family<prometheus::Histogram>& db_duration_;
+};
+
+}  // namespace loyalty::broker

@@ -1,0 +1,71 @@
+#include "broker/metrics/state_collector.h"
+
+#include <pqxx/pqxx>
+
+#include "broker/common/logging.h"
+#include "broker/storage/queries.h"
+
+namespace loyalty::broker {
+
+StateCollector::StateCollector(ConnectionPool& pool, BrokerMetrics& metrics,
+                               absl::Duration interval)
+    : pool_(pool), metrics_(metrics), interval_(interval) {}
+
+StateCollector::~StateCollector() { Stop(); }
+
+absl::StatusOr<CheckoutStateSample> StateCollector::Sample(ConnectionPool& pool) {
+  CheckoutStateSample sample;
+  absl::Status status = pool.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& row : tx.exec_prepared(q::kActiveHoldsByProgram)) {
+      sample.holds.push_back(
+          {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int64_t>()});
+    }
+    const pqxx::row purchases = tx.exec_prepared1(q::kUnfinishedPurchases);
+    sample.purchases_pending = purchases[0].as<int64_t>();
+    sample.purchases_in_doubt = purchases[1].as<int64_t>();
+    sample.oldest_pending_seconds = purchases[2].as<double>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return sample;
+}
+
+void StateCollector::Start() {
+  CollectOnce();
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void StateCollector::CollectOnce() {
+  auto sample = Sample(pool_);
+  if (sample.ok()) {
+    metrics_.Record(*sample);
+  } else {
+    Log(LogLevel::kWarning, "metrics_state_unreadable",
+        {{"error", std::string(sample.status().message())}});
+  }
+}
+
+void StateCollector::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void StateCollector::Loop() {
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      if (wake_.wait_for(lock, absl::ToChronoNanoseconds(interval_),
+                         [this] { return stopping_; })) {
+        return;
+      }
+    }
+    CollectOnce();
+  }
+}
+
+}  // namespace loyalty::broker
