@@ -10,6 +10,7 @@
 namespace loyalty::simulator {
 namespace {
 
+constexpr size_t kThreads = 64;
 SimulatorServer* g_running = nullptr;
 
 void StopOnSignal(int) {
@@ -23,6 +24,9 @@ SimulatorServer::SimulatorServer() {
   // algorithm and the client's delayed ACK add ~40 ms to every kept-alive
   // request.
   server_.set_tcp_nodelay(true);
+  // Each kept-alive connection holds a thread; the default 8 would make
+  // callers with more connections wait out the keep-alive timeout.
+  server_.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
   RegisterFaultRoutes(server_, faults_);
   server_.Get("/__sim/health", [](const httplib::Request&, httplib::Response& res) {
     ReplyJson(res, 200, nlohmann::json{{"status", "ok"}});

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# The benchmark suite: measures the broker beside its limits on this machine,
+# in one run, and prints each measure next to its baseline as a ratio.
+#   (a) a bare gRPC echo server, (b) the vendor simulator called directly,
+#   (c) pgbench single-row inserts at the same concurrency; then the broker's
+#   quotes (one vendor; three vendors with 20 ms injected latency each) and
+#   durable commits.
+# Usage: bench/run.sh [--smoke] [--seconds N] [--concurrency N]
+# --smoke: one second per measure, to keep the tools working (CI).
+# Needs PostgreSQL through PG* variables; without them it re-runs itself
+# under pg_virtualenv. Stops by itself; everything it starts is stopped.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+SECONDS_PER=10
+CONCURRENCY=16
+SMOKE=0
+BUILD=1
+while (($#)); do
+  case "$1" in
+    --smoke) SMOKE=1; SECONDS_PER=1 ;;
+    --seconds) SECONDS_PER="$2"; shift ;;
+    --concurrency) CONCURRENCY="$2"; shift ;;
+    --no-build) BUILD=0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [[ -z "${PGPORT:-}" ]]; then
+  args=(--seconds "$SECONDS_PER" --concurrency "$CONCURRENCY")
+  ((SMOKE)) && args+=(--smoke)
+  ((BUILD)) || args+=(--no-build)
+  exec pg_virtualenv -o max_connections=200 -- "$0" "${args[@]}"
+fi
+
+if ((BUILD)); then
+  "$ROOT/deploy/local/install-deps.sh"
+  cmake -S . -B build -G Ninja >/dev/null
+  ninja -C build loyalty-broker loyalclient-simulator sailplay-simulator artix-simulator \
+    loyalty-loadgen loyalty-echo-server loyalty-vendor-probe >/dev/null
+fi
+B=build
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+BASE=$((18200 + RANDOM % 500))
+LC_PORT=$BASE; LC_SLOW_PORT=$((BASE + 1)); SP_SLOW_PORT=$((BASE + 2)); AX_SLOW_PORT=$((BASE + 3))
+ECHO_PORT=$((BASE + 4)); BROKER_PORT=$((BASE + 5))
+wait_http() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/__sim/health" >/dev/null && return; sleep 0.05; done; echo "no simulator on $1" >&2; exit 1; }
+sim() {  # sim <binary> <port> <seed> [latency_ms]
+  "$B/connectors/$1" --port "$2" --seed "$3" 2>>"$WORK/sim.log" &
+  PIDS+=($!)
+  wait_http "$2"
+  if [[ -n "${4:-}" ]]; then
+    curl -sf -X POST "http://127.0.0.1:$2/__sim/faults" -d "{\"latency_ms\": $4}" >/dev/null
+  fi
+}
+sim loyalclient-simulator $LC_PORT connectors/loyalclient/simulator/data/loyalclient-seed.json
+sim loyalclient-simulator $LC_SLOW_PORT connectors/loyalclient/simulator/data/loyalclient-seed.json 20
+sim sailplay-simulator $SP_SLOW_PORT connectors/sailplay/simulator/data/sailplay-seed.json 20
+sim artix-simulator $AX_SLOW_PORT connectors/artix/simulator/data/artix-seed.json 20
+"$B/bench/loyalty-echo-server" --listen "127.0.0.1:$ECHO_PORT" 2>>"$WORK/echo.log" &
+PIDS+=($!)
+
+export BENCH_ONE_KEY="bench-one-key-0123456789" BENCH_THREE_KEY="bench-three-key-0123456789"
+export LC_URL="http://127.0.0.1:$LC_PORT" LC_SLOW_URL="http://127.0.0.1:$LC_SLOW_PORT"
+export SP_SLOW_URL="http://127.0.0.1:$SP_SLOW_PORT" AX_SLOW_URL="http://127.0.0.1:$AX_SLOW_PORT"
+# Production settings, except logs at warning: one line per call and vendor
+# call would otherwise be measured too.
+export LOYALTY_GRPC__LISTEN="127.0.0.1:$BROKER_PORT" LOYALTY_METRICS__LISTEN="127.0.0.1:0"
+export LOYALTY_LOGGING__LEVEL=warning LOYALTY_DATABASE__POOL_SIZE=$((CONCURRENCY + 4))
+export LOYALTY_BROKER__WORKER_THREADS=$((CONCURRENCY * 2))
+$B/broker/loyalty-broker migrate >/dev/null 2>&1
+$B/broker/loyalty-broker register --stores bench/stores.yaml >/dev/null
+$B/broker/loyalty-broker serve 2>"$WORK/broker.log" &
+PIDS+=($!)
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for _ in $(seq 100); do listening $BROKER_PORT && break; sleep 0.05; done
+listening $BROKER_PORT || { cat "$WORK/broker.log"; exit 1; }
+
+# pgbench: one single-row insert per transaction, synchronous commit (the
+# same durability the broker's commits get).
+psql -q -c "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, payload text NOT NULL)"
+echo "INSERT INTO bench_insert (payload) VALUES ('x');" >"$WORK/insert.sql"
+
+field() { python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['$1'])"; }
+loadgen() {  # loadgen <target port> <key> <concurrency> <mix> [extra...]
+  local port=$1 key=$2 c=$3 mix=$4; shift 4
+  "$B/bench/loyalty-loadgen" --target "127.0.0.1:$port" --api-key "$key" --concurrency "$c" \
+    --connections 4 --duration "$SECONDS_PER" --mix "$mix" --json "$@"
+}
+probe() {  # probe <port> <concurrency>
+  "$B/bench/loyalty-vendor-probe" --base-url "http://127.0.0.1:$1" --concurrency "$2" \
+    --duration "$SECONDS_PER" --json
+}
+
+echo "== measuring: ${SECONDS_PER}s per measure, concurrency $CONCURRENCY ==" >&2
+ECHO_C=$(loadgen $ECHO_PORT x "$CONCURRENCY" quote=1)
+VENDOR_1=$(probe $LC_PORT 1)
+VENDOR_C=$(probe $LC_PORT "$CONCURRENCY")
+VENDOR_SLOW=$(probe $LC_SLOW_PORT 1)
+PGBENCH_TPS=$(pgbench -n -f "$WORK/insert.sql" -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER" 2>/dev/null |
+  awk '/^tps/ {print $3; exit}')
+QUOTE_1=$(loadgen $BROKER_PORT $BENCH_ONE_KEY 1 quote=1)
+QUOTE_C=$(loadgen $BROKER_PORT $BENCH_ONE_KEY "$CONCURRENCY" quote=1)
+FANOUT_1=$(loadgen $BROKER_PORT $BENCH_THREE_KEY 1 quote=1)
+COMMIT_C=$(loadgen $BROKER_PORT $BENCH_ONE_KEY "$CONCURRENCY" commit=1)
+[[ -n "${BENCH_DEBUG:-}" ]] && printf "%s\n" "$ECHO_C" "$VENDOR_1" "$VENDOR_C" "$QUOTE_1" "$QUOTE_C" "$FANOUT_1" "$COMMIT_C" >&2 || true
+
+python3 - "$ECHO_C" "$VENDOR_1" "$VENDOR_C" "$VENDOR_SLOW" "$PGBENCH_TPS" "$QUOTE_1" "$QUOTE_C" \
+  "$FANOUT_1" "$COMMIT_C" "$CONCURRENCY" <<'PY'
+import json, sys
+(echo_c, vendor_1, vendor_c, vendor_slow, pg_tps, quote_1, quote_c, fanout_1, commit_c,
+ conc) = sys.argv[1:]
+j = lambda s: json.loads(s.strip().splitlines()[-1])
+echo_c, vendor_1, vendor_c, vendor_slow = j(echo_c), j(vendor_1), j(vendor_c), j(vendor_slow)
+quote_1, quote_c, fanout_1, commit_c = j(quote_1), j(quote_c), j(fanout_1), j(commit_c)
+pg_tps = float(pg_tps or 0)
+rows = []
+def row(measure, value, baseline_name, baseline, target, ok, ratio_text):
+    rows.append((measure, value, baseline_name, baseline, ratio_text, target, "yes" if ok else "no"))
+add50 = quote_1["p50_ms"] - vendor_1["p50_ms"]
+add99 = quote_1["p99_ms"] - vendor_1["p99_ms"]
+row("quote, 1 vendor, p50 (c=1)", f'{quote_1["p50_ms"]:.3f} ms', "vendor direct p50",
+    f'{vendor_1["p50_ms"]:.3f} ms', "added <= 0.4 ms", add50 <= 0.4, f"+{add50:.3f} ms")
+row("quote, 1 vendor, p99 (c=1)", f'{quote_1["p99_ms"]:.3f} ms', "vendor direct p99",
+    f'{vendor_1["p99_ms"]:.3f} ms', "added <= 1 ms", add99 <= 1.0, f"+{add99:.3f} ms")
+fan = fanout_1["p50_ms"] / vendor_slow["p50_ms"] if vendor_slow["p50_ms"] else 0
+row("quote, 3 vendors @20 ms, p50 (c=1)", f'{fanout_1["p50_ms"]:.3f} ms',
+    "slowest vendor direct p50", f'{vendor_slow["p50_ms"]:.3f} ms', "<= 1.1 x", fan <= 1.1,
+    f"{fan:.2f} x")
+q = quote_c["rps"] / echo_c["rps"] if echo_c["rps"] else 0
+row(f"quotes/s, 1 vendor (c={conc})", f'{quote_c["rps"]:.0f}/s', "bare gRPC echo",
+    f'{echo_c["rps"]:.0f}/s', ">= 0.40 x", q >= 0.4, f"{q:.2f} x")
+c = commit_c["rps"] / pg_tps if pg_tps else 0
+row(f"durable commits/s (c={conc})", f'{commit_c["rps"]:.0f}/s', "pgbench 1-row inserts",
+    f"{pg_tps:.0f}/s", ">= 1.0 x", c >= 1.0, f"{c:.2f} x")
+row(f"(vendor direct, c={conc})", f'{vendor_c["rps"]:.0f}/s', "-", "-", "-", True, "-")
+errors = sum(x["errors"] for x in (echo_c, quote_1, quote_c, fanout_1, commit_c))
+print("| measure | broker | baseline | baseline value | ratio | target | met |")
+print("|---|---|---|---|---|---|---|")
+for r in rows:
+    print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]} |")
+print()
+print(f"quote p50/p90/p99 at c={conc}: {quote_c['p50_ms']:.2f} / {quote_c['p90_ms']:.2f} / "
+      f"{quote_c['p99_ms']:.2f} ms; commit p50/p99: {commit_c['p50_ms']:.2f} / "
+      f"{commit_c['p99_ms']:.2f} ms; errors across broker runs: {errors}")
+if errors:
+    for name, x in (("quote c=1", quote_1), ("quote", quote_c), ("fan-out", fanout_1), ("commit", commit_c)):
+        if x["errors"]:
+            print(f"  {name}: {x['error_codes']}")
+PY
