@@ -31,7 +31,8 @@ if [[ -z "${PGPORT:-}" ]]; then
   args=(--seconds "$SECONDS_PER" --concurrency "$CONCURRENCY")
   ((SMOKE)) && args+=(--smoke)
   ((BUILD)) || args+=(--no-build)
-  exec pg_virtualenv -o max_connections=200 -- "$0" "${args[@]}"
+  # fsync on: pg_virtualenv turns it off, and commits here must be durable.
+  exec pg_virtualenv -o max_connections=200 -o fsync=on -- "$0" "${args[@]}"
 fi
 
 if ((BUILD)); then
@@ -87,6 +88,7 @@ listening $BROKER_PORT || { cat "$WORK/broker.log"; exit 1; }
 
 # pgbench: one single-row insert per transaction, synchronous commit (the
 # same durability the broker's commits get).
+echo "PostgreSQL fsync=$(psql -Atc "SHOW fsync") synchronous_commit=$(psql -Atc "SHOW synchronous_commit")" >&2
 psql -q -c "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, payload text NOT NULL)"
 echo "INSERT INTO bench_insert (payload) VALUES ('x');" >"$WORK/insert.sql"
 

@@ -13,6 +13,10 @@ absl::Status OperationJournal::Record(const VendorOperation& op) {
   const std::string points = op.points_centipoints ? std::to_string(*op.points_centipoints) : "";
   return pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
+    // The journal records vendor calls for analysis; what a store was
+    // promised lives in purchases and holds, written synchronously. A crash
+    // may lose the last few milliseconds of journal rows, never an outcome.
+    tx.exec0("SET LOCAL synchronous_commit = off");
     tx.exec_prepared0(q::kInsertVendorOperation, op.store_id, op.program_id, op.operation,
                       NullIfEmpty(op.quote_id), NullIfEmpty(purchase), NullIfEmpty(op.hold_id),
                       op.outcome, op.maybe_applied, NullIfEmpty(amount), NullIfEmpty(points),
