@@ -6,6 +6,7 @@ PACKAGES=(cmake ninja-build ccache g++ pkg-config
   libpqxx-dev prometheus-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev
   libcpp-httplib-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libabsl-dev libssl-dev
   postgresql postgresql-common curl
+  python3      # the benchmark suite formats its table with it
   prometheus)  # for promtool: the tests check the alert rules with it
 missing=()
 for p in "${PACKAGES[@]}"; do
