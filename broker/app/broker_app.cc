@@ -76,6 +76,10 @@ absl::StatusOr<int> BrokerApp::Start() {
   auto credentials = Credentials(config_.grpc);
   if (!credentials.ok()) return credentials.status();
 
+  maintenance_ = std::make_unique<MaintenanceWorker>(
+      holds_, absl::Seconds(config_.broker.maintenance_interval_seconds));
+  maintenance_->Start();
+
   if (!config_.metrics.listen.empty()) {
     auto endpoint = MetricsEndpoint::Start(config_.metrics.listen, metrics_.registry());
     if (!endpoint.ok()) return endpoint.status();
@@ -124,6 +128,7 @@ void BrokerApp::Shutdown(absl::Duration grace) {
   service_.reset();
   state_collector_.reset();
   metrics_endpoint_.reset();
+  maintenance_.reset();
 }
 
 }  // namespace loyalty::broker

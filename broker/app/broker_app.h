@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "broker/api/grpc_service.h"
+#include "broker/app/maintenance_worker.h"
 #include "broker/common/thread_pool.h"
 #include "broker/config/config.h"
 #include "broker/core/checkout_service.h"
@@ -60,6 +61,7 @@ class BrokerApp {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<StateCollector> state_collector_;
+  std::unique_ptr<MaintenanceWorker> maintenance_;
 };
 
 }  // namespace loyalty::broker

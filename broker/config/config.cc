@@ -65,6 +65,8 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
       PositiveInt("broker.auth_cache_seconds", c.broker.auth_cache_seconds);
   schema["broker.ledger_hold_ttl_seconds"] =
       PositiveInt("broker.ledger_hold_ttl_seconds", c.broker.ledger_hold_ttl_seconds);
+  schema["broker.maintenance_interval_seconds"] =
+      PositiveInt("broker.maintenance_interval_seconds", c.broker.maintenance_interval_seconds);
   schema["metrics.listen"] = Text(c.metrics.listen);
   schema["metrics.state_interval_seconds"] =
       PositiveInt("metrics.state_interval_seconds", c.metrics.state_interval_seconds);

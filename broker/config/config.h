@@ -44,6 +44,8 @@ struct BrokerConfig {
     int auth_cache_seconds = 30;
     // Lifetime of holds kept in the broker's own ledger.
     int ledger_hold_ttl_seconds = 600;
+    // How often the maintenance worker runs (expired holds, ...).
+    int maintenance_interval_seconds = 30;
   } broker;
   struct Metrics {
     // Prometheus endpoint (GET /metrics); empty turns it off.

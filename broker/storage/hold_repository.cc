@@ -73,4 +73,16 @@ absl::StatusOr<int64_t> HoldRepository::ActiveAmount(int64_t program_id,
   return amount;
 }
 
+absl::StatusOr<int64_t> HoldRepository::ExpireDue() {
+  int64_t expired = 0;
+  absl::Status status = pool_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    expired = tx.exec_prepared(q::kExpireHolds).affected_rows();
+    tx.commit();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return expired;
+}
+
 }  // namespace loyalty::broker

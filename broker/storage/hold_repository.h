@@ -24,6 +24,8 @@ class HoldRepository {
                              const std::string& status, int64_t purchase_id);
   // Points held and not yet expired for this customer in this program.
   absl::StatusOr<int64_t> ActiveAmount(int64_t program_id, const std::string& vendor_customer_id);
+  // Marks every active hold past its expiry as expired; returns how many.
+  absl::StatusOr<int64_t> ExpireDue();
 
  private:
   ConnectionPool& pool_;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "connectors/sailplay/simulator/server.h"
 #include "connectors/simulator_kit/seed.h"
 #include "tests/integration/broker_stack.h"
@@ -220,6 +221,28 @@ TEST_F(SailPlayCheckoutTest, CancelIsRefusedOnceThePointsAreSpent) {
   EXPECT_EQ(ByOrder(&Stub::GetPurchase, earned.order_number()).status(),
             v1::PURCHASE_STATUS_CONFIRMED);
   EXPECT_EQ(Confirmed(kTatiana), 0);
+}
+
+TEST_F(SailPlayCheckoutTest, LedgerHoldsExpireByThemselves) {
+  v1::QuoteCartResponse quote = Quote(kIvanPhone, 10000);
+  v1::HoldPointsRequest request;
+  request.set_quote_id(quote.quote_id());
+  request.set_program("sp-main");
+  request.set_amount_centipoints(1000);
+  request.set_ttl_seconds(1);
+  v1::HoldPointsResponse hold;
+  grpc::Status status = Call(&Stub::HoldPoints, request, &hold);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const std::string row = absl::StrCat("SELECT count(*) FROM holds WHERE hold_id = '",
+                                       hold.hold_id(), "' AND status = ");
+  EXPECT_EQ(testing::QueryInt(row + "'active'"), 1);
+  // The maintenance worker runs every second in tests; the row itself
+  // changes, not only how it reads.
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  while (testing::QueryInt(row + "'expired'") == 0 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(testing::QueryInt(row + "'expired'"), 1);
 }
 
 }  // namespace
