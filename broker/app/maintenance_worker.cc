@@ -6,33 +6,6 @@
 
 namespace loyalty::broker {
 
-MaintenanceWorker::~MaintenanceWorker() { Stop(); }
-
-void MaintenanceWorker::Start() {
-  RunOnce();
-  thread_ = std::thread([this] {
-    while (true) {
-      {
-        std::unique_lock lock(mutex_);
-        if (wake_.wait_for(lock, absl::ToChronoNanoseconds(interval_),
-                           [this] { return stopping_; })) {
-          return;
-        }
-      }
-      RunOnce();
-    }
-  });
-}
-
-void MaintenanceWorker::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
 void MaintenanceWorker::RunOnce() {
   auto expired = holds_.ExpireDue();
   if (!expired.ok()) {

@@ -5,11 +5,8 @@
 // expired, so the ledger and the metrics show only live holds. Safe with
 // several replicas: each pass is one idempotent UPDATE.
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
 #include "absl/time/time.h"
+#include "broker/common/periodic_task.h"
 #include "broker/storage/hold_repository.h"
 
 namespace loyalty::broker {
@@ -17,21 +14,16 @@ namespace loyalty::broker {
 class MaintenanceWorker {
  public:
   MaintenanceWorker(HoldRepository& holds, absl::Duration interval)
-      : holds_(holds), interval_(interval) {}
-  ~MaintenanceWorker();
+      : holds_(holds), task_(interval, [this] { RunOnce(); }) {}
 
-  void Start();
-  void Stop();
+  void Start() { task_.Start(); }
+  void Stop() { task_.Stop(); }
   // One pass; logs what it did.
   void RunOnce();
 
  private:
   HoldRepository& holds_;
-  absl::Duration interval_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicTask task_;
 };
 
 }  // namespace loyalty::broker

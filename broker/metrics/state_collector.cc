@@ -7,12 +7,6 @@
 
 namespace loyalty::broker {
 
-StateCollector::StateCollector(ConnectionPool& pool, BrokerMetrics& metrics,
-                               absl::Duration interval)
-    : pool_(pool), metrics_(metrics), interval_(interval) {}
-
-StateCollector::~StateCollector() { Stop(); }
-
 absl::StatusOr<CheckoutStateSample> StateCollector::Sample(ConnectionPool& pool) {
   CheckoutStateSample sample;
   absl::Status status = pool.Run([&](pqxx::connection& c) {
@@ -31,11 +25,6 @@ absl::StatusOr<CheckoutStateSample> StateCollector::Sample(ConnectionPool& pool)
   return sample;
 }
 
-void StateCollector::Start() {
-  CollectOnce();
-  thread_ = std::thread([this] { Loop(); });
-}
-
 void StateCollector::CollectOnce() {
   auto sample = Sample(pool_);
   if (sample.ok()) {
@@ -43,28 +32,6 @@ void StateCollector::CollectOnce() {
   } else {
     Log(LogLevel::kWarning, "metrics_state_unreadable",
         {{"error", std::string(sample.status().message())}});
-  }
-}
-
-void StateCollector::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void StateCollector::Loop() {
-  while (true) {
-    {
-      std::unique_lock lock(mutex_);
-      if (wake_.wait_for(lock, absl::ToChronoNanoseconds(interval_),
-                         [this] { return stopping_; })) {
-        return;
-      }
-    }
-    CollectOnce();
   }
 }
 

@@ -4,12 +4,9 @@
 // in-doubt purchases) every few seconds into the metrics, on its own
 // thread, so a scrape never waits for the database.
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "broker/common/periodic_task.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/storage/pool.h"
 
@@ -17,27 +14,22 @@ namespace loyalty::broker {
 
 class StateCollector {
  public:
-  StateCollector(ConnectionPool& pool, BrokerMetrics& metrics, absl::Duration interval);
-  ~StateCollector();
+  StateCollector(ConnectionPool& pool, BrokerMetrics& metrics, absl::Duration interval)
+      : pool_(pool), metrics_(metrics), task_(interval, [this] { CollectOnce(); }) {}
 
   // Collects once now (so the first scrape has the state), then periodically.
-  void Start();
-  void Stop();
+  void Start() { task_.Start(); }
+  void Stop() { task_.Stop(); }
 
   // One reading of the state; also used by tests.
   static absl::StatusOr<CheckoutStateSample> Sample(ConnectionPool& pool);
 
  private:
-  void Loop();
   void CollectOnce();
 
   ConnectionPool& pool_;
   BrokerMetrics& metrics_;
-  absl::Duration interval_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicTask task_;  // last: stopped before the members it uses go
 };
 
 }  // namespace loyalty::broker
