@@ -11,6 +11,7 @@
 #include "broker/common/logging.h"
 #include "broker/storage/migrations.h"
 #include "broker/storage/registration.h"
+#include "connectors/core/registry.h"
 
 namespace {
 
@@ -42,7 +43,7 @@ int Register(const BrokerConfig& config, const std::string& stores_file) {
   loyalty::broker::ConnectionPool pool(config.database.url, 1);
   if (auto status = pool.Connect(); !status.ok()) return Fail(status);
   auto summary =
-      loyalty::broker::RegisterStores(pool, text.str(), {"loyalclient", "sailplay", "artix"},
+      loyalty::broker::RegisterStores(pool, text.str(), loyalty::connectors::BuiltinVendors(),
                                       loyalty::broker::ProcessEnvironment());
   if (!summary.ok()) return Fail(summary.status());
   std::cout << "registered " << summary->stores << " stores, " << summary->programs << " programs, "

@@ -144,6 +144,10 @@ BrokerMetrics::BrokerMetrics(const std::vector<std::string>& grpc_methods)
 }
 
 void BrokerMetrics::AddProgram(const std::string& program, const std::string& vendor) {
+  {
+    std::lock_guard lock(programs_mutex_);
+    if (!programs_.emplace(program, vendor).second) return;
+  }
   for (const std::string& operation : VendorOperations()) {
     for (const std::string& outcome : Outcomes()) {
       prometheus::Labels labels = {
@@ -153,6 +157,7 @@ void BrokerMetrics::AddProgram(const std::string& program, const std::string& ve
     }
   }
   const prometheus::Labels labels = {{"program", program}, {"vendor", vendor}};
+  // Up until a call says otherwise (OnVendorCall may have said so already).
   if (!program_up_.Has(labels)) program_up_.Add(labels).Set(1);
   points_earned_.Add(labels);
   points_spent_.Add(labels);

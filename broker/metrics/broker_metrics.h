@@ -13,9 +13,12 @@
 #include <prometheus/registry.h>
 
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "broker/api/rpc_observer.h"
 #include "broker/core/checkout_observer.h"
 #include "broker/storage/pool_observer.h"
@@ -41,7 +44,8 @@ class BrokerMetrics final : public RpcObserver, public CheckoutObserver, public 
 
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 
-  // Creates the series of one program, so they exist before its first call.
+  // Creates the series of one program, so they exist before its first call;
+  // a program seen before costs one lookup.
   void AddProgram(const std::string& program, const std::string& vendor);
   void Record(const CheckoutStateSample& sample);
 
@@ -55,6 +59,8 @@ class BrokerMetrics final : public RpcObserver, public CheckoutObserver, public 
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
+  std::mutex programs_mutex_;
+  std::set<std::pair<std::string, std::string>> programs_ ABSL_GUARDED_BY(programs_mutex_);
   prometheus::Family<prometheus::Counter>& grpc_started_;
   prometheus::Family<prometheus::Counter>& grpc_handled_;
   prometheus::Family<prometheus::Histogram>& grpc_handling_;

@@ -7,9 +7,9 @@
 
 namespace loyalty::broker {
 
-absl::StatusOr<CheckoutStateSample> StateCollector::Sample(ConnectionPool& pool) {
+absl::StatusOr<CheckoutStateSample> StateCollector::Sample() {
   CheckoutStateSample sample;
-  absl::Status status = pool.Run([&](pqxx::connection& c) {
+  absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     for (const auto& row : tx.exec_prepared(q::kActiveHoldsByProgram)) {
       sample.holds.push_back(
@@ -26,7 +26,7 @@ absl::StatusOr<CheckoutStateSample> StateCollector::Sample(ConnectionPool& pool)
 }
 
 void StateCollector::CollectOnce() {
-  auto sample = Sample(pool_);
+  auto sample = Sample();
   if (sample.ok()) {
     metrics_.Record(*sample);
   } else {

@@ -21,10 +21,8 @@ class StateCollector {
   void Start() { task_.Start(); }
   void Stop() { task_.Stop(); }
 
-  // One reading of the state; also used by tests.
-  static absl::StatusOr<CheckoutStateSample> Sample(ConnectionPool& pool);
-
  private:
+  absl::StatusOr<CheckoutStateSample> Sample();
   void CollectOnce();
 
   ConnectionPool& pool_;

@@ -72,9 +72,7 @@ void ArtixConnector::Calculate(const CallContext& context, CheckRequest check,
   auto shared_check = std::make_shared<CheckRequest>(std::move(check));
   http_.Send(std::move(request), [shared_check, done = std::move(done)](HttpResult result) {
     if (auto* error = std::get_if<HttpError>(&result)) {
-      Failed failed = FailureFromHttpError(kVendorName, *error);
-      failed.maybe_applied = false;  // a calculation changes nothing
-      done(failed);
+      done(CalculationFailure(FailureFromHttpError(kVendorName, *error)));
       return;
     }
     const auto& response = std::get<HttpResponse>(result);

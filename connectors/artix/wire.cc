@@ -109,10 +109,7 @@ Outcome<CheckResult> ParseCalculateDiscount(int status, std::string_view body,
                                             const CheckRequest& request) {
   json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (status != 200) {
-    Failed failed = FailureFromStatus(kVendorName, status);
-    // Calculating changes nothing at the vendor: always safe to repeat.
-    failed.retryable = true;
-    failed.maybe_applied = false;
+    Failed failed = CalculationFailure(FailureFromStatus(kVendorName, status));
     if (parsed.is_object()) {
       for (const char* key : {"message", "error", "description"}) {
         if (parsed.contains(key) && parsed.at(key).is_string()) {
@@ -124,9 +121,7 @@ Outcome<CheckResult> ParseCalculateDiscount(int status, std::string_view body,
     return failed;
   }
   if (parsed.is_discarded() || !parsed.is_object()) {
-    Failed failed = FailureFromUnreadable(kVendorName, "not a JSON object");
-    failed.maybe_applied = false;
-    return failed;
+    return CalculationFailure(FailureFromUnreadable(kVendorName, "not a JSON object"));
   }
   try {
     CheckResult result;
@@ -159,14 +154,16 @@ Outcome<CheckResult> ParseCalculateDiscount(int status, std::string_view body,
     }
     return result;
   } catch (const BadField& bad) {
-    Failed failed = FailureFromUnreadable(kVendorName, bad.what);
-    failed.maybe_applied = false;
-    return failed;
+    return CalculationFailure(FailureFromUnreadable(kVendorName, bad.what));
   } catch (const json::exception& e) {
-    Failed failed = FailureFromUnreadable(kVendorName, e.what());
-    failed.maybe_applied = false;
-    return failed;
+    return CalculationFailure(FailureFromUnreadable(kVendorName, e.what()));
   }
+}
+
+Failed CalculationFailure(Failed failed) {
+  failed.retryable = true;
+  failed.maybe_applied = false;
+  return failed;
 }
 
 std::string CampaignLabel(const PositionDiscount& discount) {

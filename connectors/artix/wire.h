@@ -68,6 +68,10 @@ std::string CalculateDiscountBody(const CheckRequest& request);
 Outcome<CheckResult> ParseCalculateDiscount(int status, std::string_view body,
                                             const CheckRequest& request);
 
+// A calculation changes nothing at the vendor: any failure of one is safe to
+// repeat and was never "maybe applied".
+Failed CalculationFailure(Failed failed);
+
 // "99 Акция выходного дня (coupon 2232)": how a discount's campaign is named
 // in quotes and purchases.
 std::string CampaignLabel(const PositionDiscount& discount);

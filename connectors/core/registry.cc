@@ -15,6 +15,11 @@ Connector* ConnectorRegistry::Find(const std::string& vendor) const {
   return it == connectors_.end() ? nullptr : it->second.get();
 }
 
+const std::set<std::string>& BuiltinVendors() {
+  static const std::set<std::string> kVendors = {"artix", "loyalclient", "sailplay"};
+  return kVendors;
+}
+
 void RegisterBuiltinConnectors(ConnectorRegistry& registry, HttpClient& http) {
   registry.Register("loyalclient", std::make_shared<loyalclient::LoyalClientConnector>(http));
   registry.Register("sailplay", std::make_shared<sailplay::SailPlayConnector>(http));

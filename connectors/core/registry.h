@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "connectors/core/connector.h"
@@ -22,6 +23,9 @@ class ConnectorRegistry {
  private:
   std::map<std::string, std::shared_ptr<Connector>> connectors_;
 };
+
+// The vendor names RegisterBuiltinConnectors registers.
+const std::set<std::string>& BuiltinVendors();
 
 // Registers every connector this build knows, sharing one HTTP client.
 void RegisterBuiltinConnectors(ConnectorRegistry& registry, HttpClient& http);

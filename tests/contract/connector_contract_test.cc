@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <future>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -17,6 +16,7 @@
 #include "connectors/sailplay/connector.h"
 #include "connectors/sailplay/simulator/server.h"
 #include "connectors/simulator_kit/seed.h"
+#include "tests/contract/await.h"
 #include "tests/contract/vendor_under_test.h"
 
 namespace loyalty::contract {
@@ -115,7 +115,7 @@ VendorUnderTest Artix() {
     return std::make_unique<simulator::artix::ArtixSimulator>(
         SeedOf("artix/simulator/data/artix-seed.json"));
   };
-  // VirtualPOS has no authentication: a program cannot hold wrong credentials.
+  // VirtualPOS has no authentication: there are no credentials to get wrong.
   v.program = [](int port, bool) {
     connectors::ProgramConfig p;
     p.id = 3;
@@ -133,22 +133,12 @@ VendorUnderTest Artix() {
   v.known_customer = {CustomerRef::Kind::kCard, "1010"};
   v.unknown_customer = {CustomerRef::Kind::kCard, "999999"};
   v.unsupported_customer = {CustomerRef::Kind::kPhone, "79201234567"};
-  v.has_credentials = false;
   Line yogurt = MakeLine(1, "YOGURT", 3000, 8990, 5000);
   yogurt.barcode = "4607001770015";  // third one free
   Line cheese = MakeLine(2, "CHEESE", 333, 89990, 50000);
   cheese.barcode = "2000000012345";  // weighed
   v.cart = {yogurt, cheese};
   return v;
-}
-
-// Runs one connector call and waits for its outcome.
-template <typename T, typename Start>
-Outcome<T> Await(Start start) {
-  std::promise<Outcome<T>> promise;
-  auto future = promise.get_future();
-  start([&promise](Outcome<T> outcome) { promise.set_value(std::move(outcome)); });
-  return future.get();
 }
 
 std::string OrderNumber() {
@@ -234,12 +224,10 @@ TEST_P(ConnectorContract, QuoteNeverDiscountsBelowTheLineMinimum) {
   EXPECT_LE(quote.value().spendable_centipoints, quote.value().account->balance_centipoints);
 }
 
-TEST_P(ConnectorContract, RefusedCredentialsAreAMisconfiguredProgram) {
-  if (!GetParam().has_credentials) {
-    // Nothing to refuse: the vendor must then still answer a program as is.
-    EXPECT_TRUE(Identify(GetParam().known_customer, Context(false)).approved());
-    return;
-  }
+// Only for vendors with credentials: Artix VirtualPOS has none to refuse.
+class ConnectorWithCredentials : public ConnectorContract {};
+
+TEST_P(ConnectorWithCredentials, RefusedCredentialsAreAMisconfiguredProgram) {
   auto found = Identify(GetParam().known_customer, Context(/*valid_credentials=*/false));
   ASSERT_TRUE(found.declined());
   EXPECT_EQ(found.declined_reason().kind, DeclineKind::kMisconfigured);
@@ -313,6 +301,9 @@ TEST_P(ConnectorContract, EveryOperationIsDoneOrPreciselyUnsupported) {
 
 INSTANTIATE_TEST_SUITE_P(Vendors, ConnectorContract,
                          ::testing::Values(LoyalClient(), SailPlay(), Artix()),
+                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Vendors, ConnectorWithCredentials,
+                         ::testing::Values(LoyalClient(), SailPlay()),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <future>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -13,17 +12,12 @@
 #include "connectors/sailplay/connector.h"
 #include "connectors/sailplay/simulator/server.h"
 #include "connectors/simulator_kit/seed.h"
+#include "tests/contract/await.h"
 
 namespace loyalty::connectors::sailplay {
 namespace {
 
-template <typename T, typename Start>
-Outcome<T> Await(Start start) {
-  std::promise<Outcome<T>> promise;
-  auto future = promise.get_future();
-  start([&promise](Outcome<T> outcome) { promise.set_value(std::move(outcome)); });
-  return future.get();
-}
+using contract::Await;
 
 constexpr int64_t kIvan = 340774;
 const CustomerRef kIvanPhone{CustomerRef::Kind::kPhone, "79201234567"};

@@ -21,7 +21,7 @@ struct VendorUnderTest {
   std::string name;
   std::function<std::unique_ptr<simulator::SimulatorServer>()> make_simulator;
   // The program for a simulator on `port`; `valid_credentials` false gives
-  // credentials the vendor refuses.
+  // credentials the vendor refuses (ignored by vendors without any).
   std::function<connectors::ProgramConfig(int port, bool valid_credentials)> program;
   std::function<std::shared_ptr<connectors::Connector>(connectors::HttpClient&)> make_connector;
   connectors::CustomerRef known_customer;
@@ -29,8 +29,6 @@ struct VendorUnderTest {
   // An identifier of a kind the vendor cannot look up.
   connectors::CustomerRef unsupported_customer;
   std::vector<connectors::Line> cart;
-  // False for vendors without authentication (Artix VirtualPOS on the LAN).
-  bool has_credentials = true;
 };
 
 // Test names and failure messages show the vendor, not the struct's bytes.

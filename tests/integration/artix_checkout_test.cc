@@ -7,8 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "connectors/artix/simulator/server.h"
-#include "connectors/simulator_kit/seed.h"
-#include "tests/integration/broker_stack.h"
+#include "tests/integration/simulator_stack_test.h"
 
 namespace loyalty::broker {
 namespace {
@@ -18,42 +17,22 @@ using Stub = v1::LoyaltyBroker::Stub;
 
 constexpr char kCard[] = "1010";  // group "Карта клиента", earns 10%
 
-class ArtixCheckoutTest : public ::testing::Test {
+class ArtixCheckoutTest : public testing::SimulatorStackTest<ArtixCheckoutTest, ArtixSimulator> {
  protected:
   static void SetUpTestSuite() {
-    try {
-      simulator_ = new ArtixSimulator(simulator::LoadSeed(
-          std::string(LOYALTY_SOURCE_DIR) + "/connectors/artix/simulator/data/artix-seed.json"));
-      const int port = simulator_->Start("127.0.0.1", 0);
-      if (port <= 0) {
-        setup_error_ = "simulator did not start";
-        return;
-      }
-      key_ = absl::StrCat("store-ax-key-", testing::RunId(), "-0123456789");
-      const std::string stores = absl::StrCat(
-          "stores:\n  - id: ax-", testing::RunId(), "\n    api_keys: [{label: till, key: ", key_,
-          "}]\n    programs:\n      - code: ax-promo\n        vendor: artix\n",
-          "        base_url: http://127.0.0.1:", port, "\n",
-          "        settings: {cash_code: \"1\", shop_code: \"1\", shop_labels: "
-          "\"61fb8bcf81021504bbd255be\"}\n");
-      auto stack = testing::BrokerStack::Start(stores, {});
-      if (!stack.ok()) {
-        setup_error_ = stack.status().ToString();
-        return;
-      }
-      stack_ = stack->release();
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
-    }
+    key_ = StoreKey("ax");
+    StartStack("artix/simulator/data/artix-seed.json",
+               [](int port) {
+                 return absl::StrCat(
+                     "stores:\n  - id: ax-", testing::RunId(),
+                     "\n    api_keys: [{label: till, key: ", key_,
+                     "}]\n    programs:\n      - code: ax-promo\n        vendor: artix\n",
+                     "        base_url: http://127.0.0.1:", port, "\n",
+                     "        settings: {cash_code: \"1\", shop_code: \"1\", shop_labels: "
+                     "\"61fb8bcf81021504bbd255be\"}\n");
+               },
+               {});
   }
-
-  static void TearDownTestSuite() {
-    delete stack_;
-    delete simulator_;
-  }
-
-  // A broken stack fails every test; gtest would otherwise skip them.
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "the test stack did not start"; }
 
   template <typename Request, typename Response, typename Method>
   grpc::Status Call(Method method, const Request& request, Response* response) {
@@ -86,20 +65,11 @@ class ArtixCheckoutTest : public ::testing::Test {
     return quote;
   }
 
-  v1::CommitPurchaseRequest CommitRequest(const v1::QuoteCartResponse& quote) {
-    static int counter = 0;
-    const std::string order = absl::StrCat("AX-", testing::RunId(), "-", ++counter);
-    v1::CommitPurchaseRequest request;
-    request.set_idempotency_key("key-" + order);
-    request.set_order_number(order);
-    request.set_quote_id(quote.quote_id());
-    return request;
+  static v1::CommitPurchaseRequest CommitRequest(const v1::QuoteCartResponse& quote) {
+    return testing::CommitRequest(quote.quote_id(), "AX");
   }
 
-  static inline ArtixSimulator* simulator_ = nullptr;
-  static inline testing::BrokerStack* stack_ = nullptr;
   static inline std::string key_;
-  static inline std::string setup_error_;
 };
 
 TEST_F(ArtixCheckoutTest, IdentifiesACardWithItsGroupAndBalance) {

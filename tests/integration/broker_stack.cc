@@ -1,11 +1,13 @@
 #include "tests/integration/broker_stack.h"
 
+#include <atomic>
 #include <pqxx/pqxx>
 #include <random>
 
 #include "absl/strings/str_cat.h"
 #include "broker/storage/migrations.h"
 #include "broker/storage/registration.h"
+#include "connectors/core/registry.h"
 
 namespace loyalty::broker::testing {
 
@@ -20,7 +22,7 @@ absl::StatusOr<std::unique_ptr<BrokerStack>> BrokerStack::Start(
   stack->pool_ = std::make_unique<ConnectionPool>("", 2);
   if (auto connected = stack->pool_->Connect(); !connected.ok()) return connected;
   auto registered =
-      RegisterStores(*stack->pool_, stores_yaml, {"loyalclient", "sailplay", "artix"}, secrets);
+      RegisterStores(*stack->pool_, stores_yaml, connectors::BuiltinVendors(), secrets);
   if (!registered.ok()) return registered.status();
 
   BrokerConfig config;
@@ -44,6 +46,26 @@ BrokerStack::~BrokerStack() = default;
 const std::string& RunId() {
   static const std::string id = absl::StrCat(std::random_device{}() % 100000000);
   return id;
+}
+
+std::string NewOrderNumber(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  return absl::StrCat(prefix, "-", RunId(), "-", ++counter);
+}
+
+v1::CommitPurchaseRequest CommitRequest(const std::string& quote_id, const std::string& prefix,
+                                        const std::string& program, int64_t spend_centipoints) {
+  const std::string order = NewOrderNumber(prefix);
+  v1::CommitPurchaseRequest request;
+  request.set_idempotency_key("key-" + order);
+  request.set_order_number(order);
+  request.set_quote_id(quote_id);
+  if (spend_centipoints > 0) {
+    auto* spend = request.add_spend();
+    spend->set_program(program);
+    spend->set_amount_centipoints(spend_centipoints);
+  }
+  return request;
 }
 
 int64_t QueryInt(const std::string& sql) {

@@ -53,6 +53,15 @@ class BrokerStack {
 // an earlier run's rows.
 const std::string& RunId();
 
+// An order number unique to this run: "<prefix>-<run>-<n>".
+std::string NewOrderNumber(const std::string& prefix);
+
+// A commit of `quote_id` under a fresh order number (idempotency key
+// "key-<order>"), spending `spend_centipoints` at `program` when positive.
+v1::CommitPurchaseRequest CommitRequest(const std::string& quote_id, const std::string& prefix,
+                                        const std::string& program = "",
+                                        int64_t spend_centipoints = 0);
+
 // The single integer a SQL query returns.
 int64_t QueryInt(const std::string& sql);
 

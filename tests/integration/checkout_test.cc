@@ -102,19 +102,8 @@ class CheckoutTest : public ::testing::Test {
     return quote;
   }
 
-  v1::CommitPurchaseRequest Commit(const v1::QuoteCartResponse& quote, int64_t spend) {
-    static int counter = 0;
-    const std::string order = absl::StrCat("ORD-", testing::RunId(), "-", ++counter);
-    v1::CommitPurchaseRequest request;
-    request.set_idempotency_key("key-" + order);
-    request.set_order_number(order);
-    request.set_quote_id(quote.quote_id());
-    if (spend > 0) {
-      auto* s = request.add_spend();
-      s->set_program("lc-main");
-      s->set_amount_centipoints(spend);
-    }
-    return request;
+  static v1::CommitPurchaseRequest Commit(const v1::QuoteCartResponse& quote, int64_t spend) {
+    return testing::CommitRequest(quote.quote_id(), "ORD", "lc-main", spend);
   }
 
   static int64_t Balance(LoyalClientSimulator& sim, const std::string& id) {

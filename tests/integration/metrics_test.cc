@@ -15,8 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "connectors/loyalclient/simulator/server.h"
-#include "connectors/simulator_kit/seed.h"
-#include "tests/integration/broker_stack.h"
+#include "tests/integration/simulator_stack_test.h"
 
 namespace loyalty::broker {
 namespace {
@@ -40,39 +39,24 @@ double Value(const std::string& scrape, const std::string& series) {
   return -1;  // absent
 }
 
-class MetricsTest : public ::testing::Test {
+class MetricsTest
+    : public testing::SimulatorStackTest<MetricsTest,
+                                         simulator::loyalclient::LoyalClientSimulator> {
  protected:
   static void SetUpTestSuite() {
-    try {
-      simulator_ = new simulator::loyalclient::LoyalClientSimulator(
-          simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
-                              "/connectors/loyalclient/simulator/data/loyalclient-seed.json"));
-      const int port = simulator_->Start("127.0.0.1", 0);
-      store_ = absl::StrCat("m-", testing::RunId());
-      key_ = absl::StrCat("store-m-key-", testing::RunId(), "-0123456789");
-      auto stack = testing::BrokerStack::Start(
-          absl::StrCat("stores:\n  - id: ", store_, "\n    api_keys: [{label: till, key: ", key_,
-                       "}]\n    programs:\n      - code: lc-metrics\n        vendor: loyalclient\n",
-                       "        base_url: http://127.0.0.1:", port, "\n",
-                       "        settings: {point: 62a1f0c0e4b0a1b2c3d4e5f4}\n",
-                       "        credentials: {apikey: lc-demo-apikey-0001}\n"),
-          {});
-      if (!stack.ok()) {
-        setup_error_ = stack.status().ToString();
-        return;
-      }
-      stack_ = stack->release();
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
-    }
+    store_ = absl::StrCat("m-", testing::RunId());
+    key_ = StoreKey("m");
+    StartStack("loyalclient/simulator/data/loyalclient-seed.json",
+               [](int port) {
+                 return absl::StrCat(
+                     "stores:\n  - id: ", store_, "\n    api_keys: [{label: till, key: ", key_,
+                     "}]\n    programs:\n      - code: lc-metrics\n        vendor: loyalclient\n",
+                     "        base_url: http://127.0.0.1:", port, "\n",
+                     "        settings: {point: 62a1f0c0e4b0a1b2c3d4e5f4}\n",
+                     "        credentials: {apikey: lc-demo-apikey-0001}\n");
+               },
+               {});
   }
-
-  static void TearDownTestSuite() {
-    delete stack_;
-    delete simulator_;
-  }
-
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "the test stack did not start"; }
 
   static std::string Scrape() {
     httplib::Client client("127.0.0.1", stack_->metrics_port());
@@ -92,23 +76,13 @@ class MetricsTest : public ::testing::Test {
     line->set_unit_price_minor(100000);
     v1::QuoteCartResponse quote;
     ASSERT_TRUE(stack_->Call(key_, &Stub::QuoteCart, quote_request, &quote).ok());
-    static int counter = 0;
-    const std::string order = absl::StrCat("M-", testing::RunId(), "-", ++counter);
-    v1::CommitPurchaseRequest commit;
-    commit.set_idempotency_key("key-" + order);
-    commit.set_order_number(order);
-    commit.set_quote_id(quote.quote_id());
-    auto* spend = commit.add_spend();
-    spend->set_program("lc-metrics");
-    spend->set_amount_centipoints(1000);
+    const auto commit = testing::CommitRequest(quote.quote_id(), "M", "lc-metrics", 1000);
     v1::PurchaseResponse purchase;
     grpc::Status status = stack_->Call(key_, &Stub::CommitPurchase, commit, &purchase);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
-  static inline simulator::loyalclient::LoyalClientSimulator* simulator_ = nullptr;
-  static inline testing::BrokerStack* stack_ = nullptr;
-  static inline std::string store_, key_, setup_error_;
+  static inline std::string store_, key_;
 };
 
 // "name{k="v",...}" with the labels in the exposition's (sorted) order.

@@ -6,8 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "connectors/sailplay/simulator/server.h"
-#include "connectors/simulator_kit/seed.h"
-#include "tests/integration/broker_stack.h"
+#include "tests/integration/simulator_stack_test.h"
 
 namespace loyalty::broker {
 namespace {
@@ -21,44 +20,24 @@ constexpr int64_t kTatiana = 340776;  // 40 confirmed points
 constexpr char kTatianaPhone[] = "79161230005";
 constexpr char kPetrPhone[] = "79990000003";
 
-class SailPlayCheckoutTest : public ::testing::Test {
+class SailPlayCheckoutTest
+    : public testing::SimulatorStackTest<SailPlayCheckoutTest, SailPlaySimulator> {
  protected:
   static void SetUpTestSuite() {
-    try {
-      simulator_ = new SailPlaySimulator(
-          simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
-                              "/connectors/sailplay/simulator/data/sailplay-seed.json"));
-      const int port = simulator_->Start("127.0.0.1", 0);
-      if (port <= 0) {
-        setup_error_ = "simulator did not start";
-        return;
-      }
-      key_ = absl::StrCat("store-sp-key-", testing::RunId(), "-0123456789");
-      const std::string stores = absl::StrCat(
-          "stores:\n  - id: sp-", testing::RunId(), "\n    api_keys: [{label: till, key: ", key_,
-          "}]\n    programs:\n      - code: sp-main\n        vendor: sailplay\n",
-          "        base_url: http://127.0.0.1:", port, "\n",
-          "        settings: {store_department_id: \"219\"}\n",
-          "        credentials: {store_department_key: \"${SP_KEY}\", pin_code: \"${SP_PIN}\"}\n");
-      auto stack = testing::BrokerStack::Start(
-          stores, {{"SP_KEY", "sp-demo-department-key-219"}, {"SP_PIN", "104443"}});
-      if (!stack.ok()) {
-        setup_error_ = stack.status().ToString();
-        return;
-      }
-      stack_ = stack->release();
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
-    }
+    key_ = StoreKey("sp");
+    StartStack("sailplay/simulator/data/sailplay-seed.json",
+               [](int port) {
+                 return absl::StrCat(
+                     "stores:\n  - id: sp-", testing::RunId(),
+                     "\n    api_keys: [{label: till, key: ", key_,
+                     "}]\n    programs:\n      - code: sp-main\n        vendor: sailplay\n",
+                     "        base_url: http://127.0.0.1:", port, "\n",
+                     "        settings: {store_department_id: \"219\"}\n",
+                     "        credentials: {store_department_key: \"${SP_KEY}\", pin_code: "
+                     "\"${SP_PIN}\"}\n");
+               },
+               {{"SP_KEY", "sp-demo-department-key-219"}, {"SP_PIN", "104443"}});
   }
-
-  static void TearDownTestSuite() {
-    delete stack_;
-    delete simulator_;
-  }
-
-  // A broken stack fails every test; gtest would otherwise skip them.
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "the test stack did not start"; }
 
   template <typename Request, typename Response, typename Method>
   grpc::Status Call(Method method, const Request& request, Response* response) {
@@ -82,17 +61,7 @@ class SailPlayCheckoutTest : public ::testing::Test {
 
   v1::PurchaseResponse Commit(const v1::QuoteCartResponse& quote, int64_t spend,
                               grpc::Status* status_out = nullptr) {
-    static int counter = 0;
-    const std::string order = absl::StrCat("SP-", testing::RunId(), "-", ++counter);
-    v1::CommitPurchaseRequest request;
-    request.set_idempotency_key("key-" + order);
-    request.set_order_number(order);
-    request.set_quote_id(quote.quote_id());
-    if (spend > 0) {
-      auto* s = request.add_spend();
-      s->set_program("sp-main");
-      s->set_amount_centipoints(spend);
-    }
+    const auto request = testing::CommitRequest(quote.quote_id(), "SP", "sp-main", spend);
     v1::PurchaseResponse purchase;
     grpc::Status status = Call(&Stub::CommitPurchase, request, &purchase);
     if (status_out != nullptr) {
@@ -128,10 +97,7 @@ class SailPlayCheckoutTest : public ::testing::Test {
         order, "' AND o.operation = '", operation, "' AND o.outcome = 'approved'"));
   }
 
-  static inline SailPlaySimulator* simulator_ = nullptr;
-  static inline testing::BrokerStack* stack_ = nullptr;
   static inline std::string key_;
-  static inline std::string setup_error_;
 };
 
 TEST_F(SailPlayCheckoutTest, QuoteCarriesTheVendorsPricesPointsAndCart) {

@@ -294,6 +294,21 @@ Reply SailPlayState::PurchaseReply(const Purchase& p) {
                            {"cart", catalog_.CartJson(p.cart, p.cart_id, points)}}}}};
 }
 
+SailPlayState::Purchase* SailPlayState::SessionPurchase(const Params& params, bool include_deleted,
+                                                        Reply& error) {
+  Department* department = nullptr;
+  if (auto refused = CheckSession(params, &department)) {
+    error = *refused;
+    return nullptr;
+  }
+  Purchase* purchase = FindPurchase(department->id, params);
+  if (purchase == nullptr || (purchase->deleted && !include_deleted)) {
+    error = Error(kPurchaseNotFound, "Purchase not found");
+    return nullptr;
+  }
+  return purchase;
+}
+
 Reply SailPlayState::UserInfo(const Params& params) {
   std::lock_guard lock(mutex_);
   Department* department = nullptr;
@@ -371,12 +386,9 @@ Reply SailPlayState::NewPurchase(const Params& params) {
 
 Reply SailPlayState::Confirm(const Params& params) {
   std::lock_guard lock(mutex_);
-  Department* department = nullptr;
-  if (auto refused = CheckSession(params, &department)) return *refused;
-  Purchase* purchase = FindPurchase(department->id, params);
-  if (purchase == nullptr || purchase->deleted) {
-    return Error(kPurchaseNotFound, "Purchase not found");
-  }
+  Reply error;
+  Purchase* purchase = SessionPurchase(params, /*include_deleted=*/false, error);
+  if (purchase == nullptr) return error;
   if (!purchase->completed) {
     Book(*purchase, -1);  // out of unconfirmed...
     purchase->completed = true;
@@ -388,12 +400,9 @@ Reply SailPlayState::Confirm(const Params& params) {
 
 Reply SailPlayState::Delete(const Params& params) {
   std::lock_guard lock(mutex_);
-  Department* department = nullptr;
-  if (auto refused = CheckSession(params, &department)) return *refused;
-  Purchase* purchase = FindPurchase(department->id, params);
-  if (purchase == nullptr || purchase->deleted) {
-    return Error(kPurchaseNotFound, "Purchase not found");
-  }
+  Reply error;
+  Purchase* purchase = SessionPurchase(params, /*include_deleted=*/false, error);
+  if (purchase == nullptr) return error;
   // Taking back points the user has spent since would leave them negative.
   if (!CanTakeBack(*purchase)) return Error(kDeleteRefused, "Impossible to delete purchase");
   Book(*purchase, -1);
@@ -404,10 +413,9 @@ Reply SailPlayState::Delete(const Params& params) {
 
 Reply SailPlayState::Restore(const Params& params) {
   std::lock_guard lock(mutex_);
-  Department* department = nullptr;
-  if (auto refused = CheckSession(params, &department)) return *refused;
-  Purchase* purchase = FindPurchase(department->id, params);
-  if (purchase == nullptr) return Error(kPurchaseNotFound, "Purchase not found");
+  Reply error;
+  Purchase* purchase = SessionPurchase(params, /*include_deleted=*/true, error);
+  if (purchase == nullptr) return error;
   if (purchase->deleted) {
     if (purchase->user_id != 0 &&
         users_.at(purchase->user_id).confirmed < purchase->cart.discount_points) {
@@ -423,18 +431,16 @@ Reply SailPlayState::Restore(const Params& params) {
 
 Reply SailPlayState::EditUser(const Params& params) {
   std::lock_guard lock(mutex_);
-  Department* department = nullptr;
-  if (auto refused = CheckSession(params, &department)) return *refused;
-  Purchase* purchase = FindPurchase(department->id, params);
-  if (purchase == nullptr || purchase->deleted) {
-    return Error(kPurchaseNotFound, "Purchase not found");
-  }
+  Reply error;
+  Purchase* purchase = SessionPurchase(params, /*include_deleted=*/false, error);
+  if (purchase == nullptr) return error;
   bool named = false;
-  User* target = FindUser(params, /*create=*/true, named);
+  User* target = FindUser(params, /*create=*/false, named);
   if (!named) return Missing("user_phone or email or origin_user_id");
-  if (target->id != purchase->user_id) {
+  if (target == nullptr || target->id != purchase->user_id) {
     // The earned points move; the points written off stay with who paid.
     if (!CanTakeBack(*purchase)) return Error(kEditRefused, "Impossible to change purchase user");
+    if (target == nullptr) target = FindUser(params, /*create=*/true, named);
     if (purchase->user_id != 0) {
       User& old = users_.at(purchase->user_id);
       (purchase->completed ? old.confirmed : old.unconfirmed) -= purchase->cart.total_points;
@@ -452,25 +458,23 @@ Reply SailPlayState::EditUser(const Params& params) {
 
 Reply SailPlayState::EditCart(const Params& params) {
   std::lock_guard lock(mutex_);
-  Department* department = nullptr;
-  if (auto refused = CheckSession(params, &department)) return *refused;
-  Purchase* purchase = FindPurchase(department->id, params);
-  if (purchase == nullptr || purchase->deleted) {
-    return Error(kPurchaseNotFound, "Purchase not found");
-  }
+  Reply error;
+  Purchase* purchase = SessionPurchase(params, /*include_deleted=*/false, error);
+  if (purchase == nullptr) return error;
   bool named = false;
-  User* target = FindUser(params, /*create=*/true, named);
+  User* target = FindUser(params, /*create=*/false, named);
   if (!named) return Missing("user_phone or email or origin_user_id");
   if (!CanTakeBack(*purchase)) return Error(kEditRefused, "Impossible to change purchase");
-  Reply error;
   int64_t cart_id = 0;
-  auto cart = CartOf(params, department->id, cart_id, error);
+  auto cart = CartOf(params, purchase->department, cart_id, error);
   if (!cart) return error;
   Book(*purchase, -1);
-  if (cart->discount_points > target->confirmed) {
+  if (cart->discount_points > (target == nullptr ? 0 : target->confirmed)) {
     Book(*purchase, +1);
     return Error(kNotEnoughPoints, "Not enough points");
   }
+  // Only now, when nothing can refuse, an unknown user is created.
+  if (target == nullptr) target = FindUser(params, /*create=*/true, named);
   // Recreated: new cart, new user, waiting for confirmation again.
   purchase->user_id = target->id;
   purchase->cart = *cart;
@@ -483,12 +487,9 @@ Reply SailPlayState::EditCart(const Params& params) {
 
 Reply SailPlayState::GetPurchase(const Params& params) {
   std::lock_guard lock(mutex_);
-  Department* department = nullptr;
-  if (auto refused = CheckSession(params, &department)) return *refused;
-  Purchase* purchase = FindPurchase(department->id, params);
-  if (purchase == nullptr || purchase->deleted) {
-    return Error(kPurchaseNotFound, "Purchase not found");
-  }
+  Reply error;
+  Purchase* purchase = SessionPurchase(params, /*include_deleted=*/false, error);
+  if (purchase == nullptr) return error;
   return PurchaseReply(*purchase);
 }
 

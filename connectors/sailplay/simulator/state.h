@@ -82,6 +82,12 @@ class SailPlayState {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   Purchase* FindPurchase(int64_t department, const Params& params)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // The purchase a request names (order_num or purchase_id) in the
+  // department its token opens; null with `error` filled when the session is
+  // refused or there is no such purchase (deleted ones count only with
+  // `include_deleted`).
+  Purchase* SessionPurchase(const Params& params, bool include_deleted, Reply& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The cart of a request: `cart_id` or `cart`. Fills `error` on failure.
   std::optional<PricedCart> CartOf(const Params& params, int64_t department, int64_t& cart_id,
                                    Reply& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
