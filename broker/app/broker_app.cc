@@ -61,9 +61,15 @@ BrokerApp::BrokerApp(BrokerConfig config)
       purchases_(pool_),
       idempotency_(pool_),
       journal_(pool_),
+      outbox_(pool_),
       stores_(pool_, absl::Seconds(config_.broker.auth_cache_seconds)),
       checkout_(CheckoutDependencies{registry_, quotes_, holds_, purchases_, idempotency_, journal_,
-                                     metrics_, config_.broker}) {
+                                     metrics_, config_.broker}),
+      recovery_(RecoveryDependencies{registry_, stores_, quotes_, purchases_, idempotency_,
+                                     outbox_, journal_, metrics_},
+                RecoverySettings{absl::Seconds(config_.broker.recovery_after_seconds),
+                                 absl::Milliseconds(config_.broker.default_deadline_ms),
+                                 absl::Seconds(config_.broker.outbox_retry_seconds)}) {
   connectors::RegisterBuiltinConnectors(registry_, http_);
   pool_.set_observer(&metrics_);
 }
@@ -77,7 +83,7 @@ absl::StatusOr<int> BrokerApp::Start() {
   if (!credentials.ok()) return credentials.status();
 
   maintenance_ = std::make_unique<MaintenanceWorker>(
-      holds_, absl::Seconds(config_.broker.maintenance_interval_seconds));
+      holds_, recovery_, absl::Seconds(config_.broker.maintenance_interval_seconds));
   maintenance_->Start();
 
   if (!config_.metrics.listen.empty()) {

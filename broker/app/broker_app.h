@@ -13,6 +13,7 @@
 #include "broker/app/maintenance_worker.h"
 #include "broker/common/thread_pool.h"
 #include "broker/config/config.h"
+#include "broker/core/checkout_recovery.h"
 #include "broker/core/checkout_service.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/metrics_endpoint.h"
@@ -20,6 +21,7 @@
 #include "broker/storage/hold_repository.h"
 #include "broker/storage/idempotency_repository.h"
 #include "broker/storage/operation_journal.h"
+#include "broker/storage/outbox_repository.h"
 #include "broker/storage/pool.h"
 #include "broker/storage/purchase_repository.h"
 #include "broker/storage/quote_repository.h"
@@ -54,8 +56,10 @@ class BrokerApp {
   PurchaseRepository purchases_;
   IdempotencyRepository idempotency_;
   OperationJournal journal_;
+  OutboxRepository outbox_;
   StoreDirectory stores_;
   CheckoutService checkout_;
+  CheckoutRecovery recovery_;
   std::unique_ptr<ThreadPool> workers_;
   std::unique_ptr<BrokerGrpcService> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -67,6 +67,10 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
       PositiveInt("broker.ledger_hold_ttl_seconds", c.broker.ledger_hold_ttl_seconds);
   schema["broker.maintenance_interval_seconds"] =
       PositiveInt("broker.maintenance_interval_seconds", c.broker.maintenance_interval_seconds);
+  schema["broker.recovery_after_seconds"] =
+      PositiveInt("broker.recovery_after_seconds", c.broker.recovery_after_seconds);
+  schema["broker.outbox_retry_seconds"] =
+      PositiveInt("broker.outbox_retry_seconds", c.broker.outbox_retry_seconds);
   schema["metrics.listen"] = Text(c.metrics.listen);
   schema["metrics.state_interval_seconds"] =
       PositiveInt("metrics.state_interval_seconds", c.metrics.state_interval_seconds);

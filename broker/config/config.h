@@ -46,6 +46,13 @@ struct BrokerConfig {
     int ledger_hold_ttl_seconds = 600;
     // How often the maintenance worker runs (expired holds, ...).
     int maintenance_interval_seconds = 30;
+    // A purchase pending this long was interrupted (its broker stopped
+    // mid-commit) and is finished or undone by recovery. Keep it above the
+    // longest commit: default_deadline_ms and any deadline tills send.
+    int recovery_after_seconds = 60;
+    // First wait before an undelivered outbox entry is tried again; doubles
+    // with each attempt up to five minutes.
+    int outbox_retry_seconds = 5;
   } broker;
   struct Metrics {
     // Prometheus endpoint (GET /metrics); empty turns it off.

@@ -1,11 +1,13 @@
-// CommitPurchase: idempotency key first, then the intent, then the vendors,
-// then the outcome together with the stored answer.
+// CommitPurchase: idempotency key first, then the intent, then the vendors
+// (checkout_saga.cc), then the outcome together with the stored answer, the
+// holds it consumed and the steps it leaves to the outbox.
 
 #include <algorithm>
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "broker/common/hashing.h"
+#include "broker/core/booking_plan.h"
 #include "broker/core/checkout_service.h"
 #include "broker/core/journal_entry.h"
 #include "broker/core/proto_mapping.h"
@@ -24,22 +26,6 @@ std::string RequestFingerprint(const v1::CommitPurchaseRequest& request) {
   request.SerializeToCodedStream(&coded);
   coded.Trim();
   return Sha256Hex(bytes);
-}
-
-// The cart as `program_id` priced it: each line less the other programs'
-// discounts (the program applies its own again), and the amount to book.
-void FillBookLines(const QuoteRecord& quote, int64_t program_id, connectors::BookRequest& ask) {
-  ask.amount_minor = 0;
-  for (const auto& l : quote.lines) {
-    connectors::Line line = l.line;
-    line.discount_minor = 0;
-    for (size_t i = 0; i < l.discounts.size(); ++i) {
-      if (l.discount_program_ids[i] != program_id)
-        line.discount_minor += l.discounts[i].amount_minor;
-    }
-    ask.amount_minor += line.total_before_minor - line.discount_minor;
-    ask.lines.push_back(std::move(line));
-  }
 }
 
 }  // namespace
@@ -138,75 +124,40 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     p.status = "pending";
     purchase.programs.push_back(p);
   }
+  std::vector<BookingCandidate> candidates;
+  for (const auto& p : purchase.programs) {
+    const StoreProgram* program = store.FindProgram(p.program_id);
+    candidates.push_back({ConnectorFor(*program)->capabilities().cancel, p.spend_centipoints > 0});
+  }
+  auto plan = PlanBookings(candidates);
+  if (!plan.ok()) return plan.status();
+
   if (auto status = deps_.purchases.WriteIntent(purchase); !status.ok()) return status;
   keep_key = true;
 
-  absl::Status outcome_status;
-  bool all_confirmed = true;
-  int64_t spent = 0, earned = 0;
-  for (auto& p : purchase.programs) {
-    const StoreProgram* program = store.FindProgram(p.program_id);
-    connectors::Connector* connector = ConnectorFor(*program);
-    const QuoteProgramRecord* quoted = quote->FindProgram(p.program_id);
-    connectors::BookRequest ask;
-    ask.order_number = purchase.order_number;
-    ask.vendor_customer_id = p.vendor_customer_id;
-    ask.customer = quote->customer;
-    FillBookLines(*quote, p.program_id, ask);
-    ask.coupons = quote->coupons;
-    ask.spend_centipoints = p.spend_centipoints;
-    ask.quote_reference = quoted->vendor_reference;
-    auto context = Context(*program, deadline);
-    PendingCall<connectors::BookResult> call(
-        [&](auto done) { connector->Book(context, ask, std::move(done)); });
-    auto outcome = call.Wait();
-    VendorOperation op = JournalEntry(store.store_id, *program->config, "book", call, outcome);
-    op.purchase_id = purchase.purchase_id;
-    op.quote_id = quote->quote_id;
-    op.amount_minor = ask.amount_minor;
-    op.points_centipoints = ask.spend_centipoints;
-    if (outcome.approved()) op.vendor_reference = outcome.value().vendor_reference;
-    Journal(op);
-    const std::string who = DescribeProgram(*program, connector);
-    if (outcome.approved()) {
-      const auto& booked = outcome.value();
-      p.status = "approved";
-      p.spent_centipoints = booked.spent_centipoints;
-      p.earned_centipoints = booked.earned_centipoints;
-      p.vendor_reference = booked.vendor_reference;
-      all_confirmed = all_confirmed && booked.confirmed;
-      spent += booked.spent_centipoints;
-      earned += booked.earned_centipoints;
-      continue;
-    }
-    outcome_status = StatusFromOutcome(who, outcome);
-    if (outcome.declined()) {
-      p.status = absl::StrCat("declined: ", outcome.declined_reason().message);
-      purchase.status = "declined";
-    } else if (outcome.failure().maybe_applied) {
-      p.status = absl::StrCat("in doubt: ", outcome.failure().message);
-      purchase.status = "in_doubt";
-      outcome_status = absl::UnavailableError(
-          absl::StrCat(who, ": outcome unknown (", outcome.failure().message,
-                       "); the purchase is in doubt and will be reconciled, do not book it again"));
-    } else {
-      p.status = absl::StrCat("failed: ", outcome.failure().message);
-      purchase.status = "failed";
-    }
-    purchase.failure_reason = std::string(outcome_status.message());
-    break;
-  }
-
+  std::vector<OutboxEntry> outbox;
+  const absl::Status outcome_status =
+      RunBookings(store, deadline, *quote, *plan, purchase, outbox);
+  std::vector<std::string> consumed_holds;
   if (outcome_status.ok()) {
+    // Confirmed unless a vendor still waits for the till's confirm.
+    auto awaits_confirm = [&](const PurchaseProgramRecord& p) {
+      if (p.status == "approved") return !p.confirmed;
+      return p.status == "queued" &&
+             ConnectorFor(*store.FindProgram(p.program_id))->capabilities().confirm;
+    };
+    bool all_confirmed = true;
+    int64_t spent = 0, earned = 0;
+    for (const auto& p : purchase.programs) {
+      spent += p.spent_centipoints;
+      earned += p.earned_centipoints;
+      all_confirmed = all_confirmed && !awaits_confirm(p);
+    }
     purchase.status = all_confirmed ? "confirmed" : "booked";
     purchase.spent_centipoints = spent;
     purchase.earned_centipoints = earned;
     purchase.paid_minor = purchase.total_minor - spent;
-    for (const auto& hold : holds) {
-      auto closed =
-          deps_.holds.Close(store.store_id, hold.hold_id, "consumed", purchase.purchase_id);
-      if (!closed.ok()) return closed.status();
-    }
+    for (const auto& hold : holds) consumed_holds.push_back(hold.hold_id);
   } else {
     purchase.spent_centipoints = 0;
     purchase.earned_centipoints = 0;
@@ -226,7 +177,10 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
   if (purchase.status != "failed" && purchase.status != "in_doubt") {
     stored = StoredAnswer{request.idempotency_key(), outcome_status, answer.SerializeAsString()};
   }
-  if (auto status = deps_.purchases.WriteOutcome(purchase, stored); !status.ok()) return status;
+  if (auto status = deps_.purchases.WriteOutcome(purchase, stored, consumed_holds, outbox);
+      !status.ok()) {
+    return status;
+  }
   deps_.observer.OnCommitted(purchase, store);
   if (purchase.status == "failed") keep_key = false;
   if (!outcome_status.ok()) return outcome_status;

@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "broker/core/checkout_service.h"
-#include "broker/core/journal_entry.h"
 #include "broker/core/proto_mapping.h"
 #include "broker/core/vendor_errors.h"
 
@@ -75,12 +74,21 @@ absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::T
     return absl::FailedPreconditionError(absl::StrCat(absl::StrJoin(vendors, ", "), " cannot ",
                                                       transition->verb, " a booked purchase"));
   }
-  // Every program must be able to do it before any is asked.
+  // Every program must be able to do it before any is asked. A booking
+  // still queued in the outbox has nothing at its vendor yet: confirming or
+  // cancelling the purchase is enough (delivery books it confirmed, or
+  // drops it); restoring or moving it must wait for the delivery.
+  auto queued = [](const PurchaseProgramRecord& p) { return p.status == "queued"; };
   for (const auto& p : purchase->programs) {
     const StoreProgram* program = store.FindProgram(p.program_id);
     if (program == nullptr)
       return absl::FailedPreconditionError("a program of the purchase is disabled");
     connectors::Connector* connector = ConnectorFor(*program);
+    if (queued(p) && (operation == "restore" || operation == "reassign")) {
+      return absl::UnavailableError(absl::StrCat(
+          DescribeProgram(*program, connector),
+          ": the booking is still waiting in the outbox for the vendor; try again later"));
+    }
     if (connector == nullptr || !transition->native(connector->capabilities())) {
       if (operation == "confirm") continue;  // booked as final: nothing to confirm
       const std::string vendor =
@@ -92,20 +100,11 @@ absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::T
   for (auto& p : purchase->programs) {
     const StoreProgram* program = store.FindProgram(p.program_id);
     connectors::Connector* connector = ConnectorFor(*program);
-    if (!transition->native(connector->capabilities())) continue;
+    if (!transition->native(connector->capabilities()) || queued(p)) continue;
     connectors::PurchaseRef ref{order_number, p.vendor_reference, std::nullopt};
     if (new_customer != nullptr) ref.new_customer = CustomerFromProto(*new_customer);
-    auto context = Context(*program, deadline);
-    PendingCall<connectors::PurchaseState> call([&](auto done) {
-      if (operation == "confirm") connector->Confirm(context, ref, std::move(done));
-      if (operation == "cancel") connector->Cancel(context, ref, std::move(done));
-      if (operation == "restore") connector->Restore(context, ref, std::move(done));
-      if (operation == "reassign") connector->Reassign(context, ref, std::move(done));
-    });
-    auto outcome = call.Wait();
-    VendorOperation op = JournalEntry(store.store_id, *program->config, operation, call, outcome);
-    op.purchase_id = purchase->purchase_id;
-    Journal(op);
+    auto outcome = calls_.OnPurchase(*program, deadline, operation, ref, store.store_id,
+                                     purchase->purchase_id);
     if (!outcome.approved())
       return StatusFromOutcome(DescribeProgram(*program, connector), outcome);
     if (!outcome.value().vendor_reference.empty())

@@ -3,7 +3,6 @@
 #include "broker/core/checkout_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "broker/common/logging.h"
 #include "broker/core/proto_mapping.h"
 
 namespace loyalty::broker {
@@ -15,32 +14,15 @@ std::string DescribeProgram(const StoreProgram& program, const connectors::Conne
 }
 
 connectors::Connector* CheckoutService::ConnectorFor(const StoreProgram& program) const {
-  return deps_.connectors.Find(program.config->vendor);
+  return calls_.ConnectorFor(program);
 }
 
 connectors::CallContext CheckoutService::Context(const StoreProgram& program,
                                                  absl::Time deadline) const {
-  return connectors::CallContext{program.config, deadline};
+  return calls_.Context(program, deadline);
 }
 
-void CheckoutService::Journal(VendorOperation operation) {
-  deps_.observer.OnVendorCall(operation);
-  Log(operation.outcome == "failed" ? LogLevel::kWarning : LogLevel::kInfo, "vendor_call",
-      {{"store", operation.store_id},
-       {"program", operation.program_code},
-       {"vendor", operation.vendor},
-       {"operation", operation.operation},
-       {"outcome", operation.outcome},
-       {"latency_ms", absl::StrCat(operation.latency_us / 1000.0)},
-       {"reason", operation.message}});
-  absl::Status status = deps_.journal.Record(operation);
-  if (!status.ok()) {
-    Log(LogLevel::kError, "journal_write_failed",
-        {{"store", operation.store_id},
-         {"operation", operation.operation},
-         {"error", std::string(status.message())}});
-  }
-}
+void CheckoutService::Journal(VendorOperation operation) { calls_.Journal(std::move(operation)); }
 
 absl::Status CheckoutService::Get(const StoreContext& store,
                                   const v1::PurchaseByOrderRequest& request,

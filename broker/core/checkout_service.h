@@ -10,7 +10,9 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "broker/config/config.h"
+#include "broker/core/booking_plan.h"
 #include "broker/core/checkout_observer.h"
+#include "broker/core/program_calls.h"
 #include "broker/core/records.h"
 #include "broker/storage/hold_repository.h"
 #include "broker/storage/idempotency_repository.h"
@@ -37,7 +39,8 @@ struct CheckoutDependencies {
 
 class CheckoutService {
  public:
-  explicit CheckoutService(CheckoutDependencies deps) : deps_(std::move(deps)) {}
+  explicit CheckoutService(CheckoutDependencies deps)
+      : deps_(std::move(deps)), calls_(deps_.connectors, deps_.journal, deps_.observer) {}
 
   // `deadline` is when vendor calls must be over (the caller's deadline less
   // the broker's margin).
@@ -69,6 +72,15 @@ class CheckoutService {
   absl::Status CommitClaimed(const StoreContext& store, absl::Time deadline,
                              const v1::CommitPurchaseRequest& request,
                              v1::PurchaseResponse* response, bool& keep_key);
+  // Books the purchase at its programs in plan order (checkout_saga.cc).
+  // Fills each program's result and the steps left to the outbox; returns
+  // what the till hears when the purchase failed.
+  absl::Status RunBookings(const StoreContext& store, absl::Time deadline,
+                           const QuoteRecord& quote, const std::vector<BookingStep>& plan,
+                           PurchaseRecord& purchase, std::vector<OutboxEntry>& outbox);
+  // Cancels the given programs' bookings, latest first.
+  void UndoBookings(const StoreContext& store, absl::Time deadline, PurchaseRecord& purchase,
+                    const std::vector<size_t>& booked, std::vector<OutboxEntry>& outbox);
   // Applies a post-booking operation (cancel, restore, reassign, confirm) to
   // every program of the purchase that books.
   absl::Status ApplyToPrograms(const StoreContext& store, absl::Time deadline,
@@ -81,7 +93,13 @@ class CheckoutService {
   void Journal(VendorOperation operation);
 
   CheckoutDependencies deps_;
+  ProgramCalls calls_;
 };
+
+// The cart as `program_id` is asked to book it: each line less the other
+// programs' discounts (the program applies its own again), and the amount.
+void FillBookLines(const std::vector<QuoteLineRecord>& lines, int64_t program_id,
+                   connectors::BookRequest& ask);
 
 // "program lc-main (LoyalClient)": how errors name a program.
 std::string DescribeProgram(const StoreProgram& program, const connectors::Connector* connector);

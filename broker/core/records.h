@@ -14,10 +14,19 @@
 
 namespace loyalty::broker {
 
+// What a store uses a program for. A program is still called for the rest,
+// but only these contributions are merged into answers.
+struct ProgramUses {
+  bool identify = true;
+  bool discounts = true;
+  bool points = true;  // spending and earning
+};
+
 struct StoreProgram {
   std::shared_ptr<const connectors::ProgramConfig> config;
   // The till cannot go on without this program (quotes fail instead of skipping it).
   bool required = false;
+  ProgramUses uses;
 };
 
 struct StoreContext {
@@ -83,7 +92,10 @@ struct PurchaseProgramRecord {
   int64_t spent_centipoints = 0;  // done
   int64_t earned_centipoints = 0;
   std::string vendor_reference;
-  std::string status;  // "pending", "approved", "declined: ...", "failed: ..."
+  bool confirmed = false;  // the vendor has nothing left to confirm (not stored)
+  // "pending", "approved", "queued" (in the outbox), "undone", "skipped",
+  // "declined: ...", "failed: ...", "in doubt: ..."
+  std::string status;
 };
 
 struct PurchaseRecord {
@@ -104,6 +116,21 @@ struct PurchaseRecord {
   std::vector<PurchaseProgramRecord> programs;
   int64_t created_at_unix = 0;
   int64_t updated_at_unix = 0;
+};
+
+// A vendor step left to the outbox: "book" (points earned while the vendor
+// was down) or "cancel" (undoing a booking of a purchase that failed).
+struct OutboxEntry {
+  int64_t outbox_id = 0;
+  int64_t purchase_id = 0;
+  int64_t program_id = 0;
+  std::string operation;
+  std::string status;  // "waiting", "sending", "delivered", "in_doubt", "dropped"
+  int attempts = 0;
+  bool lease_expired = false;  // while "sending": the sender died mid-call
+  bool due = true;             // while "waiting": its next attempt is due
+  std::string store_id;
+  std::string order_number;
 };
 
 // One vendor call, as journalled.

@@ -93,6 +93,14 @@ BrokerMetrics::BrokerMetrics(const std::vector<std::string>& grpc_methods)
                         .Name("loyalty_holds_active")
                         .Help("Active point holds, by program.")
                         .Register(*registry_)),
+      outbox_backlog_(prometheus::BuildGauge()
+                          .Name("loyalty_outbox_backlog")
+                          .Help("Outbox entries not yet delivered, by program.")
+                          .Register(*registry_)),
+      outbox_oldest_(prometheus::BuildGauge()
+                         .Name("loyalty_outbox_oldest_age_seconds")
+                         .Help("Age of the oldest undelivered outbox entry; 0 when none.")
+                         .Register(*registry_)),
       purchases_pending_(
           prometheus::BuildGauge()
               .Name("loyalty_purchases_pending")
@@ -162,12 +170,19 @@ void BrokerMetrics::AddProgram(const std::string& program, const std::string& ve
   points_earned_.Add(labels);
   points_spent_.Add(labels);
   holds_active_.Add(labels);
+  outbox_backlog_.Add(labels);
+  outbox_oldest_.Add(labels);
 }
 
 void BrokerMetrics::Record(const CheckoutStateSample& sample) {
   for (const auto& h : sample.holds) {
     AddProgram(h.program, h.vendor);
     holds_active_.Add({{"program", h.program}, {"vendor", h.vendor}}).Set(h.active);
+  }
+  for (const auto& o : sample.outbox) {
+    AddProgram(o.program, o.vendor);
+    outbox_backlog_.Add({{"program", o.program}, {"vendor", o.vendor}}).Set(o.backlog);
+    outbox_oldest_.Add({{"program", o.program}, {"vendor", o.vendor}}).Set(o.oldest_seconds);
   }
   purchases_pending_.Set(sample.purchases_pending);
   purchases_in_doubt_.Set(sample.purchases_in_doubt);

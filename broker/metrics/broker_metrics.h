@@ -32,6 +32,12 @@ struct CheckoutStateSample {
     int64_t active = 0;
   };
   std::vector<ProgramHolds> holds;  // every enabled program, zero included
+  struct ProgramOutbox {
+    std::string program, vendor;
+    int64_t backlog = 0;
+    double oldest_seconds = 0;
+  };
+  std::vector<ProgramOutbox> outbox;  // every enabled program, empty included
   int64_t purchases_pending = 0;
   int64_t purchases_in_doubt = 0;
   double oldest_pending_seconds = 0;
@@ -71,6 +77,8 @@ class BrokerMetrics final : public RpcObserver, public CheckoutObserver, public 
   prometheus::Family<prometheus::Counter>& points_earned_;
   prometheus::Family<prometheus::Counter>& points_spent_;
   prometheus::Family<prometheus::Gauge>& holds_active_;
+  prometheus::Family<prometheus::Gauge>& outbox_backlog_;
+  prometheus::Family<prometheus::Gauge>& outbox_oldest_;
   prometheus::Gauge& purchases_pending_;
   prometheus::Gauge& purchases_in_doubt_;
   prometheus::Gauge& oldest_pending_;

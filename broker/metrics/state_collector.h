@@ -1,7 +1,7 @@
 #pragma once
 
-// Reads checkout state that lives in PostgreSQL (active holds, pending and
-// in-doubt purchases) every few seconds into the metrics, on its own
+// Reads checkout state that lives in PostgreSQL (active holds, outbox
+// backlog, pending and in-doubt purchases) every few seconds into the metrics, on its own
 // thread, so a scrape never waits for the database.
 
 #include "absl/status/statusor.h"

@@ -27,6 +27,11 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
         return absl::AbortedError(
             absl::StrCat("order_number: ", p.order_number, " is being committed right now"));
       }
+      if (status == "failed" || status == "declined") {
+        return absl::AbortedError(absl::StrCat("order_number: ", p.order_number,
+                                               " is still being undone at a vendor; try again "
+                                               "shortly"));
+      }
       return absl::AlreadyExistsError(
           absl::StrCat("order_number: ", p.order_number, " is already committed (", status, ")"));
     }
@@ -56,7 +61,9 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
 }
 
 absl::Status PurchaseRepository::WriteOutcome(const PurchaseRecord& p,
-                                              const std::optional<StoredAnswer>& answer) {
+                                              const std::optional<StoredAnswer>& answer,
+                                              const std::vector<std::string>& consumed_hold_ids,
+                                              const std::vector<OutboxEntry>& outbox) {
   return pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     tx.exec_prepared0(q::kFinishPurchase, p.purchase_id, p.status, p.spent_centipoints,
@@ -65,6 +72,12 @@ absl::Status PurchaseRepository::WriteOutcome(const PurchaseRecord& p,
       tx.exec_prepared0(q::kUpdatePurchaseProgram, p.purchase_id, prog.program_id,
                         prog.spent_centipoints, prog.earned_centipoints,
                         NullIfEmpty(prog.vendor_reference), prog.status, prog.vendor_customer_id);
+    }
+    for (const auto& hold_id : consumed_hold_ids) {
+      tx.exec_prepared0(q::kCloseHold, hold_id, p.store_id, "consumed", p.purchase_id);
+    }
+    for (const auto& entry : outbox) {
+      tx.exec_prepared0(q::kInsertOutbox, p.purchase_id, entry.program_id, entry.operation);
     }
     if (answer) {
       tx.exec_prepared0(q::kCompleteIdempotencyKey, p.store_id, answer->idempotency_key,
@@ -75,6 +88,33 @@ absl::Status PurchaseRepository::WriteOutcome(const PurchaseRecord& p,
     tx.commit();
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> PurchaseRepository::StalePending(
+    absl::Duration age) {
+  std::vector<std::pair<std::string, std::string>> orders;
+  absl::Status status = pool_.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& r : tx.exec_prepared(q::kStalePendingPurchases, absl::ToDoubleSeconds(age))) {
+      orders.emplace_back(r[1].as<std::string>(), r[2].as<std::string>());
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return orders;
+}
+
+absl::StatusOr<bool> PurchaseRepository::ClaimStale(int64_t purchase_id, absl::Duration age) {
+  bool claimed = false;
+  absl::Status status = pool_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    claimed =
+        !tx.exec_prepared(q::kClaimStalePurchase, purchase_id, absl::ToDoubleSeconds(age)).empty();
+    tx.commit();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return claimed;
 }
 
 absl::StatusOr<PurchaseRecord> PurchaseRepository::LoadByOrder(const std::string& store_id,

@@ -5,6 +5,10 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
 
 #include "absl/status/statusor.h"
 #include "broker/core/records.h"
@@ -28,9 +32,19 @@ class PurchaseRepository {
   // reused; any other existing one is ALREADY_EXISTS (ABORTED while pending).
   absl::Status WriteIntent(PurchaseRecord& purchase);
   // Writes the outcome (status, totals, per-program results) and, if given,
-  // the idempotent answer, atomically.
+  // the idempotent answer, the holds the purchase consumed and the steps it
+  // leaves to the outbox, atomically.
   absl::Status WriteOutcome(const PurchaseRecord& purchase,
-                            const std::optional<StoredAnswer>& answer);
+                            const std::optional<StoredAnswer>& answer,
+                            const std::vector<std::string>& consumed_hold_ids = {},
+                            const std::vector<OutboxEntry>& outbox = {});
+  // Purchases pending for longer than `age`: their commit was interrupted.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> StalePending(
+      absl::Duration age);
+  // Takes a stale pending purchase for recovery; false if it moved on or
+  // another replica took it.
+  absl::StatusOr<bool> ClaimStale(int64_t purchase_id, absl::Duration age);
+
   // NOT_FOUND unless the order exists for this store.
   absl::StatusOr<PurchaseRecord> LoadByOrder(const std::string& store_id,
                                              const std::string& order_number);

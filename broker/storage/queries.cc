@@ -7,17 +7,20 @@ const std::vector<NamedQuery>& AllQueries() {
       {q::kStoreByKeyHash,
        "SELECT store_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"},
       {q::kProgramsOfStore,
-       "SELECT program_id, code, vendor, base_url, required, settings::text, credentials::text "
+       "SELECT program_id, code, vendor, base_url, required, settings::text, credentials::text, "
+       "array_to_json(uses)::text "
        "FROM programs WHERE store_id = $1 AND enabled ORDER BY position, program_id"},
       {q::kUpsertStore,
        "INSERT INTO stores (store_id, name) VALUES ($1, $2) "
        "ON CONFLICT (store_id) DO UPDATE SET name = EXCLUDED.name"},
       {q::kUpsertProgram,
        "INSERT INTO programs (store_id, code, vendor, position, base_url, required, settings, "
-       "credentials, enabled) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, true) "
+       "credentials, enabled, uses) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, true, "
+       "ARRAY(SELECT jsonb_array_elements_text($9::jsonb))) "
        "ON CONFLICT (store_id, code) DO UPDATE SET vendor = EXCLUDED.vendor, "
        "position = EXCLUDED.position, base_url = EXCLUDED.base_url, required = EXCLUDED.required, "
-       "settings = EXCLUDED.settings, credentials = EXCLUDED.credentials, enabled = true"},
+       "settings = EXCLUDED.settings, credentials = EXCLUDED.credentials, enabled = true, "
+       "uses = EXCLUDED.uses"},
       {q::kUpsertApiKey,
        "INSERT INTO api_keys (key_hash, store_id, label) VALUES ($1, $2, $3) "
        "ON CONFLICT (key_hash) DO UPDATE SET store_id = EXCLUDED.store_id, "
@@ -89,7 +92,9 @@ const std::vector<NamedQuery>& AllQueries() {
        "paid_minor = $9, earned_centipoints = 0, failure_reason = NULL, "
        "attempts = attempts + 1, updated_at = now() "
        "WHERE store_id = $1 AND order_number = $2 AND status IN ('failed', 'declined') "
-       "RETURNING purchase_id"},
+       // Not while a vendor still has to undo the failed attempt's booking.
+       "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.purchase_id = purchases.purchase_id "
+       "AND o.status IN ('waiting', 'sending')) RETURNING purchase_id"},
       {q::kPurchaseStatusByOrder,
        "SELECT status FROM purchases WHERE store_id = $1 AND order_number = $2"},
       {q::kDeletePurchaseLines, "DELETE FROM purchase_lines WHERE purchase_id = $1"},
@@ -142,6 +147,50 @@ const std::vector<NamedQuery>& AllQueries() {
        "SELECT program_id, coalesce(vendor_customer_id, ''), spend_centipoints, spent_centipoints, "
        "earned_centipoints, coalesce(vendor_reference, ''), status FROM purchase_programs "
        "WHERE purchase_id = $1 ORDER BY program_id"},
+      {q::kInsertOutbox,
+       "INSERT INTO outbox (purchase_id, program_id, operation) VALUES ($1, $2, $3)"},
+      {q::kStalePendingPurchases,
+       // Pending longer than any commit may run: its broker died mid-commit.
+       "SELECT purchase_id, store_id, order_number FROM purchases WHERE status = 'pending' "
+       "AND updated_at < now() - make_interval(secs => $1) ORDER BY purchase_id LIMIT 100"},
+      {q::kClaimStalePurchase,
+       // Moves updated_at on, so another replica's recovery leaves it alone.
+       "UPDATE purchases SET updated_at = now() WHERE purchase_id = $1 AND status = 'pending' "
+       "AND updated_at < now() - make_interval(secs => $2) RETURNING purchase_id"},
+      {q::kSumPurchaseEarned,
+       "UPDATE purchases SET earned_centipoints = (SELECT coalesce(sum(earned_centipoints), 0) "
+       "FROM purchase_programs WHERE purchase_id = $1), updated_at = now() "
+       "WHERE purchase_id = $1"},
+
+      {q::kOutboxPrograms,
+       "SELECT DISTINCT program_id FROM outbox WHERE status IN ('waiting', 'sending') "
+       "ORDER BY program_id"},
+      {q::kOutboxHead,
+       // The oldest undelivered entry of a program: entries go out in order.
+       "SELECT o.outbox_id, o.purchase_id, o.program_id, o.operation, o.status, o.attempts, "
+       "coalesce(o.status = 'sending' AND o.lease_until <= now(), false), "
+       "o.next_attempt_at <= now(), p.store_id, p.order_number "
+       "FROM outbox o JOIN purchases p USING (purchase_id) "
+       "WHERE o.program_id = $1 AND o.status IN ('waiting', 'sending') "
+       "ORDER BY o.outbox_id LIMIT 1"},
+      {q::kClaimOutbox,
+       // Only one sender wins: the row must still be waiting and due.
+       "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
+       "lease_until = now() + make_interval(secs => $2) "
+       "WHERE outbox_id = $1 AND status = 'waiting' AND next_attempt_at <= now() "
+       "RETURNING attempts"},
+      {q::kRetryOutbox,
+       "UPDATE outbox SET status = 'waiting', last_error = $2, lease_until = NULL, "
+       "next_attempt_at = now() + make_interval(secs => $3) WHERE outbox_id = $1"},
+      {q::kFinishOutbox,
+       "UPDATE outbox SET status = $2, last_error = $3, lease_until = NULL, finished_at = now() "
+       "WHERE outbox_id = $1"},
+      {q::kOutboxBacklog,
+       // Every enabled program, with an empty outbox too, so its series exist.
+       "SELECT pr.code, pr.vendor, count(o.outbox_id), "
+       "coalesce(extract(epoch FROM now() - min(o.created_at)), 0)::float8 FROM programs pr "
+       "LEFT JOIN outbox o ON o.program_id = pr.program_id "
+       "AND o.status IN ('waiting', 'sending') WHERE pr.enabled GROUP BY 1, 2 ORDER BY 1, 2"},
 
       {q::kInsertVendorOperation,
        "INSERT INTO vendor_operations (store_id, program_id, operation, quote_id, purchase_id, "

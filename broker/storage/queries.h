@@ -54,6 +54,17 @@ inline constexpr char kInsertPurchaseLineDiscount[] = "insert_purchase_line_disc
 inline constexpr char kDeletePurchaseLineDiscounts[] = "delete_purchase_line_discounts";
 inline constexpr char kPurchaseLineDiscounts[] = "purchase_line_discounts";
 inline constexpr char kPurchasePrograms[] = "purchase_programs";
+inline constexpr char kInsertOutbox[] = "insert_outbox";
+inline constexpr char kClaimStalePurchase[] = "claim_stale_purchase";
+inline constexpr char kStalePendingPurchases[] = "stale_pending_purchases";
+inline constexpr char kSumPurchaseEarned[] = "sum_purchase_earned";
+// Outbox
+inline constexpr char kOutboxPrograms[] = "outbox_programs";
+inline constexpr char kOutboxHead[] = "outbox_head";
+inline constexpr char kClaimOutbox[] = "claim_outbox";
+inline constexpr char kRetryOutbox[] = "retry_outbox";
+inline constexpr char kFinishOutbox[] = "finish_outbox";
+inline constexpr char kOutboxBacklog[] = "outbox_backlog";
 // Journal
 inline constexpr char kInsertVendorOperation[] = "insert_vendor_operation";
 // Idempotency

@@ -17,7 +17,9 @@ class QuoteRepository {
   // Stores `quote` in one transaction; fills quote_id and expires_at_unix.
   absl::Status Save(QuoteRecord& quote, int ttl_seconds);
   // NOT_FOUND unless the quote exists for this store; FAILED_PRECONDITION if expired.
-  absl::StatusOr<QuoteRecord> Load(const std::string& store_id, const std::string& quote_id);
+  // FAILED_PRECONDITION for an expired quote unless `allow_expired`.
+  absl::StatusOr<QuoteRecord> Load(const std::string& store_id, const std::string& quote_id,
+                                   bool allow_expired = false);
 
  private:
   ConnectionPool& pool_;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,7 @@ namespace {
 struct ProgramEntry {
   std::string code, vendor, base_url, settings_json, credentials_json;
   bool required = false;
+  std::vector<std::string> uses = {"identify", "discounts", "points"};
 };
 
 struct KeyEntry {
@@ -80,6 +82,27 @@ absl::StatusOr<std::string> StringMapJson(const YAML::Node& node, const std::str
   return out.dump();
 }
 
+// A non-empty list of "identify", "discounts", "points", each at most once.
+absl::StatusOr<std::vector<std::string>> Uses(const YAML::Node& node, const std::string& where) {
+  static const std::set<std::string> kKnown = {"identify", "discounts", "points"};
+  if (!node.IsSequence() || node.size() == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": expected a non-empty list of identify, discounts, points"));
+  }
+  std::vector<std::string> uses;
+  for (const auto& item : node) {
+    const std::string use = item.IsScalar() ? item.Scalar() : "";
+    if (!kKnown.count(use)) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": unknown use \"", use, "\""));
+    }
+    if (std::find(uses.begin(), uses.end(), use) != uses.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": \"", use, "\" given twice"));
+    }
+    uses.push_back(use);
+  }
+  return uses;
+}
+
 absl::StatusOr<std::vector<StoreEntry>> Parse(const std::string& yaml_text,
                                               const std::set<std::string>& known_vendors,
                                               const Environment& env) {
@@ -120,7 +143,7 @@ absl::StatusOr<std::vector<StoreEntry>> Parse(const std::string& yaml_text,
     for (const auto& p : s["programs"]) {
       const std::string pw = absl::StrCat(where, ".programs[", pi++, "]");
       if (auto st = CheckKeys(
-              p, pw, {"code", "vendor", "base_url", "required", "settings", "credentials"});
+              p, pw, {"code", "vendor", "base_url", "required", "uses", "settings", "credentials"});
           !st.ok()) {
         return st;
       }
@@ -141,6 +164,11 @@ absl::StatusOr<std::vector<StoreEntry>> Parse(const std::string& yaml_text,
       if (!resolved_url.ok()) return resolved_url.status();
       program.base_url = *resolved_url;
       program.required = p["required"] ? p["required"].as<bool>() : false;
+      if (p["uses"]) {
+        auto uses = Uses(p["uses"], pw + ".uses");
+        if (!uses.ok()) return uses.status();
+        program.uses = *uses;
+      }
       auto settings = StringMapJson(p["settings"], pw + ".settings", env);
       auto credentials = StringMapJson(p["credentials"], pw + ".credentials", env);
       if (!settings.ok()) return settings.status();
@@ -171,7 +199,8 @@ absl::StatusOr<RegistrationSummary> RegisterStores(ConnectionPool& pool,
       int position = 0;
       for (const auto& p : store.programs) {
         tx.exec_prepared0(q::kUpsertProgram, store.id, p.code, p.vendor, position++, p.base_url,
-                          p.required, p.settings_json, p.credentials_json);
+                          p.required, p.settings_json, p.credentials_json,
+                          nlohmann::json(p.uses).dump());
         ++summary.programs;
       }
       for (const auto& k : store.keys) {

@@ -20,7 +20,46 @@ std::map<std::string, std::string> StringMap(const std::string& json_text) {
   return values;
 }
 
+ProgramUses UsesFromJson(const std::string& json_text) {
+  ProgramUses uses{false, false, false};
+  const auto parsed = nlohmann::json::parse(json_text, nullptr, false);
+  if (!parsed.is_array()) return ProgramUses{};
+  for (const auto& use : parsed) {
+    if (use == "identify") uses.identify = true;
+    if (use == "discounts") uses.discounts = true;
+    if (use == "points") uses.points = true;
+  }
+  return uses;
+}
+
+void LoadPrograms(pqxx::read_transaction& tx, StoreContext& store) {
+  for (const auto& row : tx.exec_prepared(q::kProgramsOfStore, store.store_id)) {
+    auto program = std::make_shared<connectors::ProgramConfig>();
+    program->id = row[0].as<int64_t>();
+    program->code = row[1].as<std::string>();
+    program->vendor = row[2].as<std::string>();
+    program->base_url = row[3].as<std::string>();
+    program->settings = StringMap(row[5].as<std::string>());
+    program->secrets = StringMap(row[6].as<std::string>());
+    store.programs.push_back(
+        StoreProgram{program, row[4].as<bool>(), UsesFromJson(row[7].as<std::string>())});
+  }
+}
+
 }  // namespace
+
+absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::ForStore(
+    const std::string& store_id) {
+  auto store = std::make_shared<StoreContext>();
+  store->store_id = store_id;
+  absl::Status status = pool_.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    LoadPrograms(tx, *store);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return std::shared_ptr<const StoreContext>(std::move(store));
+}
 
 absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Authenticate(
     const std::string& api_key) {
@@ -47,16 +86,7 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Load(
     pqxx::result found = tx.exec_prepared(q::kStoreByKeyHash, key_hash);
     if (found.empty()) return absl::UnauthenticatedError("unknown API key");
     store->store_id = found[0][0].as<std::string>();
-    for (const auto& row : tx.exec_prepared(q::kProgramsOfStore, store->store_id)) {
-      auto program = std::make_shared<connectors::ProgramConfig>();
-      program->id = row[0].as<int64_t>();
-      program->code = row[1].as<std::string>();
-      program->vendor = row[2].as<std::string>();
-      program->base_url = row[3].as<std::string>();
-      program->settings = StringMap(row[5].as<std::string>());
-      program->secrets = StringMap(row[6].as<std::string>());
-      store->programs.push_back(StoreProgram{program, row[4].as<bool>()});
-    }
+    LoadPrograms(tx, *store);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -23,6 +23,8 @@ class StoreDirectory {
 
   // UNAUTHENTICATED for a missing, unknown or revoked key.
   absl::StatusOr<std::shared_ptr<const StoreContext>> Authenticate(const std::string& api_key);
+  // A store's programs by its id, uncached: for background work.
+  absl::StatusOr<std::shared_ptr<const StoreContext>> ForStore(const std::string& store_id);
 
  private:
   absl::StatusOr<std::shared_ptr<const StoreContext>> Load(const std::string& key_hash);

@@ -22,6 +22,9 @@ struct Capabilities {
   bool quote = false;
   bool hold = false;     // native point holds
   bool book = false;     // the vendor records purchases
+  // A booking repeated with the same order number is recognised, never
+  // doubled: safe to send again when the first answer was lost.
+  bool idempotent_book = false;
   bool confirm = false;  // booking needs a separate confirm
   bool cancel = false;
   bool restore = false;

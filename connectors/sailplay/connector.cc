@@ -75,6 +75,7 @@ Capabilities SailPlayConnector::capabilities() const {
   caps.identify = true;
   caps.quote = true;
   caps.book = true;
+  caps.idempotent_book = true;  // order_num is unique: a repeat answers -3002
   caps.confirm = true;
   caps.cancel = true;
   caps.restore = true;

@@ -1,0 +1,122 @@
+// The bookings of a commit, run as a saga (see booking_plan.h): each program
+// in plan order; a failure before the pivot undoes the bookings made so far;
+// a booking that only earns points and whose vendor is down goes to the
+// outbox instead of failing the purchase.
+
+#include "absl/strings/str_cat.h"
+#include "broker/core/checkout_service.h"
+#include "broker/core/vendor_errors.h"
+
+namespace loyalty::broker {
+
+void FillBookLines(const std::vector<QuoteLineRecord>& lines, int64_t program_id,
+                   connectors::BookRequest& ask) {
+  ask.amount_minor = 0;
+  ask.lines.clear();
+  for (const auto& l : lines) {
+    connectors::Line line = l.line;
+    line.discount_minor = 0;
+    for (size_t i = 0; i < l.discounts.size(); ++i) {
+      if (l.discount_program_ids[i] != program_id) line.discount_minor += l.discounts[i].amount_minor;
+    }
+    ask.amount_minor += line.total_before_minor - line.discount_minor;
+    ask.lines.push_back(std::move(line));
+  }
+}
+
+void CheckoutService::UndoBookings(const StoreContext& store, absl::Time deadline,
+                                   PurchaseRecord& purchase, const std::vector<size_t>& booked,
+                                   std::vector<OutboxEntry>& outbox) {
+  for (auto it = booked.rbegin(); it != booked.rend(); ++it) {
+    PurchaseProgramRecord& p = purchase.programs[*it];
+    const StoreProgram* program = store.FindProgram(p.program_id);
+    connectors::PurchaseRef ref{purchase.order_number, p.vendor_reference, std::nullopt};
+    auto outcome = calls_.OnPurchase(*program, deadline, "cancel", ref, store.store_id,
+                                     purchase.purchase_id);
+    if (outcome.approved()) {
+      p.status = "undone";
+    } else if (outcome.failed()) {
+      // Cancelling again is harmless: the outbox keeps trying.
+      p.status = absl::StrCat("undo queued: ", outcome.failure().message);
+      outbox.push_back(OutboxEntry{.program_id = p.program_id, .operation = "cancel"});
+    } else {
+      p.status = absl::StrCat("undo refused: ", outcome.declined_reason().message);
+    }
+    p.spent_centipoints = 0;
+    p.earned_centipoints = 0;
+  }
+}
+
+absl::Status CheckoutService::RunBookings(const StoreContext& store, absl::Time deadline,
+                                          const QuoteRecord& quote,
+                                          const std::vector<BookingStep>& plan,
+                                          PurchaseRecord& purchase,
+                                          std::vector<OutboxEntry>& outbox) {
+  std::vector<size_t> undoable_booked;
+  for (const BookingStep& step : plan) {
+    PurchaseProgramRecord& p = purchase.programs[step.index];
+    const StoreProgram* program = store.FindProgram(p.program_id);
+    connectors::Connector* connector = ConnectorFor(*program);
+    const QuoteProgramRecord* quoted = quote.FindProgram(p.program_id);
+    connectors::BookRequest ask;
+    ask.order_number = purchase.order_number;
+    ask.vendor_customer_id = p.vendor_customer_id;
+    ask.customer = quote.customer;
+    FillBookLines(quote.lines, p.program_id, ask);
+    ask.coupons = quote.coupons;
+    ask.spend_centipoints = p.spend_centipoints;
+    ask.quote_reference = quoted->vendor_reference;
+    auto outcome =
+        calls_.Book(*program, deadline, ask, store.store_id, purchase.purchase_id, quote.quote_id);
+    if (outcome.approved()) {
+      const auto& booked = outcome.value();
+      p.status = "approved";
+      p.spent_centipoints = booked.spent_centipoints;
+      p.earned_centipoints = booked.earned_centipoints;
+      p.vendor_reference = booked.vendor_reference;
+      p.confirmed = booked.confirmed;
+      if (step.kind == BookingKind::kUndoable) undoable_booked.push_back(step.index);
+      continue;
+    }
+    if (step.kind == BookingKind::kRetriable) {
+      // Points to earn only: the purchase stands whatever happens here.
+      const bool resend_is_safe = outcome.failed() && (!outcome.failure().maybe_applied ||
+                                                       connector->capabilities().idempotent_book);
+      if (resend_is_safe) {
+        p.status = "queued";
+        outbox.push_back(OutboxEntry{.program_id = p.program_id, .operation = "book"});
+      } else if (outcome.declined()) {
+        p.status = absl::StrCat("declined: ", outcome.declined_reason().message);
+      } else {
+        p.status = absl::StrCat("in doubt: ", outcome.failure().message);
+      }
+      continue;
+    }
+    // A booking that spends points failed: the purchase fails with it.
+    const std::string who = DescribeProgram(*program, connector);
+    absl::Status status = StatusFromOutcome(who, outcome);
+    if (outcome.declined()) {
+      p.status = absl::StrCat("declined: ", outcome.declined_reason().message);
+      purchase.status = "declined";
+    } else if (outcome.failure().maybe_applied && step.kind == BookingKind::kPivot) {
+      p.status = absl::StrCat("in doubt: ", outcome.failure().message);
+      purchase.status = "in_doubt";
+      purchase.failure_reason = std::string(status.message());
+      // The pivot may have happened: nothing before it is undone.
+      return absl::UnavailableError(
+          absl::StrCat(who, ": outcome unknown (", outcome.failure().message,
+                       "); the purchase is in doubt and will be reconciled, do not book it again"));
+    } else {
+      p.status = absl::StrCat("failed: ", outcome.failure().message);
+      purchase.status = "failed";
+      // Maybe booked: cancelling what may not exist is harmless.
+      if (outcome.failure().maybe_applied) undoable_booked.push_back(step.index);
+    }
+    purchase.failure_reason = std::string(status.message());
+    UndoBookings(store, deadline, purchase, undoable_booked, outbox);
+    return status;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace loyalty::broker

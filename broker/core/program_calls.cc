@@ -1,0 +1,74 @@
+#include "broker/core/program_calls.h"
+
+#include "absl/strings/str_cat.h"
+#include "broker/common/logging.h"
+#include "broker/core/journal_entry.h"
+
+namespace loyalty::broker {
+
+connectors::Connector* ProgramCalls::ConnectorFor(const StoreProgram& program) const {
+  return connectors_.Find(program.config->vendor);
+}
+
+connectors::CallContext ProgramCalls::Context(const StoreProgram& program,
+                                              absl::Time deadline) const {
+  return connectors::CallContext{program.config, deadline};
+}
+
+connectors::Outcome<connectors::BookResult> ProgramCalls::Book(
+    const StoreProgram& program, absl::Time deadline, const connectors::BookRequest& ask,
+    const std::string& store_id, int64_t purchase_id, const std::string& quote_id) {
+  connectors::Connector* connector = ConnectorFor(program);
+  auto context = Context(program, deadline);
+  PendingCall<connectors::BookResult> call(
+      [&](auto done) { connector->Book(context, ask, std::move(done)); });
+  auto outcome = call.Wait();
+  VendorOperation op = JournalEntry(store_id, *program.config, "book", call, outcome);
+  op.purchase_id = purchase_id;
+  op.quote_id = quote_id;
+  op.amount_minor = ask.amount_minor;
+  op.points_centipoints = ask.spend_centipoints;
+  if (outcome.approved()) op.vendor_reference = outcome.value().vendor_reference;
+  Journal(op);
+  return outcome;
+}
+
+connectors::Outcome<connectors::PurchaseState> ProgramCalls::OnPurchase(
+    const StoreProgram& program, absl::Time deadline, const std::string& operation,
+    const connectors::PurchaseRef& ref, const std::string& store_id, int64_t purchase_id) {
+  connectors::Connector* connector = ConnectorFor(program);
+  auto context = Context(program, deadline);
+  PendingCall<connectors::PurchaseState> call([&](auto done) {
+    if (operation == "confirm") connector->Confirm(context, ref, std::move(done));
+    if (operation == "cancel") connector->Cancel(context, ref, std::move(done));
+    if (operation == "restore") connector->Restore(context, ref, std::move(done));
+    if (operation == "reassign") connector->Reassign(context, ref, std::move(done));
+    if (operation == "get") connector->Get(context, ref, std::move(done));
+  });
+  auto outcome = call.Wait();
+  VendorOperation op = JournalEntry(store_id, *program.config, operation, call, outcome);
+  op.purchase_id = purchase_id;
+  Journal(op);
+  return outcome;
+}
+
+void ProgramCalls::Journal(VendorOperation operation) {
+  observer_.OnVendorCall(operation);
+  Log(operation.outcome == "failed" ? LogLevel::kWarning : LogLevel::kInfo, "vendor_call",
+      {{"store", operation.store_id},
+       {"program", operation.program_code},
+       {"vendor", operation.vendor},
+       {"operation", operation.operation},
+       {"outcome", operation.outcome},
+       {"latency_ms", absl::StrCat(operation.latency_us / 1000.0)},
+       {"reason", operation.message}});
+  absl::Status status = journal_.Record(operation);
+  if (!status.ok()) {
+    Log(LogLevel::kError, "journal_write_failed",
+        {{"store", operation.store_id},
+         {"operation", operation.operation},
+         {"error", std::string(status.message())}});
+  }
+}
+
+}  // namespace loyalty::broker

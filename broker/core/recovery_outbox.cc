@@ -1,0 +1,169 @@
+// CheckoutRecovery, part two: delivering the outbox, per program in order.
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "broker/common/logging.h"
+#include "broker/core/checkout_recovery.h"
+#include "broker/core/checkout_service.h"
+
+namespace loyalty::broker {
+namespace {
+
+// How many entries of one program one pass sends at most, so that a long
+// backlog does not keep the other programs waiting.
+constexpr int kEntriesPerProgramPerPass = 100;
+
+PurchaseProgramRecord* ProgramOf(PurchaseRecord& purchase, int64_t program_id) {
+  for (auto& p : purchase.programs) {
+    if (p.program_id == program_id) return &p;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<int> CheckoutRecovery::DrainOutbox() {
+  auto programs = deps_.outbox.ProgramsWithBacklog();
+  if (!programs.ok()) return programs.status();
+  int settled = 0;
+  for (int64_t program_id : *programs) {
+    for (int i = 0; i < kEntriesPerProgramPerPass; ++i) {
+      auto more = DeliverHead(program_id, settled);
+      if (!more.ok()) {
+        Log(LogLevel::kWarning, "outbox_delivery_failed",
+            {{"program_id", std::to_string(program_id)},
+             {"error", std::string(more.status().message())}});
+        break;
+      }
+      if (!*more) break;
+    }
+  }
+  return settled;
+}
+
+absl::StatusOr<bool> CheckoutRecovery::DeliverHead(int64_t program_id, int& settled) {
+  auto head = deps_.outbox.Head(program_id);
+  if (!head.ok()) return head.status();
+  if (!head->has_value()) return false;
+  OutboxEntry entry = **head;
+  auto store = deps_.stores.ForStore(entry.store_id);
+  if (!store.ok()) return store.status();
+  const StoreProgram* program = (*store)->FindProgram(program_id);
+  connectors::Connector* connector = program == nullptr ? nullptr : calls_.ConnectorFor(*program);
+  if (connector == nullptr) return false;  // disabled: its entries wait
+
+  if (entry.status == "sending") {
+    if (!entry.lease_expired) return false;  // another sender is on it
+    // The sender died mid-call. A cancel, or a booking the vendor
+    // recognises when repeated, is simply sent again; anything else may
+    // have happened and is never sent blindly a second time.
+    if (entry.operation == "cancel" || connector->capabilities().idempotent_book) {
+      auto retried = deps_.outbox.Retry(entry, "the sender stopped mid-call", absl::ZeroDuration());
+      if (!retried.ok()) return retried;
+      return true;
+    }
+    auto purchase = deps_.purchases.LoadByOrder(entry.store_id, entry.order_number);
+    if (!purchase.ok()) return purchase.status();
+    std::optional<PurchaseProgramRecord> state;
+    if (PurchaseProgramRecord* p = ProgramOf(*purchase, program_id)) {
+      p->status = "in doubt: the broker stopped while delivering the booking";
+      state = *p;
+    }
+    auto finished = deps_.outbox.Finish(entry, "in_doubt", "the sender stopped mid-call", state);
+    if (!finished.ok()) return finished;
+    ++settled;
+    return true;
+  }
+  if (!entry.due) return false;
+  auto claimed = deps_.outbox.Claim(entry, settings_.vendor_deadline + absl::Seconds(30));
+  if (!claimed.ok()) return claimed.status();
+  if (!*claimed) return false;
+  if (auto delivered = Deliver(entry, **store, settled); !delivered.ok()) return delivered;
+  return entry.status != "waiting";  // a retry later keeps the later entries waiting too
+}
+
+absl::Status CheckoutRecovery::Deliver(OutboxEntry& entry, const StoreContext& store,
+                                       int& settled) {
+  auto purchase = deps_.purchases.LoadByOrder(entry.store_id, entry.order_number);
+  if (!purchase.ok()) return purchase.status();
+  PurchaseProgramRecord* p = ProgramOf(*purchase, entry.program_id);
+  if (p == nullptr) return absl::InternalError("outbox entry for a program the purchase lacks");
+  const StoreProgram& program = *store.FindProgram(entry.program_id);
+  connectors::Connector* connector = calls_.ConnectorFor(program);
+  const absl::Time deadline = absl::Now() + settings_.vendor_deadline;
+
+  auto retry_later = [&](const std::string& error) {
+    const absl::Duration backoff =
+        std::min(settings_.retry_backoff * (1 << std::min(entry.attempts - 1, 10)),
+                 absl::Minutes(5));
+    entry.status = "waiting";
+    return deps_.outbox.Retry(entry, error, backoff);
+  };
+  auto finish = [&](const std::string& status, const std::string& error) {
+    entry.status = status;
+    ++settled;
+    Log(LogLevel::kInfo, "outbox_settled",
+        {{"store", entry.store_id},
+         {"order", entry.order_number},
+         {"program", program.config->code},
+         {"operation", entry.operation},
+         {"status", status}});
+    return deps_.outbox.Finish(entry, status, error, *p);
+  };
+
+  connectors::PurchaseRef ref{entry.order_number, p->vendor_reference, std::nullopt};
+  if (entry.operation == "cancel") {
+    auto undone = calls_.OnPurchase(program, deadline, "cancel", ref, entry.store_id,
+                                    entry.purchase_id);
+    if (undone.failed()) return retry_later(undone.failure().message);
+    p->status = undone.approved()
+                    ? "undone"
+                    : absl::StrCat("undo refused: ", undone.declined_reason().message);
+    return finish("delivered", "");
+  }
+
+  if (purchase->status == "cancelled") {
+    p->status = "dropped: the purchase was cancelled before delivery";
+    return finish("dropped", "purchase cancelled");
+  }
+  // The quote may have expired; only its customer and coupons are needed.
+  auto quote = deps_.quotes.Load(entry.store_id, purchase->quote_id, /*allow_expired=*/true);
+  if (!quote.ok()) return quote.status();
+  connectors::BookRequest ask;
+  ask.order_number = entry.order_number;
+  ask.vendor_customer_id = p->vendor_customer_id;
+  ask.customer = quote->customer;
+  ask.coupons = quote->coupons;
+  FillBookLines(purchase->lines, entry.program_id, ask);
+  auto booked =
+      calls_.Book(program, deadline, ask, entry.store_id, entry.purchase_id, purchase->quote_id);
+  if (booked.failed()) {
+    if (booked.failure().maybe_applied && !connector->capabilities().idempotent_book) {
+      p->status = absl::StrCat("in doubt: ", booked.failure().message);
+      return finish("in_doubt", booked.failure().message);
+    }
+    return retry_later(booked.failure().message);
+  }
+  if (booked.declined()) {
+    p->status = absl::StrCat("declined: ", booked.declined_reason().message);
+    return finish("dropped", booked.declined_reason().message);
+  }
+  p->status = "approved";
+  p->vendor_reference = booked.value().vendor_reference;
+  p->earned_centipoints = booked.value().earned_centipoints;
+  // The till confirmed the purchase while this booking waited.
+  if (!booked.value().confirmed && purchase->status == "confirmed" &&
+      connector->capabilities().confirm) {
+    ref.vendor_reference = p->vendor_reference;
+    auto confirmed = calls_.OnPurchase(program, deadline, "confirm", ref, entry.store_id,
+                                       entry.purchase_id);
+    // Booking again is recognised by this vendor: the whole entry is retried.
+    if (!confirmed.approved()) return retry_later("booked, but the confirm failed");
+  }
+  return finish("delivered", "");
+}
+
+}  // namespace loyalty::broker
