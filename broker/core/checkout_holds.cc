@@ -51,8 +51,10 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
     hold.amount_centipoints = outcome.value().amount_centipoints;
     hold.expires_at_unix = outcome.value().expires_at_unix;
   } else {
-    // The broker's ledger: points the quote allowed, less what is held already.
-    auto held = deps_.holds.ActiveAmount(program->config->id, quoted->vendor_customer_id);
+    // The broker's ledger: points the quote allowed (holds of earlier quotes
+    // are already taken off), less what this quote holds already.
+    auto held = deps_.holds.ActiveAmount(program->config->id, quoted->vendor_customer_id,
+                                         quote->quote_id);
     if (!held.ok()) return held.status();
     const int64_t available = quoted->spendable_centipoints - *held;
     if (request.amount_centipoints() > available) {

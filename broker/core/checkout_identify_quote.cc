@@ -35,7 +35,9 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
   std::vector<Call> calls;
   for (const auto& program : store.programs) {
     connectors::Connector* connector = ConnectorFor(program);
-    if (connector == nullptr || !connector->capabilities().identify) continue;
+    if (connector == nullptr || !connector->capabilities().identify || !program.uses.identify) {
+      continue;
+    }
     auto context = Context(program, deadline);
     calls.push_back(
         {&program, connector, std::make_unique<PendingCall<connectors::Account>>([&](auto done) {
@@ -135,11 +137,23 @@ absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadli
       continue;
     }
     const connectors::QuoteResult& result = outcome.value();
+    const ProgramUses& uses = call.program->uses;
     record.used = true;
     if (result.account) record.vendor_customer_id = result.account->vendor_customer_id;
-    record.discount_minor = MergeDiscounts(quote.lines, record.program_id, result.discounts);
-    record.spendable_centipoints = result.spendable_centipoints;
-    record.earn_centipoints = result.earn_centipoints;
+    if (uses.discounts) {
+      record.discount_minor = MergeDiscounts(quote.lines, record.program_id, result.discounts);
+    }
+    if (uses.points) {
+      record.spendable_centipoints = result.spendable_centipoints;
+      record.earn_centipoints = result.earn_centipoints;
+      // Points the broker's ledger holds for this customer are not the
+      // vendor's to offer again (vendor-side holds the vendor counts itself).
+      if (!call.connector->capabilities().hold && !record.vendor_customer_id.empty()) {
+        auto held = deps_.holds.ActiveAmount(record.program_id, record.vendor_customer_id);
+        if (!held.ok()) return held.status();
+        record.spendable_centipoints = std::max<int64_t>(0, record.spendable_centipoints - *held);
+      }
+    }
     record.vendor_reference = result.vendor_reference;
     record.explanation = result.explanation;
     quote.programs.push_back(std::move(record));
@@ -150,13 +164,16 @@ absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadli
     quote.discount_minor += l.line.discount_minor;
   }
   quote.total_minor = quote.total_before_minor - quote.discount_minor;
-  int64_t spendable = 0;
-  for (const auto& p : quote.programs) {
-    spendable += p.spendable_centipoints;
+  // Points to spend, in the store's order: each program's own limit, cut to
+  // what is left to pay after the programs before it (one centipoint pays
+  // one minor unit).
+  int64_t left_to_pay = quote.total_minor;
+  for (auto& p : quote.programs) {
+    p.spendable_centipoints = std::min(p.spendable_centipoints, left_to_pay);
+    left_to_pay -= p.spendable_centipoints;
+    quote.spendable_centipoints += p.spendable_centipoints;
     quote.earn_centipoints += p.earn_centipoints;
   }
-  // One centipoint pays one minor unit: never more points than money to pay.
-  quote.spendable_centipoints = std::min(spendable, quote.total_minor);
 
   if (auto status = deps_.quotes.Save(quote, deps_.settings.quote_ttl_seconds); !status.ok()) {
     return status;

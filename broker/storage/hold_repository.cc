@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "broker/storage/queries.h"
+#include "broker/storage/sql_values.h"
 #include "broker/storage/quote_repository.h"
 
 namespace loyalty::broker {
@@ -61,12 +62,14 @@ absl::StatusOr<bool> HoldRepository::Close(const std::string& store_id, const st
 }
 
 absl::StatusOr<int64_t> HoldRepository::ActiveAmount(int64_t program_id,
-                                                     const std::string& vendor_customer_id) {
+                                                     const std::string& vendor_customer_id,
+                                                     const std::string& quote_id) {
   int64_t amount = 0;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    amount =
-        tx.exec_prepared1(q::kActiveHeldAmount, program_id, vendor_customer_id)[0].as<int64_t>();
+    amount = tx.exec_prepared1(q::kActiveHeldAmount, program_id, vendor_customer_id,
+                               NullIfEmpty(quote_id))[0]
+                 .as<int64_t>();
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -22,8 +22,10 @@ class HoldRepository {
   // Moves an active hold to `status`; false if it was no longer active.
   absl::StatusOr<bool> Close(const std::string& store_id, const std::string& hold_id,
                              const std::string& status, int64_t purchase_id);
-  // Points held and not yet expired for this customer in this program.
-  absl::StatusOr<int64_t> ActiveAmount(int64_t program_id, const std::string& vendor_customer_id);
+  // Points held and not yet expired for this customer in this program;
+  // only the holds made for `quote_id` when it is given.
+  absl::StatusOr<int64_t> ActiveAmount(int64_t program_id, const std::string& vendor_customer_id,
+                                       const std::string& quote_id = "");
   // Marks every active hold past its expiry as expired; returns how many.
   absl::StatusOr<int64_t> ExpireDue();
 

@@ -76,7 +76,7 @@ const std::vector<NamedQuery>& AllQueries() {
       {q::kActiveHeldAmount,
        "SELECT coalesce(sum(amount_centipoints), 0)::bigint FROM holds "
        "WHERE program_id = $1 AND vendor_customer_id = $2 AND status = 'active' "
-       "AND expires_at > now()"},
+       "AND expires_at > now() AND ($3::uuid IS NULL OR quote_id = $3::uuid)"},
       {q::kExpireHolds,
        "UPDATE holds SET status = 'expired', closed_at = now() "
        "WHERE status = 'active' AND expires_at <= now()"},

@@ -30,6 +30,7 @@ absl::StatusOr<std::unique_ptr<BrokerStack>> BrokerStack::Start(
   config.metrics.listen = "127.0.0.1:0";
   config.metrics.state_interval_seconds = 1;
   config.broker.maintenance_interval_seconds = 1;
+  config.broker.outbox_retry_seconds = 1;
   config.database.pool_size = 4;
   config.broker.worker_threads = 8;
   config.logging.level = LogLevel::kWarning;

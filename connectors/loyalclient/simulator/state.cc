@@ -304,13 +304,17 @@ json LoyalClientState::DescribeClient(const std::string& id) {
     if (h.client == id) held += h.amount_centipoints;
   }
   int64_t retail_count = 0;
+  json amounts = json::array();
   for (const auto& op : operations_) {
-    if (op.client == id) ++retail_count;
+    if (op.client != id) continue;
+    ++retail_count;
+    amounts.push_back(op.amount_minor);
   }
   return json{{"id", id},
               {"balance_centipoints", it->second.balance_centipoints},
               {"held_centipoints", held},
-              {"retail_operations", retail_count}};
+              {"retail_operations", retail_count},
+              {"retail_amounts_minor", amounts}};
 }
 
 }  // namespace loyalty::simulator::loyalclient
