@@ -110,6 +110,7 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
   purchase.total_minor = quote->total_minor;
   purchase.spent_centipoints = spend_total;
   purchase.paid_minor = quote->total_minor - spend_total;
+  for (const auto& hold : holds) purchase.hold_ids.push_back(hold.hold_id);
   for (const auto& program : store.programs) {  // booking follows the store's order
     const QuoteProgramRecord* quoted = quote->FindProgram(program.config->id);
     connectors::Connector* connector = ConnectorFor(program);
@@ -138,7 +139,6 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
   std::vector<OutboxEntry> outbox;
   const absl::Status outcome_status =
       RunBookings(store, deadline, *quote, *plan, purchase, outbox);
-  std::vector<std::string> consumed_holds;
   if (outcome_status.ok()) {
     // Confirmed unless a vendor still waits for the till's confirm.
     auto awaits_confirm = [&](const PurchaseProgramRecord& p) {
@@ -157,7 +157,6 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     purchase.spent_centipoints = spent;
     purchase.earned_centipoints = earned;
     purchase.paid_minor = purchase.total_minor - spent;
-    for (const auto& hold : holds) consumed_holds.push_back(hold.hold_id);
   } else {
     purchase.spent_centipoints = 0;
     purchase.earned_centipoints = 0;
@@ -177,7 +176,7 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
   if (purchase.status != "failed" && purchase.status != "in_doubt") {
     stored = StoredAnswer{request.idempotency_key(), outcome_status, answer.SerializeAsString()};
   }
-  if (auto status = deps_.purchases.WriteOutcome(purchase, stored, consumed_holds, outbox);
+  if (auto status = deps_.purchases.WriteOutcome(purchase, stored, outbox);
       !status.ok()) {
     return status;
   }

@@ -114,6 +114,9 @@ struct PurchaseRecord {
   std::string failure_reason;
   std::vector<QuoteLineRecord> lines;
   std::vector<PurchaseProgramRecord> programs;
+  // Holds the commit named: linked with the intent, consumed once it went
+  // through (also when recovery finishes it), left to expire otherwise.
+  std::vector<std::string> hold_ids;
   int64_t created_at_unix = 0;
   int64_t updated_at_unix = 0;
 };

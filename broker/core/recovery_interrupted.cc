@@ -120,7 +120,7 @@ absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(const std::string& store_
     purchase->earned_centipoints = 0;
     purchase->paid_minor = purchase->total_minor;
   }
-  if (auto written = deps_.purchases.WriteOutcome(*purchase, answer, {}, outbox); !written.ok()) {
+  if (auto written = deps_.purchases.WriteOutcome(*purchase, answer, outbox); !written.ok()) {
     return written;
   }
   if (purchase->status == "failed") {

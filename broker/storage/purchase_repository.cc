@@ -51,6 +51,9 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
                           l.discounts[i].amount_minor);
       }
     }
+    for (const auto& hold_id : p.hold_ids) {
+      tx.exec_prepared0(q::kLinkHold, hold_id, p.store_id, p.purchase_id);
+    }
     for (const auto& prog : p.programs) {
       tx.exec_prepared0(q::kInsertPurchaseProgram, p.purchase_id, prog.program_id,
                         NullIfEmpty(prog.vendor_customer_id), prog.spend_centipoints);
@@ -62,7 +65,6 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
 
 absl::Status PurchaseRepository::WriteOutcome(const PurchaseRecord& p,
                                               const std::optional<StoredAnswer>& answer,
-                                              const std::vector<std::string>& consumed_hold_ids,
                                               const std::vector<OutboxEntry>& outbox) {
   return pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
@@ -73,8 +75,8 @@ absl::Status PurchaseRepository::WriteOutcome(const PurchaseRecord& p,
                         prog.spent_centipoints, prog.earned_centipoints,
                         NullIfEmpty(prog.vendor_reference), prog.status, prog.vendor_customer_id);
     }
-    for (const auto& hold_id : consumed_hold_ids) {
-      tx.exec_prepared0(q::kCloseHold, hold_id, p.store_id, "consumed", p.purchase_id);
+    if (p.status == "booked" || p.status == "confirmed") {
+      tx.exec_prepared0(q::kConsumePurchaseHolds, p.purchase_id);
     }
     for (const auto& entry : outbox) {
       tx.exec_prepared0(q::kInsertOutbox, p.purchase_id, entry.program_id, entry.operation);

@@ -27,16 +27,16 @@ class PurchaseRepository {
  public:
   explicit PurchaseRepository(ConnectionPool& pool) : pool_(pool) {}
 
-  // Writes the purchase as "pending" with its lines and programs; fills
+  // Writes the purchase as "pending" with its lines and programs, and links
+  // its holds; fills
   // purchase_id. An order number that failed or was declined before is
   // reused; any other existing one is ALREADY_EXISTS (ABORTED while pending).
   absl::Status WriteIntent(PurchaseRecord& purchase);
   // Writes the outcome (status, totals, per-program results) and, if given,
-  // the idempotent answer, the holds the purchase consumed and the steps it
-  // leaves to the outbox, atomically.
+  // the idempotent answer and the steps it leaves to the outbox, atomically.
+  // A purchase that went through consumes the holds linked to it.
   absl::Status WriteOutcome(const PurchaseRecord& purchase,
                             const std::optional<StoredAnswer>& answer,
-                            const std::vector<std::string>& consumed_hold_ids = {},
                             const std::vector<OutboxEntry>& outbox = {});
   // Purchases pending for longer than `age`: their commit was interrupted.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> StalePending(

@@ -81,6 +81,14 @@ const std::vector<NamedQuery>& AllQueries() {
        "UPDATE holds SET status = 'expired', closed_at = now() "
        "WHERE status = 'active' AND expires_at <= now()"},
 
+      {q::kLinkHold,
+       "UPDATE holds SET purchase_id = $3 WHERE hold_id = $1::uuid AND store_id = $2 "
+       "AND status = 'active'"},
+      {q::kConsumePurchaseHolds,
+       // Expired too: it ran out while the purchase was being recovered.
+       "UPDATE holds SET status = 'consumed', closed_at = now() "
+       "WHERE purchase_id = $1 AND status IN ('active', 'expired')"},
+
       {q::kInsertPurchase,
        "INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, status, "
        "total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor) "
