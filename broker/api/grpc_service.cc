@@ -90,7 +90,8 @@ grpc::ServerUnaryReactor* BrokerGrpcService::IdentifyCustomer(
     v1::IdentifyCustomerResponse* response) {
   return Handle(context, "IdentifyCustomer", [=, this](const StoreContext& store, absl::Time d) {
     if (auto s = Validate(*request); !s.ok()) return s;
-    return checkout_.Identify(store, d, *request, response);
+    return checkout_.Identify(store, d, *request, response,
+                              [context] { return context->IsCancelled(); });
   });
 }
 
@@ -99,7 +100,8 @@ grpc::ServerUnaryReactor* BrokerGrpcService::QuoteCart(grpc::CallbackServerConte
                                                        v1::QuoteCartResponse* response) {
   return Handle(context, "QuoteCart", [=, this](const StoreContext& store, absl::Time d) {
     if (auto s = Validate(*request); !s.ok()) return s;
-    return checkout_.Quote(store, d, *request, response);
+    return checkout_.Quote(store, d, *request, response,
+                           [context] { return context->IsCancelled(); });
   });
 }
 

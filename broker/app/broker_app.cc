@@ -65,8 +65,8 @@ BrokerApp::BrokerApp(BrokerConfig config)
       stores_(pool_, absl::Seconds(config_.broker.auth_cache_seconds)),
       checkout_(CheckoutDependencies{registry_, quotes_, holds_, purchases_, idempotency_, journal_,
                                      metrics_, config_.broker}),
-      recovery_(RecoveryDependencies{registry_, stores_, quotes_, purchases_, idempotency_,
-                                     outbox_, journal_, metrics_},
+      recovery_(RecoveryDependencies{registry_, stores_, quotes_, purchases_, idempotency_, outbox_,
+                                     journal_, metrics_},
                 RecoverySettings{absl::Seconds(config_.broker.recovery_after_seconds),
                                  absl::Milliseconds(config_.broker.default_deadline_ms),
                                  absl::Seconds(config_.broker.outbox_retry_seconds)}) {

@@ -137,8 +137,7 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
   keep_key = true;
 
   std::vector<OutboxEntry> outbox;
-  const absl::Status outcome_status =
-      RunBookings(store, deadline, *quote, *plan, purchase, outbox);
+  const absl::Status outcome_status = RunBookings(store, deadline, *quote, *plan, purchase, outbox);
   if (outcome_status.ok()) {
     // Confirmed unless a vendor still waits for the till's confirm.
     auto awaits_confirm = [&](const PurchaseProgramRecord& p) {
@@ -176,8 +175,7 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
   if (purchase.status != "failed" && purchase.status != "in_doubt") {
     stored = StoredAnswer{request.idempotency_key(), outcome_status, answer.SerializeAsString()};
   }
-  if (auto status = deps_.purchases.WriteOutcome(purchase, stored, outbox);
-      !status.ok()) {
+  if (auto status = deps_.purchases.WriteOutcome(purchase, stored, outbox); !status.ok()) {
     return status;
   }
   deps_.observer.OnCommitted(purchase, store);

@@ -53,8 +53,8 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
   } else {
     // The broker's ledger: points the quote allowed (holds of earlier quotes
     // are already taken off), less what this quote holds already.
-    auto held = deps_.holds.ActiveAmount(program->config->id, quoted->vendor_customer_id,
-                                         quote->quote_id);
+    auto held =
+        deps_.holds.ActiveAmount(program->config->id, quoted->vendor_customer_id, quote->quote_id);
     if (!held.ok()) return held.status();
     const int64_t available = quoted->spendable_centipoints - *held;
     if (request.amount_centipoints() > available) {

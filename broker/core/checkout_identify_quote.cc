@@ -25,7 +25,8 @@ std::string SkipReason(const absl::Status& status) {
 
 absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time deadline,
                                        const v1::IdentifyCustomerRequest& request,
-                                       v1::IdentifyCustomerResponse* response) {
+                                       v1::IdentifyCustomerResponse* response,
+                                       const std::function<bool()>& cancelled) {
   const connectors::IdentifyRequest ask{CustomerFromProto(request.customer())};
   struct Call {
     const StoreProgram* program;
@@ -38,7 +39,7 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
     if (connector == nullptr || !connector->capabilities().identify || !program.uses.identify) {
       continue;
     }
-    auto context = Context(program, deadline);
+    auto context = Context(program, deadline, cancelled);
     calls.push_back(
         {&program, connector, std::make_unique<PendingCall<connectors::Account>>([&](auto done) {
            connector->Identify(context, ask, std::move(done));
@@ -85,7 +86,8 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
 
 absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadline,
                                     const v1::QuoteCartRequest& request,
-                                    v1::QuoteCartResponse* response) {
+                                    v1::QuoteCartResponse* response,
+                                    const std::function<bool()>& cancelled) {
   QuoteRecord quote;
   quote.store_id = store.store_id;
   if (request.has_customer()) quote.customer = CustomerFromProto(request.customer());
@@ -117,7 +119,7 @@ absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadli
   for (const auto& program : store.programs) {
     connectors::Connector* connector = ConnectorFor(program);
     if (connector == nullptr || !connector->capabilities().quote) continue;
-    auto context = Context(program, deadline);
+    auto context = Context(program, deadline, cancelled);
     calls.push_back({&program, connector,
                      std::make_unique<PendingCall<connectors::QuoteResult>>(
                          [&](auto done) { connector->Quote(context, ask, std::move(done)); })});

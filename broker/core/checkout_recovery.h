@@ -47,9 +47,7 @@ struct RecoverySettings {
 class CheckoutRecovery {
  public:
   CheckoutRecovery(RecoveryDependencies deps, RecoverySettings settings)
-      : deps_(deps),
-        settings_(settings),
-        calls_(deps.connectors, deps.journal, deps.observer) {}
+      : deps_(deps), settings_(settings), calls_(deps.connectors, deps.journal, deps.observer) {}
 
   // Returns how many interrupted purchases were settled.
   absl::StatusOr<int> RecoverInterrupted();

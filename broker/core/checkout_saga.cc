@@ -17,7 +17,8 @@ void FillBookLines(const std::vector<QuoteLineRecord>& lines, int64_t program_id
     connectors::Line line = l.line;
     line.discount_minor = 0;
     for (size_t i = 0; i < l.discounts.size(); ++i) {
-      if (l.discount_program_ids[i] != program_id) line.discount_minor += l.discounts[i].amount_minor;
+      if (l.discount_program_ids[i] != program_id)
+        line.discount_minor += l.discounts[i].amount_minor;
     }
     ask.amount_minor += line.total_before_minor - line.discount_minor;
     ask.lines.push_back(std::move(line));
@@ -31,8 +32,8 @@ void CheckoutService::UndoBookings(const StoreContext& store, absl::Time deadlin
     PurchaseProgramRecord& p = purchase.programs[*it];
     const StoreProgram* program = store.FindProgram(p.program_id);
     connectors::PurchaseRef ref{purchase.order_number, p.vendor_reference, std::nullopt};
-    auto outcome = calls_.OnPurchase(*program, deadline, "cancel", ref, store.store_id,
-                                     purchase.purchase_id);
+    auto outcome =
+        calls_.OnPurchase(*program, deadline, "cancel", ref, store.store_id, purchase.purchase_id);
     if (outcome.approved()) {
       p.status = "undone";
     } else if (outcome.failed()) {

@@ -17,9 +17,11 @@ connectors::Connector* CheckoutService::ConnectorFor(const StoreProgram& program
   return calls_.ConnectorFor(program);
 }
 
-connectors::CallContext CheckoutService::Context(const StoreProgram& program,
-                                                 absl::Time deadline) const {
-  return calls_.Context(program, deadline);
+connectors::CallContext CheckoutService::Context(const StoreProgram& program, absl::Time deadline,
+                                                 const std::function<bool()>& cancelled) const {
+  connectors::CallContext context = calls_.Context(program, deadline);
+  context.cancelled = cancelled;
+  return context;
 }
 
 void CheckoutService::Journal(VendorOperation operation) { calls_.Journal(std::move(operation)); }

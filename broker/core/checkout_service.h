@@ -5,6 +5,7 @@
 // PostgreSQL. Knows nothing of gRPC threads or metadata: the API layer
 // authenticates, validates and hands requests here with a deadline.
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -44,11 +45,15 @@ class CheckoutService {
 
   // `deadline` is when vendor calls must be over (the caller's deadline less
   // the broker's margin).
+  // `cancelled` (may be empty) turns true when the caller goes away: the
+  // vendor calls of identify and quote stop then. Bookings are never cut short.
   absl::Status Identify(const StoreContext& store, absl::Time deadline,
                         const v1::IdentifyCustomerRequest& request,
-                        v1::IdentifyCustomerResponse* response);
+                        v1::IdentifyCustomerResponse* response,
+                        const std::function<bool()>& cancelled = {});
   absl::Status Quote(const StoreContext& store, absl::Time deadline,
-                     const v1::QuoteCartRequest& request, v1::QuoteCartResponse* response);
+                     const v1::QuoteCartRequest& request, v1::QuoteCartResponse* response,
+                     const std::function<bool()>& cancelled = {});
   absl::Status Hold(const StoreContext& store, absl::Time deadline,
                     const v1::HoldPointsRequest& request, v1::HoldPointsResponse* response);
   absl::Status Release(const StoreContext& store, absl::Time deadline,
@@ -75,9 +80,9 @@ class CheckoutService {
   // Books the purchase at its programs in plan order (checkout_saga.cc).
   // Fills each program's result and the steps left to the outbox; returns
   // what the till hears when the purchase failed.
-  absl::Status RunBookings(const StoreContext& store, absl::Time deadline,
-                           const QuoteRecord& quote, const std::vector<BookingStep>& plan,
-                           PurchaseRecord& purchase, std::vector<OutboxEntry>& outbox);
+  absl::Status RunBookings(const StoreContext& store, absl::Time deadline, const QuoteRecord& quote,
+                           const std::vector<BookingStep>& plan, PurchaseRecord& purchase,
+                           std::vector<OutboxEntry>& outbox);
   // Cancels the given programs' bookings, latest first.
   void UndoBookings(const StoreContext& store, absl::Time deadline, PurchaseRecord& purchase,
                     const std::vector<size_t>& booked, std::vector<OutboxEntry>& outbox);
@@ -88,7 +93,8 @@ class CheckoutService {
                                const v1::CustomerIdentifier* new_customer,
                                v1::PurchaseResponse* response);
   connectors::Connector* ConnectorFor(const StoreProgram& program) const;
-  connectors::CallContext Context(const StoreProgram& program, absl::Time deadline) const;
+  connectors::CallContext Context(const StoreProgram& program, absl::Time deadline,
+                                  const std::function<bool()>& cancelled = {}) const;
   // Journals a finished vendor call; a journal failure is logged, not fatal.
   void Journal(VendorOperation operation);
 

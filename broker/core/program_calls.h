@@ -24,19 +24,14 @@ class ProgramCalls {
   connectors::Connector* ConnectorFor(const StoreProgram& program) const;
   connectors::CallContext Context(const StoreProgram& program, absl::Time deadline) const;
 
-  connectors::Outcome<connectors::BookResult> Book(const StoreProgram& program,
-                                                   absl::Time deadline,
+  connectors::Outcome<connectors::BookResult> Book(const StoreProgram& program, absl::Time deadline,
                                                    const connectors::BookRequest& ask,
-                                                   const std::string& store_id,
-                                                   int64_t purchase_id,
+                                                   const std::string& store_id, int64_t purchase_id,
                                                    const std::string& quote_id);
   // `operation`: "confirm", "cancel", "restore", "reassign" or "get".
-  connectors::Outcome<connectors::PurchaseState> OnPurchase(const StoreProgram& program,
-                                                            absl::Time deadline,
-                                                            const std::string& operation,
-                                                            const connectors::PurchaseRef& ref,
-                                                            const std::string& store_id,
-                                                            int64_t purchase_id);
+  connectors::Outcome<connectors::PurchaseState> OnPurchase(
+      const StoreProgram& program, absl::Time deadline, const std::string& operation,
+      const connectors::PurchaseRef& ref, const std::string& store_id, int64_t purchase_id);
   // Reports a finished call; a journal failure is logged, not fatal.
   void Journal(VendorOperation operation);
 

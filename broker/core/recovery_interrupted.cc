@@ -44,8 +44,7 @@ absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(const std::string& store_
   for (size_t i = 0; i < purchase->programs.size(); ++i) {
     PurchaseProgramRecord& p = purchase->programs[i];
     const StoreProgram* program = (*store)->FindProgram(p.program_id);
-    connectors::Connector* connector =
-        program == nullptr ? nullptr : calls_.ConnectorFor(*program);
+    connectors::Connector* connector = program == nullptr ? nullptr : calls_.ConnectorFor(*program);
     if (connector == nullptr || !connector->capabilities().idempotent_book ||
         !connector->capabilities().get) {
       unknown_at = program == nullptr ? "a disabled program" : program->config->code;
@@ -53,12 +52,11 @@ absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(const std::string& store_
       continue;
     }
     connectors::PurchaseRef ref{order_number, "", std::nullopt};
-    auto found = calls_.OnPurchase(*program, deadline, "get", ref, store_id,
-                                   purchase->purchase_id);
+    auto found = calls_.OnPurchase(*program, deadline, "get", ref, store_id, purchase->purchase_id);
     if (found.failed()) {
-      return absl::UnavailableError(absl::StrCat(program->config->code,
-                                                 " cannot say whether it booked the purchase: ",
-                                                 found.failure().message));
+      return absl::UnavailableError(
+          absl::StrCat(program->config->code,
+                       " cannot say whether it booked the purchase: ", found.failure().message));
     }
     if (found.approved() && !found.value().cancelled) {
       p.status = "approved";
@@ -76,9 +74,9 @@ absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(const std::string& store_
   std::vector<OutboxEntry> outbox;
   if (!unknown_at.empty()) {
     purchase->status = "in_doubt";
-    purchase->failure_reason = absl::StrCat(
-        "the broker stopped while booking at ", unknown_at,
-        ", which cannot say whether it booked; reconcile before booking it again");
+    purchase->failure_reason =
+        absl::StrCat("the broker stopped while booking at ", unknown_at,
+                     ", which cannot say whether it booked; reconcile before booking it again");
   } else if (booked.size() == purchase->programs.size()) {
     // Every vendor has it: the commit went through.
     bool confirmed = true;
@@ -93,16 +91,16 @@ absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(const std::string& store_
     purchase->paid_minor = purchase->total_minor - purchase->spent_centipoints;
     v1::PurchaseResponse response;
     PurchaseToProto(*purchase, **store, &response);
-    answer = StoredAnswer{purchase->idempotency_key, absl::OkStatus(),
-                          response.SerializeAsString()};
+    answer =
+        StoredAnswer{purchase->idempotency_key, absl::OkStatus(), response.SerializeAsString()};
   } else {
     // None or only some: take back what was booked; the till may commit again.
     for (size_t i : booked) {
       PurchaseProgramRecord& p = purchase->programs[i];
       const StoreProgram* program = (*store)->FindProgram(p.program_id);
       connectors::PurchaseRef ref{order_number, p.vendor_reference, std::nullopt};
-      auto undone = calls_.OnPurchase(*program, deadline, "cancel", ref, store_id,
-                                      purchase->purchase_id);
+      auto undone =
+          calls_.OnPurchase(*program, deadline, "cancel", ref, store_id, purchase->purchase_id);
       if (undone.failed()) {
         p.status = absl::StrCat("undo queued: ", undone.failure().message);
         outbox.push_back(OutboxEntry{.program_id = p.program_id, .operation = "cancel"});
@@ -124,8 +122,7 @@ absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(const std::string& store_
     return written;
   }
   if (purchase->status == "failed") {
-    if (auto forgot = deps_.idempotency.Forget(store_id, purchase->idempotency_key);
-        !forgot.ok()) {
+    if (auto forgot = deps_.idempotency.Forget(store_id, purchase->idempotency_key); !forgot.ok()) {
       return forgot;
     }
   }

@@ -96,9 +96,8 @@ absl::Status CheckoutRecovery::Deliver(OutboxEntry& entry, const StoreContext& s
   const absl::Time deadline = absl::Now() + settings_.vendor_deadline;
 
   auto retry_later = [&](const std::string& error) {
-    const absl::Duration backoff =
-        std::min(settings_.retry_backoff * (1 << std::min(entry.attempts - 1, 10)),
-                 absl::Minutes(5));
+    const absl::Duration backoff = std::min(
+        settings_.retry_backoff * (1 << std::min(entry.attempts - 1, 10)), absl::Minutes(5));
     entry.status = "waiting";
     return deps_.outbox.Retry(entry, error, backoff);
   };
@@ -116,8 +115,8 @@ absl::Status CheckoutRecovery::Deliver(OutboxEntry& entry, const StoreContext& s
 
   connectors::PurchaseRef ref{entry.order_number, p->vendor_reference, std::nullopt};
   if (entry.operation == "cancel") {
-    auto undone = calls_.OnPurchase(program, deadline, "cancel", ref, entry.store_id,
-                                    entry.purchase_id);
+    auto undone =
+        calls_.OnPurchase(program, deadline, "cancel", ref, entry.store_id, entry.purchase_id);
     if (undone.failed()) return retry_later(undone.failure().message);
     p->status = undone.approved()
                     ? "undone"
@@ -158,8 +157,8 @@ absl::Status CheckoutRecovery::Deliver(OutboxEntry& entry, const StoreContext& s
   if (!booked.value().confirmed && purchase->status == "confirmed" &&
       connector->capabilities().confirm) {
     ref.vendor_reference = p->vendor_reference;
-    auto confirmed = calls_.OnPurchase(program, deadline, "confirm", ref, entry.store_id,
-                                       entry.purchase_id);
+    auto confirmed =
+        calls_.OnPurchase(program, deadline, "confirm", ref, entry.store_id, entry.purchase_id);
     // Booking again is recognised by this vendor: the whole entry is retried.
     if (!confirmed.approved()) return retry_later("booked, but the confirm failed");
   }

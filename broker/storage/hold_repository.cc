@@ -3,8 +3,8 @@
 #include <pqxx/pqxx>
 
 #include "broker/storage/queries.h"
-#include "broker/storage/sql_values.h"
 #include "broker/storage/quote_repository.h"
+#include "broker/storage/sql_values.h"
 
 namespace loyalty::broker {
 

@@ -48,8 +48,8 @@ absl::StatusOr<bool> OutboxRepository::Claim(OutboxEntry& entry, absl::Duration 
   bool claimed = false;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    pqxx::result r = tx.exec_prepared(q::kClaimOutbox, entry.outbox_id,
-                                      absl::ToDoubleSeconds(lease));
+    pqxx::result r =
+        tx.exec_prepared(q::kClaimOutbox, entry.outbox_id, absl::ToDoubleSeconds(lease));
     tx.commit();
     if (!r.empty()) {
       claimed = true;

@@ -30,8 +30,8 @@ class OutboxRepository {
   absl::Status Retry(const OutboxEntry& entry, const std::string& error, absl::Duration backoff);
   // Final state ("delivered", "in_doubt"); with the purchase program's new
   // state, written in the same transaction (and the purchase's points).
-  absl::Status Finish(const OutboxEntry& entry, const std::string& status,
-                      const std::string& error, const std::optional<PurchaseProgramRecord>& program);
+  absl::Status Finish(const OutboxEntry& entry, const std::string& status, const std::string& error,
+                      const std::optional<PurchaseProgramRecord>& program);
 
  private:
   ConnectionPool& pool_;

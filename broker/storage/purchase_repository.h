@@ -8,9 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "absl/time/time.h"
-
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "broker/core/records.h"
 #include "broker/storage/pool.h"
 
@@ -39,8 +38,7 @@ class PurchaseRepository {
                             const std::optional<StoredAnswer>& answer,
                             const std::vector<OutboxEntry>& outbox = {});
   // Purchases pending for longer than `age`: their commit was interrupted.
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> StalePending(
-      absl::Duration age);
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> StalePending(absl::Duration age);
   // Takes a stale pending purchase for recovery; false if it moved on or
   // another replica took it.
   absl::StatusOr<bool> ClaimStale(int64_t purchase_id, absl::Duration age);

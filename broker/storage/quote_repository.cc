@@ -69,8 +69,7 @@ absl::Status QuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
 }
 
 absl::StatusOr<QuoteRecord> QuoteRepository::Load(const std::string& store_id,
-                                                  const std::string& quote_id,
-                                                  bool allow_expired) {
+                                                  const std::string& quote_id, bool allow_expired) {
   if (!LooksLikeUuid(quote_id)) return absl::NotFoundError("quote not found");
   QuoteRecord quote;
   bool live = false;
@@ -118,7 +117,8 @@ absl::StatusOr<QuoteRecord> QuoteRepository::Load(const std::string& store_id,
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  if (!live && !allow_expired) return absl::FailedPreconditionError("quote expired; quote the cart again");
+  if (!live && !allow_expired)
+    return absl::FailedPreconditionError("quote expired; quote the cart again");
   return quote;
 }
 

@@ -2,9 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
-#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"

@@ -69,6 +69,7 @@ void ArtixConnector::Calculate(const CallContext& context, CheckRequest check,
   request.headers = {{"Content-Type", "application/json"}};
   request.body = CalculateDiscountBody(check);
   request.deadline = context.deadline;
+  request.cancelled = context.cancelled;
   auto shared_check = std::make_shared<CheckRequest>(std::move(check));
   http_.Send(std::move(request), [shared_check, done = std::move(done)](HttpResult result) {
     if (auto* error = std::get_if<HttpError>(&result)) {

@@ -20,8 +20,8 @@ namespace loyalty::connectors {
 struct Capabilities {
   bool identify = false;
   bool quote = false;
-  bool hold = false;     // native point holds
-  bool book = false;     // the vendor records purchases
+  bool hold = false;  // native point holds
+  bool book = false;  // the vendor records purchases
   // A booking repeated with the same order number is recognised, never
   // doubled: safe to send again when the first answer was lost.
   bool idempotent_book = false;
@@ -36,6 +36,10 @@ struct CallContext {
   std::shared_ptr<const ProgramConfig> program;
   // The vendor call must be over by then; derived from the caller's deadline.
   absl::Time deadline;
+  // True once the caller has gone away: stop waiting for the vendor. Empty
+  // for calls that must run to the end (bookings: cutting one short would
+  // only make its outcome unknown). Any thread may call it.
+  std::function<bool()> cancelled;
 };
 
 template <typename T>

@@ -143,14 +143,39 @@ void CurlMultiHttpClient::FinishDone() {
   }
 }
 
+bool CurlMultiHttpClient::AbandonCancelled() {
+  bool cancellable = false;
+  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+    Transfer* t = *it;
+    if (!t->request.cancelled) {
+      ++it;
+      continue;
+    }
+    cancellable = true;
+    if (!t->request.cancelled()) {
+      ++it;
+      continue;
+    }
+    long request_bytes = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+    curl_multi_remove_handle(AsMulti(multi_), t->easy);
+    t->done(HttpError{HttpError::Kind::kCancelled, request_bytes > 0, "the caller cancelled"});
+    delete t;
+    it = in_flight_.erase(it);
+  }
+  return cancellable;
+}
+
 void CurlMultiHttpClient::Run() {
   while (true) {
     StartPending();
     int running = 0;
     curl_multi_perform(AsMulti(multi_), &running);
     FinishDone();
+    const bool cancellable = AbandonCancelled();
     if (stopping_) break;
-    curl_multi_poll(AsMulti(multi_), nullptr, 0, 1000, nullptr);
+    // Cancellation has no socket to wake the loop: look again soon.
+    curl_multi_poll(AsMulti(multi_), nullptr, 0, cancellable ? 20 : 1000, nullptr);
   }
   // Fail whatever is still queued or in flight so no caller waits forever.
   std::deque<std::unique_ptr<Transfer>> never_started;

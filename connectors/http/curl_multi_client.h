@@ -40,6 +40,8 @@ class CurlMultiHttpClient final : public HttpClient {
   void Run();
   void StartPending();
   void FinishDone();
+  // Abandons transfers whose caller cancelled; true if any in flight can be.
+  bool AbandonCancelled();
 
   CurlMultiOptions options_;
   void* multi_ = nullptr;  // CURLM*

@@ -19,6 +19,8 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   absl::Time deadline = absl::InfiniteFuture();
+  // Checked while the request is in flight: true abandons it (kCancelled).
+  std::function<bool()> cancelled;
   // Values to mask wherever the request is described (logs, errors):
   // API keys, tokens, PIN codes.
   std::vector<std::string> secrets;

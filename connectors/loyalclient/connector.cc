@@ -73,6 +73,7 @@ void LoyalClientConnector::Post(const CallContext& context, std::string_view met
   request.headers = {{"Content-Type", "application/json"}, {"apikey", apikey}};
   request.body = std::move(body);
   request.deadline = context.deadline;
+  request.cancelled = context.cancelled;
   request.secrets = {apikey};
   http_.Send(std::move(request), [parse, done = std::move(done)](HttpResult result) {
     if (auto* error = std::get_if<HttpError>(&result)) {

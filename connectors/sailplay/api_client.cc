@@ -30,6 +30,7 @@ void ApiClient::Login(const CallContext& context, std::function<void(Outcome<std
                    {"store_department_key", context.program->Secret("store_department_key")},
                    {"pin_code", context.program->Secret("pin_code")}}));
   request.deadline = context.deadline;
+  request.cancelled = context.cancelled;
   request.secrets = Secrets(context, "");
   const int64_t program_id = context.program->id;
   http_.Send(std::move(request), [this, program_id, done = std::move(done)](HttpResult result) {
@@ -74,6 +75,7 @@ void ApiClient::Send(const CallContext& context, std::string path, QueryParams p
   request.method = "GET";
   request.url = absl::StrCat(context.program->base_url, path, "?", QueryString(full));
   request.deadline = context.deadline;
+  request.cancelled = context.cancelled;
   request.secrets = Secrets(context, token);
   http_.Send(std::move(request),
              [this, context, path = std::move(path), params = std::move(params), with_pin, relogged,

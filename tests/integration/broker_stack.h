@@ -28,6 +28,9 @@ class BrokerStack {
       const std::string& stores_yaml, const std::map<std::string, std::string>& secrets);
   ~BrokerStack();
 
+  // For calls that need their own ClientContext (cancelling, metadata).
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+
   // The Prometheus endpoint of the broker under test.
   int metrics_port() const { return app_->metrics_port(); }
 

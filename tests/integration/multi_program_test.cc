@@ -40,7 +40,8 @@ class MultiProgramTest : public ::testing::Test {
     try {
       artix_ = new ArtixSimulator(Seed("artix/simulator/data/artix-seed.json"));
       sailplay_ = new SailPlaySimulator(Seed("sailplay/simulator/data/sailplay-seed.json"));
-      loyalclient_ = new LoyalClientSimulator(Seed("loyalclient/simulator/data/loyalclient-seed.json"));
+      loyalclient_ =
+          new LoyalClientSimulator(Seed("loyalclient/simulator/data/loyalclient-seed.json"));
       const int ax = artix_->Start("127.0.0.1", 0);
       const int sp = sailplay_->Start("127.0.0.1", 0);
       const int lc = loyalclient_->Start("127.0.0.1", 0);
@@ -56,7 +57,8 @@ class MultiProgramTest : public ::testing::Test {
           "\", uses: [discounts], settings: {cash_code: \"1\", shop_code: \"1\"}}\n",
           "      - {code: sp-points, vendor: sailplay, base_url: \"http://127.0.0.1:", sp,
           "\", uses: [identify, points], settings: {store_department_id: \"219\"}, "
-          "credentials: {store_department_key: sp-demo-department-key-219, pin_code: \"104443\"}}\n",
+          "credentials: {store_department_key: sp-demo-department-key-219, pin_code: "
+          "\"104443\"}}\n",
           "      - {code: lc-points, vendor: loyalclient, base_url: \"http://127.0.0.1:", lc,
           "\", settings: {point: 62a1f0c0e4b0a1b2c3d4e5f4}, "
           "credentials: {apikey: lc-demo-apikey-0001}}\n");
@@ -92,7 +94,7 @@ class MultiProgramTest : public ::testing::Test {
   }
 
   // Two liters of milk at 90.00: Artix takes 10% off two packs or more.
-  v1::QuoteCartResponse Quote() {
+  static v1::QuoteCartRequest MilkCart() {
     v1::QuoteCartRequest request;
     request.mutable_customer()->set_phone(kIvanPhone);
     auto* line = request.add_lines();
@@ -101,8 +103,12 @@ class MultiProgramTest : public ::testing::Test {
     line->set_barcode("4601234567890");
     line->set_quantity_milli(2000);
     line->set_unit_price_minor(9000);
+    return request;
+  }
+
+  v1::QuoteCartResponse Quote() {
     v1::QuoteCartResponse quote;
-    grpc::Status status = Call(&Stub::QuoteCart, request, &quote);
+    grpc::Status status = Call(&Stub::QuoteCart, MilkCart(), &quote);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return quote;
   }
@@ -198,6 +204,35 @@ TEST_F(MultiProgramTest, ProgramsAreCalledInParallel) {
   // precisely (bench/run.sh: three vendors at 20 ms).
   EXPECT_GE(ms[2], 20.0);
   EXPECT_LT(ms[2], 60.0) << "median of five quotes over three 20 ms vendors";
+}
+
+TEST_F(MultiProgramTest, ACancelledQuoteStopsWaitingForItsVendors) {
+  Quote();
+  ASSERT_EQ(sailplay_->faults().Configure({{"hang_ms", 3000}, {"hang_count", 2}}), "");
+  auto stub = v1::LoyaltyBroker::NewStub(stack_->channel());
+  grpc::ClientContext context;
+  context.AddMetadata("x-api-key", key_);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  std::thread till_gives_up([&context] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    context.TryCancel();
+  });
+  v1::QuoteCartResponse quote;
+  grpc::Status status = stub->QuoteCart(&context, MilkCart(), &quote);
+  till_gives_up.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  // The broker stopped waiting for SailPlay long before its 3 s hang ended.
+  const std::string cancelled_quotes = absl::StrCat(
+      "SELECT count(*) FROM vendor_operations o JOIN programs pr USING (program_id) "
+      "WHERE o.store_id = 'multi-",
+      testing::RunId(),
+      "' AND pr.code = 'sp-points' AND o.operation = 'quote' AND o.outcome = 'failed' "
+      "AND o.message LIKE '%cancelled%' AND o.latency_us < 1500000");
+  const absl::Time give_up = absl::Now() + absl::Seconds(2);
+  while (testing::QueryInt(cancelled_quotes) == 0 && absl::Now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(testing::QueryInt(cancelled_quotes), 1);
 }
 
 TEST_F(MultiProgramTest, RefusalAtThePivotUndoesTheBookingBeforeIt) {
