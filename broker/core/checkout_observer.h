@@ -16,6 +16,8 @@ class CheckoutObserver {
   virtual void OnVendorCall(const VendorOperation& operation) = 0;
   // A commit's outcome, once written to PostgreSQL.
   virtual void OnCommitted(const PurchaseRecord& purchase, const StoreContext& store) = 0;
+  // A booking the outbox delivered later, once written to PostgreSQL.
+  virtual void OnDelivered(const PurchaseProgramRecord& booking, const StoreProgram& program) = 0;
 };
 
 // For tests and tools that do not watch.
@@ -23,6 +25,7 @@ class NoCheckoutObserver final : public CheckoutObserver {
  public:
   void OnVendorCall(const VendorOperation&) override {}
   void OnCommitted(const PurchaseRecord&, const StoreContext&) override {}
+  void OnDelivered(const PurchaseProgramRecord&, const StoreProgram&) override {}
 };
 
 }  // namespace loyalty::broker

@@ -110,7 +110,11 @@ absl::Status CheckoutRecovery::Deliver(OutboxEntry& entry, const StoreContext& s
          {"program", program.config->code},
          {"operation", entry.operation},
          {"status", status}});
-    return deps_.outbox.Finish(entry, status, error, *p);
+    absl::Status written = deps_.outbox.Finish(entry, status, error, *p);
+    if (written.ok() && entry.operation == "book" && p->status == "approved") {
+      deps_.observer.OnDelivered(*p, program);
+    }
+    return written;
   };
 
   connectors::PurchaseRef ref{entry.order_number, p->vendor_reference, std::nullopt};

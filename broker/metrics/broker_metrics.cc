@@ -225,6 +225,12 @@ void BrokerMetrics::OnCommitted(const PurchaseRecord& purchase, const StoreConte
   }
 }
 
+void BrokerMetrics::OnDelivered(const PurchaseProgramRecord& booking, const StoreProgram& program) {
+  const prometheus::Labels labels = {{"program", program.config->code},
+                                     {"vendor", program.config->vendor}};
+  points_earned_.Add(labels).Increment(static_cast<double>(booking.earned_centipoints));
+}
+
 void BrokerMetrics::OnAcquired(absl::Duration wait, int in_use, int size) {
   pool_wait_.Observe(absl::ToDoubleSeconds(wait));
   pool_in_use_.Set(in_use);

@@ -60,6 +60,7 @@ class BrokerMetrics final : public RpcObserver, public CheckoutObserver, public 
                     absl::Duration latency) override;
   void OnVendorCall(const VendorOperation& operation) override;
   void OnCommitted(const PurchaseRecord& purchase, const StoreContext& store) override;
+  void OnDelivered(const PurchaseProgramRecord& booking, const StoreProgram& program) override;
   void OnAcquired(absl::Duration wait, int in_use, int size) override;
   void OnReleased(absl::Duration duration, bool ok, int in_use, int size) override;
 

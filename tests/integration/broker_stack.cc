@@ -1,8 +1,11 @@
 #include "tests/integration/broker_stack.h"
 
+#include <httplib.h>
+
 #include <atomic>
 #include <pqxx/pqxx>
 #include <random>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "broker/storage/migrations.h"
@@ -73,6 +76,22 @@ int64_t QueryInt(const std::string& sql) {
   pqxx::connection connection("");
   pqxx::read_transaction tx(connection);
   return tx.exec1(sql)[0].as<int64_t>();
+}
+
+std::string ScrapeMetrics(int port) {
+  httplib::Client client("127.0.0.1", port);
+  auto response = client.Get("/metrics");
+  if (!response || response->status != 200) return "";
+  return response->body;
+}
+
+double MetricValue(const std::string& scrape, const std::string& series) {
+  std::istringstream lines(scrape);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  }
+  return -1;
 }
 
 }  // namespace loyalty::broker::testing

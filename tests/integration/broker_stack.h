@@ -65,6 +65,13 @@ v1::CommitPurchaseRequest CommitRequest(const std::string& quote_id, const std::
                                         const std::string& program = "",
                                         int64_t spend_centipoints = 0);
 
+// The broker's /metrics text ("" when it cannot be read).
+std::string ScrapeMetrics(int port);
+
+// The value of the series whose line starts with `series` ("name{labels}");
+// -1 when absent.
+double MetricValue(const std::string& scrape, const std::string& series);
+
 // The single integer a SQL query returns.
 int64_t QueryInt(const std::string& sql);
 

@@ -29,15 +29,7 @@ std::string ReadFile(const std::string& relative) {
   return text.str();
 }
 
-// The value of the series whose line starts with `series` ("name{labels}").
-double Value(const std::string& scrape, const std::string& series) {
-  std::istringstream lines(scrape);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-  }
-  return -1;  // absent
-}
+using testing::MetricValue;
 
 class MetricsTest
     : public testing::SimulatorStackTest<MetricsTest,
@@ -58,12 +50,7 @@ class MetricsTest
                {});
   }
 
-  static std::string Scrape() {
-    httplib::Client client("127.0.0.1", stack_->metrics_port());
-    auto response = client.Get("/metrics");
-    if (!response || response->status != 200) return "";
-    return response->body;
-  }
+  static std::string Scrape() { return testing::ScrapeMetrics(stack_->metrics_port()); }
 
   // Identify, quote, commit with points at the LoyalClient simulator.
   void Checkout() {
@@ -119,33 +106,34 @@ TEST_F(MetricsTest, ACheckoutMovesTheCounters) {
   const std::string book = Series("loyalty_vendor_requests_total", book_labels);
   const std::string spent = Series("loyalty_points_spent_centipoints_total", kProgram);
   const std::string confirmed = Series("loyalty_purchases_total", {{"status", "confirmed"}});
-  const double handled_before = Value(before, handled_ok);
-  const double book_before = Value(before, book);
-  const double spent_before = Value(before, spent);
+  const double handled_before = MetricValue(before, handled_ok);
+  const double book_before = MetricValue(before, book);
+  const double spent_before = MetricValue(before, spent);
   ASSERT_GE(book_before, 0) << "program series missing before first use:\n" << book;
   ASSERT_GE(spent_before, 0);
-  const double confirmed_before = Value(before, confirmed);
+  const double confirmed_before = MetricValue(before, confirmed);
   ASSERT_GE(handled_before, 0) << "series missing before first use:\n" << handled_ok;
   ASSERT_GE(confirmed_before, 0);
 
   Checkout();
   const std::string after = Scrape();
-  EXPECT_EQ(Value(after, handled_ok), handled_before + 1);
-  EXPECT_EQ(Value(after, book), book_before + 1);
-  EXPECT_EQ(Value(after, spent), spent_before + 1000);
-  EXPECT_EQ(Value(after, confirmed), confirmed_before + 1);
-  EXPECT_EQ(Value(after, Series("loyalty_program_up", kProgram)), 1);
-  EXPECT_GT(Value(after, "loyalty_db_pool_size"), 0);
+  EXPECT_EQ(MetricValue(after, handled_ok), handled_before + 1);
+  EXPECT_EQ(MetricValue(after, book), book_before + 1);
+  EXPECT_EQ(MetricValue(after, spent), spent_before + 1000);
+  EXPECT_EQ(MetricValue(after, confirmed), confirmed_before + 1);
+  EXPECT_EQ(MetricValue(after, Series("loyalty_program_up", kProgram)), 1);
+  EXPECT_GT(MetricValue(after, "loyalty_db_pool_size"), 0);
   // Histograms count the calls too.
-  EXPECT_GE(Value(after, Series("grpc_server_handling_seconds_count", Grpc("QuoteCart"))), 1);
+  EXPECT_GE(MetricValue(after, Series("grpc_server_handling_seconds_count", Grpc("QuoteCart"))), 1);
 }
 
 TEST_F(MetricsTest, SeriesExistBeforeUseAndLabelsNeverCarryStoresOrOrders) {
   const std::string scrape = Scrape();
   // A method and code no test calls.
-  EXPECT_EQ(Value(scrape, Series("grpc_server_handled_total", Grpc("RestorePurchase", "DataLoss"))),
-            0);
-  EXPECT_EQ(Value(scrape, R"(loyalty_purchases_total{status="in_doubt"})"), 0);
+  EXPECT_EQ(
+      MetricValue(scrape, Series("grpc_server_handled_total", Grpc("RestorePurchase", "DataLoss"))),
+      0);
+  EXPECT_EQ(MetricValue(scrape, R"(loyalty_purchases_total{status="in_doubt"})"), 0);
   EXPECT_EQ(scrape.find(store_), std::string::npos) << "a store id is in a label";
   EXPECT_EQ(scrape.find(absl::StrCat("M-", testing::RunId())), std::string::npos)
       << "an order number is in a label";
@@ -155,9 +143,9 @@ TEST_F(MetricsTest, StateFromPostgresIsExported) {
   // The collector reads every second in tests.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const std::string scrape = Scrape();
-  EXPECT_GE(Value(scrape, Series("loyalty_holds_active", kProgram)), 0);
-  EXPECT_GE(Value(scrape, "loyalty_purchases_in_doubt"), 0);
-  EXPECT_GE(Value(scrape, "loyalty_purchases_pending_oldest_age_seconds"), 0);
+  EXPECT_GE(MetricValue(scrape, Series("loyalty_holds_active", kProgram)), 0);
+  EXPECT_GE(MetricValue(scrape, "loyalty_purchases_in_doubt"), 0);
+  EXPECT_GE(MetricValue(scrape, "loyalty_purchases_pending_oldest_age_seconds"), 0);
 }
 
 TEST_F(MetricsTest, EveryMetricInAlertsAndDashboardsIsExported) {
