@@ -23,9 +23,10 @@ TEST(BrokerMetrics, PointsTheOutboxDeliversCountAsEarnedWhenDelivered) {
   booking.earned_centipoints = 1200;
   metrics.OnDelivered(booking, program);
   metrics.OnDelivered(booking, program);
-  EXPECT_NE(Exposition(metrics).find("loyalty_points_earned_centipoints_total{program=\"sp-points\","
-                                     "vendor=\"sailplay\"} 2400"),
-            std::string::npos)
+  EXPECT_NE(
+      Exposition(metrics).find("loyalty_points_earned_centipoints_total{program=\"sp-points\","
+                               "vendor=\"sailplay\"} 2400"),
+      std::string::npos)
       << Exposition(metrics);
 }
 
