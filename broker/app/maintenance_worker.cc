@@ -8,7 +8,8 @@ namespace loyalty::broker {
 namespace {
 
 // Logs a step's count when it did something, its error when it failed.
-void Report(const char* task, const absl::StatusOr<int64_t>& done) {
+template <typename Count>
+void Report(const char* task, const absl::StatusOr<Count>& done) {
   if (!done.ok()) {
     Log(LogLevel::kWarning, "maintenance_failed",
         {{"task", task}, {"error", std::string(done.status().message())}});
@@ -21,11 +22,8 @@ void Report(const char* task, const absl::StatusOr<int64_t>& done) {
 
 void MaintenanceWorker::RunOnce() {
   Report("expire_holds", holds_.ExpireDue());
-  auto recovered = recovery_.RecoverInterrupted();
-  Report("recover_interrupted",
-         recovered.ok() ? absl::StatusOr<int64_t>(*recovered) : recovered.status());
-  auto delivered = recovery_.DrainOutbox();
-  Report("drain_outbox", delivered.ok() ? absl::StatusOr<int64_t>(*delivered) : delivered.status());
+  Report("recover_interrupted", recovery_.RecoverInterrupted());
+  Report("drain_outbox", recovery_.DrainOutbox());
 }
 
 }  // namespace loyalty::broker

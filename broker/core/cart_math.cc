@@ -39,4 +39,13 @@ int64_t MergeDiscounts(std::vector<QuoteLineRecord>& lines, int64_t program_id,
   return granted;
 }
 
+int64_t CapPointsToWhatIsLeftToPay(std::vector<QuoteProgramRecord>& programs, int64_t total_minor) {
+  int64_t left_to_pay = total_minor;
+  for (auto& p : programs) {
+    p.spendable_centipoints = std::min(p.spendable_centipoints, left_to_pay);
+    left_to_pay -= p.spendable_centipoints;
+  }
+  return total_minor - left_to_pay;
+}
+
 }  // namespace loyalty::broker

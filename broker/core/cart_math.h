@@ -21,4 +21,9 @@ void PriceLines(std::vector<QuoteLineRecord>& lines);
 int64_t MergeDiscounts(std::vector<QuoteLineRecord>& lines, int64_t program_id,
                        const std::vector<connectors::LineDiscount>& discounts);
 
+// Cuts each program's points to spend, in the store's order, to what is
+// left to pay after the programs before it (one centipoint pays one minor
+// unit). Returns the points all programs together may spend.
+int64_t CapPointsToWhatIsLeftToPay(std::vector<QuoteProgramRecord>& programs, int64_t total_minor);
+
 }  // namespace loyalty::broker

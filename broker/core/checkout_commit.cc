@@ -9,7 +9,6 @@
 #include "broker/common/hashing.h"
 #include "broker/core/booking_plan.h"
 #include "broker/core/checkout_service.h"
-#include "broker/core/journal_entry.h"
 #include "broker/core/proto_mapping.h"
 #include "broker/core/vendor_errors.h"
 

@@ -166,16 +166,8 @@ absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadli
     quote.discount_minor += l.line.discount_minor;
   }
   quote.total_minor = quote.total_before_minor - quote.discount_minor;
-  // Points to spend, in the store's order: each program's own limit, cut to
-  // what is left to pay after the programs before it (one centipoint pays
-  // one minor unit).
-  int64_t left_to_pay = quote.total_minor;
-  for (auto& p : quote.programs) {
-    p.spendable_centipoints = std::min(p.spendable_centipoints, left_to_pay);
-    left_to_pay -= p.spendable_centipoints;
-    quote.spendable_centipoints += p.spendable_centipoints;
-    quote.earn_centipoints += p.earn_centipoints;
-  }
+  quote.spendable_centipoints = CapPointsToWhatIsLeftToPay(quote.programs, quote.total_minor);
+  for (const auto& p : quote.programs) quote.earn_centipoints += p.earn_centipoints;
 
   if (auto status = deps_.quotes.Save(quote, deps_.settings.quote_ttl_seconds); !status.ok()) {
     return status;

@@ -12,6 +12,10 @@
 // Safe with several replicas: purchases and entries are claimed in
 // PostgreSQL before any vendor is called.
 
+#include <map>
+#include <memory>
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "broker/core/checkout_observer.h"
@@ -36,12 +40,14 @@ struct RecoveryDependencies {
   CheckoutObserver& observer;
 };
 
+// From the broker's configuration (broker.recovery_after_seconds,
+// default_deadline_ms, outbox_retry_seconds).
 struct RecoverySettings {
   // A purchase pending this long was interrupted: longer than any commit.
-  absl::Duration stale_after = absl::Seconds(60);
-  absl::Duration vendor_deadline = absl::Seconds(5);
+  absl::Duration stale_after;
+  absl::Duration vendor_deadline;
   // First wait before an outbox entry is tried again; doubles up to 5 min.
-  absl::Duration retry_backoff = absl::Seconds(5);
+  absl::Duration retry_backoff;
 };
 
 class CheckoutRecovery {
@@ -55,10 +61,11 @@ class CheckoutRecovery {
   absl::StatusOr<int> DrainOutbox();
 
  private:
-  absl::StatusOr<bool> RecoverPurchase(const std::string& store_id,
-                                       const std::string& order_number);
+  absl::StatusOr<bool> RecoverPurchase(const PurchaseRepository::StalePurchase& stale);
+  // Stores read once per pass: a backlog is mostly one store's entries.
+  using StoreCache = std::map<std::string, std::shared_ptr<const StoreContext>>;
   // Sends the program's oldest entry; false when the program must wait.
-  absl::StatusOr<bool> DeliverHead(int64_t program_id, int& settled);
+  absl::StatusOr<bool> DeliverHead(int64_t program_id, StoreCache& stores, int& settled);
   absl::Status Deliver(OutboxEntry& entry, const StoreContext& store, int& settled);
 
   RecoveryDependencies deps_;

@@ -19,9 +19,7 @@ connectors::Connector* CheckoutService::ConnectorFor(const StoreProgram& program
 
 connectors::CallContext CheckoutService::Context(const StoreProgram& program, absl::Time deadline,
                                                  const std::function<bool()>& cancelled) const {
-  connectors::CallContext context = calls_.Context(program, deadline);
-  context.cancelled = cancelled;
-  return context;
+  return calls_.Context(program, deadline, cancelled);
 }
 
 void CheckoutService::Journal(VendorOperation operation) { calls_.Journal(std::move(operation)); }

@@ -10,9 +10,9 @@ connectors::Connector* ProgramCalls::ConnectorFor(const StoreProgram& program) c
   return connectors_.Find(program.config->vendor);
 }
 
-connectors::CallContext ProgramCalls::Context(const StoreProgram& program,
-                                              absl::Time deadline) const {
-  return connectors::CallContext{program.config, deadline};
+connectors::CallContext ProgramCalls::Context(const StoreProgram& program, absl::Time deadline,
+                                              const std::function<bool()>& cancelled) const {
+  return connectors::CallContext{program.config, deadline, cancelled};
 }
 
 connectors::Outcome<connectors::BookResult> ProgramCalls::Book(

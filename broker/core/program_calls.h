@@ -4,6 +4,7 @@
 // connector's outcome, then is reported to the observer, logged and written
 // to the vendor journal. Shared by the checkout and by recovery.
 
+#include <functional>
 #include <string>
 
 #include "absl/time/time.h"
@@ -22,7 +23,9 @@ class ProgramCalls {
 
   // Null when the program's vendor has no registered connector.
   connectors::Connector* ConnectorFor(const StoreProgram& program) const;
-  connectors::CallContext Context(const StoreProgram& program, absl::Time deadline) const;
+  // `cancelled` (may be empty): see connectors::CallContext.
+  connectors::CallContext Context(const StoreProgram& program, absl::Time deadline,
+                                  const std::function<bool()>& cancelled = {}) const;
 
   connectors::Outcome<connectors::BookResult> Book(const StoreProgram& program, absl::Time deadline,
                                                    const connectors::BookRequest& ask,

@@ -12,12 +12,12 @@ absl::StatusOr<int> CheckoutRecovery::RecoverInterrupted() {
   auto stale = deps_.purchases.StalePending(settings_.stale_after);
   if (!stale.ok()) return stale.status();
   int settled = 0;
-  for (const auto& [store_id, order_number] : *stale) {
-    auto done = RecoverPurchase(store_id, order_number);
+  for (const auto& stale_purchase : *stale) {
+    auto done = RecoverPurchase(stale_purchase);
     if (!done.ok()) {
       Log(LogLevel::kWarning, "recovery_failed",
-          {{"store", store_id},
-           {"order", order_number},
+          {{"store", stale_purchase.store_id},
+           {"order", stale_purchase.order_number},
            {"error", std::string(done.status().message())}});
       continue;
     }
@@ -26,15 +26,17 @@ absl::StatusOr<int> CheckoutRecovery::RecoverInterrupted() {
   return settled;
 }
 
-absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(const std::string& store_id,
-                                                       const std::string& order_number) {
+absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(
+    const PurchaseRepository::StalePurchase& stale) {
+  auto claimed = deps_.purchases.ClaimStale(stale.purchase_id, settings_.stale_after);
+  if (!claimed.ok()) return claimed.status();
+  if (!*claimed) return false;  // finished meanwhile, or another replica has it
+  const std::string& store_id = stale.store_id;
+  const std::string& order_number = stale.order_number;
   auto store = deps_.stores.ForStore(store_id);
   if (!store.ok()) return store.status();
   auto purchase = deps_.purchases.LoadByOrder(store_id, order_number);
   if (!purchase.ok()) return purchase.status();
-  auto claimed = deps_.purchases.ClaimStale(purchase->purchase_id, settings_.stale_after);
-  if (!claimed.ok()) return claimed.status();
-  if (!*claimed) return false;  // finished meanwhile, or another replica has it
 
   // Which bookings happened? Ask every vendor that can say; a vendor that
   // cannot be asked may have acted, and is never asked to book again.

@@ -29,9 +29,10 @@ absl::StatusOr<int> CheckoutRecovery::DrainOutbox() {
   auto programs = deps_.outbox.ProgramsWithBacklog();
   if (!programs.ok()) return programs.status();
   int settled = 0;
+  StoreCache stores;
   for (int64_t program_id : *programs) {
     for (int i = 0; i < kEntriesPerProgramPerPass; ++i) {
-      auto more = DeliverHead(program_id, settled);
+      auto more = DeliverHead(program_id, stores, settled);
       if (!more.ok()) {
         Log(LogLevel::kWarning, "outbox_delivery_failed",
             {{"program_id", std::to_string(program_id)},
@@ -44,14 +45,19 @@ absl::StatusOr<int> CheckoutRecovery::DrainOutbox() {
   return settled;
 }
 
-absl::StatusOr<bool> CheckoutRecovery::DeliverHead(int64_t program_id, int& settled) {
+absl::StatusOr<bool> CheckoutRecovery::DeliverHead(int64_t program_id, StoreCache& stores,
+                                                   int& settled) {
   auto head = deps_.outbox.Head(program_id);
   if (!head.ok()) return head.status();
   if (!head->has_value()) return false;
   OutboxEntry entry = **head;
-  auto store = deps_.stores.ForStore(entry.store_id);
-  if (!store.ok()) return store.status();
-  const StoreProgram* program = (*store)->FindProgram(program_id);
+  std::shared_ptr<const StoreContext>& store = stores[entry.store_id];
+  if (store == nullptr) {
+    auto loaded = deps_.stores.ForStore(entry.store_id);
+    if (!loaded.ok()) return loaded.status();
+    store = *loaded;
+  }
+  const StoreProgram* program = store->FindProgram(program_id);
   connectors::Connector* connector = program == nullptr ? nullptr : calls_.ConnectorFor(*program);
   if (connector == nullptr) return false;  // disabled: its entries wait
 
@@ -81,7 +87,7 @@ absl::StatusOr<bool> CheckoutRecovery::DeliverHead(int64_t program_id, int& sett
   auto claimed = deps_.outbox.Claim(entry, settings_.vendor_deadline + absl::Seconds(30));
   if (!claimed.ok()) return claimed.status();
   if (!*claimed) return false;
-  if (auto delivered = Deliver(entry, **store, settled); !delivered.ok()) return delivered;
+  if (auto delivered = Deliver(entry, *store, settled); !delivered.ok()) return delivered;
   return entry.status != "waiting";  // a retry later keeps the later entries waiting too
 }
 

@@ -75,9 +75,6 @@ absl::Status PurchaseRepository::WriteOutcome(const PurchaseRecord& p,
                         prog.spent_centipoints, prog.earned_centipoints,
                         NullIfEmpty(prog.vendor_reference), prog.status, prog.vendor_customer_id);
     }
-    if (p.status == "booked" || p.status == "confirmed") {
-      tx.exec_prepared0(q::kConsumePurchaseHolds, p.purchase_id);
-    }
     for (const auto& entry : outbox) {
       tx.exec_prepared0(q::kInsertOutbox, p.purchase_id, entry.program_id, entry.operation);
     }
@@ -92,13 +89,13 @@ absl::Status PurchaseRepository::WriteOutcome(const PurchaseRecord& p,
   });
 }
 
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> PurchaseRepository::StalePending(
+absl::StatusOr<std::vector<PurchaseRepository::StalePurchase>> PurchaseRepository::StalePending(
     absl::Duration age) {
-  std::vector<std::pair<std::string, std::string>> orders;
+  std::vector<StalePurchase> orders;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     for (const auto& r : tx.exec_prepared(q::kStalePendingPurchases, absl::ToDoubleSeconds(age))) {
-      orders.emplace_back(r[1].as<std::string>(), r[2].as<std::string>());
+      orders.push_back({r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<std::string>()});
     }
     return absl::OkStatus();
   });

@@ -5,7 +5,6 @@
 
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -37,8 +36,12 @@ class PurchaseRepository {
   absl::Status WriteOutcome(const PurchaseRecord& purchase,
                             const std::optional<StoredAnswer>& answer,
                             const std::vector<OutboxEntry>& outbox = {});
+  struct StalePurchase {
+    int64_t purchase_id = 0;
+    std::string store_id, order_number;
+  };
   // Purchases pending for longer than `age`: their commit was interrupted.
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> StalePending(absl::Duration age);
+  absl::StatusOr<std::vector<StalePurchase>> StalePending(absl::Duration age);
   // Takes a stale pending purchase for recovery; false if it moved on or
   // another replica took it.
   absl::StatusOr<bool> ClaimStale(int64_t purchase_id, absl::Duration age);

@@ -84,11 +84,6 @@ const std::vector<NamedQuery>& AllQueries() {
       {q::kLinkHold,
        "UPDATE holds SET purchase_id = $3 WHERE hold_id = $1::uuid AND store_id = $2 "
        "AND status = 'active'"},
-      {q::kConsumePurchaseHolds,
-       // Expired too: it ran out while the purchase was being recovered.
-       "UPDATE holds SET status = 'consumed', closed_at = now() "
-       "WHERE purchase_id = $1 AND status IN ('active', 'expired')"},
-
       {q::kInsertPurchase,
        "INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, status, "
        "total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor) "
@@ -115,6 +110,11 @@ const std::vector<NamedQuery>& AllQueries() {
        "INSERT INTO purchase_programs (purchase_id, program_id, vendor_customer_id, "
        "spend_centipoints, status) VALUES ($1, $2, $3, $4, 'pending')"},
       {q::kFinishPurchase,
+       // A purchase that went through consumes the holds linked to it, also
+       // one that ran out while the purchase was being recovered.
+       "WITH consumed AS (UPDATE holds SET status = 'consumed', closed_at = now() "
+       "WHERE purchase_id = $1 AND status IN ('active', 'expired') "
+       "AND $2::text IN ('booked', 'confirmed')) "
        "UPDATE purchases SET status = $2, spent_centipoints = $3, paid_minor = $4, "
        "earned_centipoints = $5, failure_reason = $6, updated_at = now() WHERE purchase_id = $1"},
       {q::kUpdatePurchaseProgram,

@@ -37,7 +37,6 @@ inline constexpr char kCloseHold[] = "close_hold";
 inline constexpr char kActiveHeldAmount[] = "active_held_amount";
 inline constexpr char kExpireHolds[] = "expire_holds";
 inline constexpr char kLinkHold[] = "link_hold";
-inline constexpr char kConsumePurchaseHolds[] = "consume_purchase_holds";
 // Purchases
 inline constexpr char kInsertPurchase[] = "insert_purchase";
 inline constexpr char kRetryPurchase[] = "retry_purchase";

@@ -27,5 +27,25 @@ TEST(CartMath, WeighedGoodsRoundHalfUp) {
   EXPECT_EQ(LineTotal(999, 333), 333);  // 332.667 -> 333
 }
 
+std::vector<QuoteProgramRecord> Limits(std::initializer_list<int64_t> spendable) {
+  std::vector<QuoteProgramRecord> programs;
+  for (int64_t s : spendable) programs.push_back(QuoteProgramRecord{.spendable_centipoints = s});
+  return programs;
+}
+
+TEST(CartMath, PointsAreCutToWhatIsLeftToPayInProgramOrder) {
+  auto programs = Limits({30000, 50000, 10000});
+  EXPECT_EQ(CapPointsToWhatIsLeftToPay(programs, 60000), 60000);
+  EXPECT_EQ(programs[0].spendable_centipoints, 30000);  // first in order keeps its limit
+  EXPECT_EQ(programs[1].spendable_centipoints, 30000);  // only what is left
+  EXPECT_EQ(programs[2].spendable_centipoints, 0);
+}
+
+TEST(CartMath, PointsUnderTheTotalKeepEachProgramsLimit) {
+  auto programs = Limits({100, 0, 250});
+  EXPECT_EQ(CapPointsToWhatIsLeftToPay(programs, 1000), 350);
+  EXPECT_EQ(programs[2].spendable_centipoints, 250);
+}
+
 }  // namespace
 }  // namespace loyalty::broker
