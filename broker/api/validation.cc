@@ -13,6 +13,11 @@ constexpr int kMaxLines = 1000;
 constexpr int64_t kMaxQuantityMilli = 1'000'000'000;       // a million units
 constexpr int64_t kMaxUnitPriceMinor = 1'000'000'000'000;  // ten billion in major units
 constexpr int kMaxHoldTtlSeconds = 24 * 3600;
+// Any amount of money or points: a line, a cart, a spend. Keeps every sum
+// the broker makes (at most kMaxLines lines, a few programs) far inside
+// 64 bits.
+constexpr int64_t kMaxAmountMinor = 1'000'000'000'000'000;  // ten trillion in major units
+constexpr int kMaxSpendPrograms = 16;
 
 absl::Status Bad(const std::string& field, const std::string& problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
@@ -68,6 +73,7 @@ absl::Status Validate(const v1::QuoteCartRequest& request) {
   if (request.lines_size() == 0) return Bad("lines", "the cart is empty");
   if (request.lines_size() > kMaxLines) return Bad("lines", absl::StrCat("more than ", kMaxLines));
   std::set<int32_t> seen;
+  __int128 cart_total = 0;
   for (int i = 0; i < request.lines_size(); ++i) {
     const auto& line = request.lines(i);
     const std::string field = absl::StrCat("lines[", i, "]");
@@ -86,6 +92,15 @@ absl::Status Validate(const v1::QuoteCartRequest& request) {
     if (line.min_unit_price_minor() > line.unit_price_minor()) {
       return Bad(field + ".min_unit_price_minor", "is above unit_price_minor");
     }
+    const __int128 line_total =
+        static_cast<__int128>(line.unit_price_minor()) * line.quantity_milli() / 1000;
+    if (line_total > kMaxAmountMinor) {
+      return Bad(field, absl::StrCat("unit_price_minor x quantity exceeds ", kMaxAmountMinor));
+    }
+    cart_total += line_total;
+  }
+  if (cart_total > kMaxAmountMinor) {
+    return Bad("lines", absl::StrCat("the cart's total exceeds ", kMaxAmountMinor));
   }
   for (int i = 0; i < request.coupons_size(); ++i) {
     if (auto s = CheckId(absl::StrCat("coupons[", i, "]"), request.coupons(i)); !s.ok()) return s;
@@ -97,6 +112,9 @@ absl::Status Validate(const v1::HoldPointsRequest& request) {
   if (auto s = CheckId("quote_id", request.quote_id()); !s.ok()) return s;
   if (auto s = CheckId("program", request.program()); !s.ok()) return s;
   if (request.amount_centipoints() <= 0) return Bad("amount_centipoints", "must be positive");
+  if (request.amount_centipoints() > kMaxAmountMinor) {
+    return Bad("amount_centipoints", absl::StrCat("exceeds ", kMaxAmountMinor));
+  }
   if (request.ttl_seconds() < 0 || request.ttl_seconds() > kMaxHoldTtlSeconds) {
     return Bad("ttl_seconds", absl::StrCat("must be between 0 and ", kMaxHoldTtlSeconds));
   }
@@ -111,6 +129,9 @@ absl::Status Validate(const v1::CommitPurchaseRequest& request) {
   if (auto s = CheckId("idempotency_key", request.idempotency_key()); !s.ok()) return s;
   if (auto s = CheckId("order_number", request.order_number()); !s.ok()) return s;
   if (auto s = CheckId("quote_id", request.quote_id()); !s.ok()) return s;
+  if (request.spend_size() > kMaxSpendPrograms) {
+    return Bad("spend", absl::StrCat("more than ", kMaxSpendPrograms, " programs"));
+  }
   std::set<std::string> programs;
   for (int i = 0; i < request.spend_size(); ++i) {
     const std::string field = absl::StrCat("spend[", i, "]");
@@ -120,6 +141,9 @@ absl::Status Validate(const v1::CommitPurchaseRequest& request) {
     }
     if (request.spend(i).amount_centipoints() <= 0) {
       return Bad(field + ".amount_centipoints", "must be positive");
+    }
+    if (request.spend(i).amount_centipoints() > kMaxAmountMinor) {
+      return Bad(field + ".amount_centipoints", absl::StrCat("exceeds ", kMaxAmountMinor));
     }
   }
   for (int i = 0; i < request.hold_ids_size(); ++i) {

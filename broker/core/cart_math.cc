@@ -39,10 +39,44 @@ int64_t MergeDiscounts(std::vector<QuoteLineRecord>& lines, int64_t program_id,
   return granted;
 }
 
+std::vector<connectors::Line> LinesLessOtherDiscounts(const std::vector<QuoteLineRecord>& lines,
+                                                      int64_t program_id) {
+  std::vector<connectors::Line> out;
+  out.reserve(lines.size());
+  for (const auto& l : lines) {
+    connectors::Line line = l.line;
+    line.discount_minor = 0;
+    for (size_t i = 0; i < l.discounts.size(); ++i) {
+      if (l.discount_program_ids[i] != program_id)
+        line.discount_minor += l.discounts[i].amount_minor;
+    }
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
+int64_t OtherProgramsDiscount(const std::vector<QuoteLineRecord>& lines, int64_t program_id) {
+  int64_t discount = 0;
+  for (const auto& line : LinesLessOtherDiscounts(lines, program_id)) {
+    discount += line.discount_minor;
+  }
+  return discount;
+}
+
+int64_t CartAmount(const std::vector<connectors::Line>& lines) {
+  int64_t amount = 0;
+  for (const auto& l : lines) amount += l.total_before_minor - l.discount_minor;
+  return amount;
+}
+
+int64_t LedgerSpendLimit(int64_t spendable, int64_t held_at_quote, int64_t held_by_others_now) {
+  return std::max<int64_t>(0, std::min(spendable, spendable + held_at_quote - held_by_others_now));
+}
+
 int64_t CapPointsToWhatIsLeftToPay(std::vector<QuoteProgramRecord>& programs, int64_t total_minor) {
   int64_t left_to_pay = total_minor;
   for (auto& p : programs) {
-    p.spendable_centipoints = std::min(p.spendable_centipoints, left_to_pay);
+    p.spendable_centipoints = std::clamp<int64_t>(p.spendable_centipoints, 0, left_to_pay);
     left_to_pay -= p.spendable_centipoints;
   }
   return total_minor - left_to_pay;

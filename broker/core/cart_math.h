@@ -21,6 +21,22 @@ void PriceLines(std::vector<QuoteLineRecord>& lines);
 int64_t MergeDiscounts(std::vector<QuoteLineRecord>& lines, int64_t program_id,
                        const std::vector<connectors::LineDiscount>& discounts);
 
+// The cart as `program_id` prices and books it: each line less the other
+// programs' discounts (the program applies its own again).
+std::vector<connectors::Line> LinesLessOtherDiscounts(const std::vector<QuoteLineRecord>& lines,
+                                                      int64_t program_id);
+
+// What the other programs' discounts take off the cart `program_id` sees.
+int64_t OtherProgramsDiscount(const std::vector<QuoteLineRecord>& lines, int64_t program_id);
+
+// Sum of the lines' prices less their discounts.
+int64_t CartAmount(const std::vector<connectors::Line>& lines);
+
+// What a quote may still spend from the broker's ledger: what it offered
+// (`spendable`, after `held_at_quote` by other quotes then), less what other
+// quotes hold beyond that now. Never negative.
+int64_t LedgerSpendLimit(int64_t spendable, int64_t held_at_quote, int64_t held_by_others_now);
+
 // Cuts each program's points to spend, in the store's order, to what is
 // left to pay after the programs before it (one centipoint pays one minor
 // unit). Returns the points all programs together may spend.

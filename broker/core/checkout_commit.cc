@@ -7,7 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/common/hashing.h"
+#include "broker/common/logging.h"
 #include "broker/core/booking_plan.h"
+#include "broker/core/cart_math.h"
 #include "broker/core/checkout_service.h"
 #include "broker/core/proto_mapping.h"
 #include "broker/core/vendor_errors.h"
@@ -28,6 +30,43 @@ std::string RequestFingerprint(const v1::CommitPurchaseRequest& request) {
 }
 
 }  // namespace
+
+absl::StatusOr<int64_t> CheckoutService::SpendLimit(const StoreProgram& program,
+                                                    const QuoteRecord& quote,
+                                                    const QuoteProgramRecord& quoted) {
+  connectors::Connector* connector = ConnectorFor(program);
+  if (connector != nullptr && connector->capabilities().hold) {
+    return quoted.spendable_centipoints;  // the vendor counts its own holds
+  }
+  // The broker's ledger: what other quotes of this customer hold now, beyond
+  // what they held when this quote was priced, is no longer this quote's.
+  auto held_by_all = deps_.holds.ActiveAmount(program.config->id, quoted.vendor_customer_id);
+  if (!held_by_all.ok()) return held_by_all.status();
+  auto held_here =
+      deps_.holds.ActiveAmount(program.config->id, quoted.vendor_customer_id, quote.quote_id);
+  if (!held_here.ok()) return held_here.status();
+  return LedgerSpendLimit(quoted.spendable_centipoints, quoted.ledger_held_centipoints,
+                          *held_by_all - *held_here);
+}
+
+void CheckoutService::ForgetDroppedVendorHolds(const StoreContext& store,
+                                               const PurchaseRecord& purchase) {
+  for (const auto& p : purchase.programs) {
+    const StoreProgram* program = store.FindProgram(p.program_id);
+    connectors::Connector* connector = program ? ConnectorFor(*program) : nullptr;
+    if (connector == nullptr || !connector->capabilities().hold || p.status == "pending" ||
+        p.Skipped()) {
+      continue;
+    }
+    // The booking reached the vendor, which drops the client's holds at the
+    // point on any new operation; the purchase's own were consumed above.
+    if (auto status =
+            deps_.holds.CloseVendorHoldsOf(p.program_id, p.vendor_customer_id, "released");
+        !status.ok()) {
+      Log(LogLevel::kWarning, "hold_close_failed", {{"error", std::string(status.message())}});
+    }
+  }
+}
 
 absl::Status CheckoutService::Commit(const StoreContext& store, absl::Time deadline,
                                      const v1::CommitPurchaseRequest& request,
@@ -76,6 +115,14 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
       return absl::FailedPreconditionError(
           absl::StrCat(DescribeProgram(*program, connector), " cannot spend points"));
     }
+    auto limit = SpendLimit(*program, *quote, *quoted);
+    if (!limit.ok()) return limit.status();
+    if (spend.amount_centipoints() > *limit) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "spend[", i, "].amount_centipoints: at most ", *limit, " centipoints of ",
+          spend.program(), " can be spent on this quote (", quoted->spendable_centipoints,
+          " quoted, less what other tills hold since)"));
+    }
     spend_by_program[program->config->id] += spend.amount_centipoints();
     spend_total += spend.amount_centipoints();
   }
@@ -95,6 +142,15 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
       return absl::FailedPreconditionError(
           absl::StrCat("hold_ids[", i, "]: the hold is ", hold->status));
     }
+    // A hold is the points of one customer at one program: it must be the
+    // quote's customer at a program this purchase spends at.
+    const QuoteProgramRecord* quoted = quote->FindProgram(hold->program_id);
+    if (quoted == nullptr || quoted->vendor_customer_id != hold->vendor_customer_id ||
+        spend_by_program[hold->program_id] == 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("hold_ids[", i,
+                       "]: the hold is not for this quote's customer at a program it spends at"));
+    }
     holds.push_back(*hold);
   }
 
@@ -110,27 +166,33 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
   purchase.spent_centipoints = spend_total;
   purchase.paid_minor = quote->total_minor - spend_total;
   for (const auto& hold : holds) purchase.hold_ids.push_back(hold.hold_id);
+  std::vector<size_t> booking_index;  // candidate -> purchase.programs
+  std::vector<BookingCandidate> candidates;
   for (const auto& program : store.programs) {  // booking follows the store's order
     const QuoteProgramRecord* quoted = quote->FindProgram(program.config->id);
     connectors::Connector* connector = ConnectorFor(program);
-    if (quoted == nullptr || !quoted->used || connector == nullptr ||
-        !connector->capabilities().book || quoted->vendor_customer_id.empty()) {
-      continue;
-    }
+    if (quoted == nullptr || connector == nullptr || !connector->capabilities().book) continue;
     PurchaseProgramRecord p;
     p.program_id = program.config->id;
+    if (!quoted->used) {
+      // Unreachable at the quote: the customer's points there cannot be
+      // booked now. Said plainly, never left out silently.
+      if (!quote->customer || !program.uses.points) continue;
+      p.status = absl::StrCat("skipped: ", quoted->skip_reason);
+      purchase.programs.push_back(p);
+      continue;
+    }
+    if (quoted->vendor_customer_id.empty()) continue;
     p.vendor_customer_id = quoted->vendor_customer_id;
     p.spend_centipoints = spend_by_program[program.config->id];
     p.status = "pending";
+    booking_index.push_back(purchase.programs.size());
+    candidates.push_back({connector->capabilities().cancel, p.spend_centipoints > 0});
     purchase.programs.push_back(p);
-  }
-  std::vector<BookingCandidate> candidates;
-  for (const auto& p : purchase.programs) {
-    const StoreProgram* program = store.FindProgram(p.program_id);
-    candidates.push_back({ConnectorFor(*program)->capabilities().cancel, p.spend_centipoints > 0});
   }
   auto plan = PlanBookings(candidates);
   if (!plan.ok()) return plan.status();
+  for (BookingStep& step : *plan) step.index = booking_index[step.index];
 
   if (auto status = deps_.purchases.WriteIntent(purchase); !status.ok()) return status;
   keep_key = true;
@@ -149,7 +211,7 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     for (const auto& p : purchase.programs) {
       spent += p.spent_centipoints;
       earned += p.earned_centipoints;
-      all_confirmed = all_confirmed && !awaits_confirm(p);
+      all_confirmed = all_confirmed && !(!p.Skipped() && awaits_confirm(p));
     }
     purchase.status = all_confirmed ? "confirmed" : "booked";
     purchase.spent_centipoints = spent;
@@ -178,6 +240,7 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     return status;
   }
   deps_.observer.OnCommitted(purchase, store);
+  ForgetDroppedVendorHolds(store, purchase);
   if (purchase.status == "failed") keep_key = false;
   if (!outcome_status.ok()) return outcome_status;
   *response = std::move(answer);

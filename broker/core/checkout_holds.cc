@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "broker/core/cart_math.h"
 #include "broker/core/checkout_service.h"
 #include "broker/core/journal_entry.h"
 #include "broker/core/proto_mapping.h"
@@ -26,6 +27,11 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
         absl::StrCat("program ", request.program(), " has no account for this quote's customer"));
   }
   connectors::Connector* connector = ConnectorFor(*program);
+  if (connector == nullptr || !connector->capabilities().book) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(DescribeProgram(*program, connector),
+                     " does not book purchases: its points cannot be held or spent"));
+  }
   HoldRecord hold;
   hold.store_id = store.store_id;
   hold.program_id = program->config->id;
@@ -33,7 +39,7 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
   hold.vendor_customer_id = quoted->vendor_customer_id;
   hold.amount_centipoints = request.amount_centipoints();
 
-  if (connector != nullptr && connector->capabilities().hold) {
+  if (connector->capabilities().hold) {
     connectors::HoldRequest ask{quoted->vendor_customer_id, request.amount_centipoints(),
                                 request.ttl_seconds()};
     auto context = Context(*program, deadline);
@@ -51,23 +57,27 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
     hold.amount_centipoints = outcome.value().amount_centipoints;
     hold.expires_at_unix = outcome.value().expires_at_unix;
   } else {
-    // The broker's ledger: points the quote allowed (holds of earlier quotes
-    // are already taken off), less what this quote holds already.
-    auto held =
-        deps_.holds.ActiveAmount(program->config->id, quoted->vendor_customer_id, quote->quote_id);
-    if (!held.ok()) return held.status();
-    const int64_t available = quoted->spendable_centipoints - *held;
-    if (request.amount_centipoints() > available) {
-      return absl::FailedPreconditionError(absl::StrCat("amount_centipoints: only ",
-                                                        std::max<int64_t>(available, 0),
-                                                        " centipoints can be held for this quote"));
-    }
     const int ttl =
         request.ttl_seconds() > 0 ? request.ttl_seconds() : deps_.settings.ledger_hold_ttl_seconds;
     hold.mode = "ledger";
     hold.expires_at_unix = absl::ToUnixSeconds(absl::Now()) + ttl;
+    // The broker's ledger: what the quote offered, less what other tills
+    // hold since and what this quote holds already; checked and written
+    // under one lock so two tills cannot hold the same points.
+    auto check = [&](const HoldRepository::LedgerHeld& held) {
+      const int64_t available = LedgerSpendLimit(quoted->spendable_centipoints,
+                                                 quoted->ledger_held_centipoints, held.by_others) -
+                                held.by_this_quote;
+      if (request.amount_centipoints() <= available) return absl::OkStatus();
+      return absl::FailedPreconditionError(absl::StrCat("amount_centipoints: only ",
+                                                        std::max<int64_t>(available, 0),
+                                                        " centipoints can be held for this quote"));
+    };
+    if (auto status = deps_.holds.InsertLedger(hold, check); !status.ok()) return status;
   }
-  if (auto status = deps_.holds.Insert(hold); !status.ok()) return status;
+  if (hold.mode == "vendor") {
+    if (auto status = deps_.holds.Insert(hold); !status.ok()) return status;
+  }
   response->set_hold_id(hold.hold_id);
   response->set_program(program->config->code);
   response->set_amount_centipoints(hold.amount_centipoints);
@@ -104,6 +114,14 @@ absl::Status CheckoutService::Release(const StoreContext& store, absl::Time dead
   }
   auto closed = deps_.holds.Close(store.store_id, hold->hold_id, "released", 0);
   if (!closed.ok()) return closed.status();
+  if (hold->mode == "vendor") {
+    // The vendor's release drops every hold of the client at the point.
+    if (auto status =
+            deps_.holds.CloseVendorHoldsOf(hold->program_id, hold->vendor_customer_id, "released");
+        !status.ok()) {
+      return status;
+    }
+  }
   response->set_status(*closed ? v1::HOLD_STATUS_RELEASED : v1::HOLD_STATUS_EXPIRED);
   return absl::OkStatus();
 }

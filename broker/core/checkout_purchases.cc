@@ -10,7 +10,6 @@
 #include "broker/core/vendor_errors.h"
 
 namespace loyalty::broker {
-namespace {
 
 struct Transition {
   const char* verb;               // for messages
@@ -19,7 +18,7 @@ struct Transition {
   bool (*native)(const connectors::Capabilities&);
 };
 
-const Transition* TransitionFor(const std::string& operation) {
+static const Transition* TransitionFor(const std::string& operation) {
   static const Transition kConfirm{
       "confirm", {"booked"}, "confirmed", [](const connectors::Capabilities& c) {
         return c.confirm;
@@ -43,36 +42,69 @@ const Transition* TransitionFor(const std::string& operation) {
   return nullptr;
 }
 
-}  // namespace
-
 absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::Time deadline,
                                               const std::string& operation,
                                               const std::string& order_number,
                                               const v1::CustomerIdentifier* new_customer,
                                               v1::PurchaseResponse* response) {
   const Transition* transition = TransitionFor(operation);
+  auto found = deps_.purchases.LoadByOrder(store.store_id, order_number);
+  if (!found.ok()) return found.status();
+  // One operation at a time per purchase, outbox delivery included: two
+  // tills confirming and cancelling at once must not overwrite each other.
+  auto claimed = deps_.purchases.ClaimBusy(found->purchase_id, operation,
+                                           absl::Seconds(30) + (deadline - absl::Now()));
+  if (!claimed.ok()) return claimed.status();
+  if (!*claimed) {
+    return absl::AbortedError(
+        absl::StrCat("purchase ", order_number, " is busy with another operation; try again"));
+  }
+  absl::Status status =
+      ApplyClaimed(store, deadline, *transition, operation, order_number, new_customer, response);
+  if (auto released = deps_.purchases.ReleaseBusy(found->purchase_id); !released.ok()) {
+    return released;
+  }
+  return status;
+}
+
+absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time deadline,
+                                           const Transition& transition,
+                                           const std::string& operation,
+                                           const std::string& order_number,
+                                           const v1::CustomerIdentifier* new_customer,
+                                           v1::PurchaseResponse* response) {
+  // Read again under the claim: what another operation wrote is seen.
   auto purchase = deps_.purchases.LoadByOrder(store.store_id, order_number);
   if (!purchase.ok()) return purchase.status();
   // Confirming a confirmed purchase, cancelling a cancelled one: already done.
-  if (transition->to != nullptr && purchase->status == transition->to) {
+  if (transition.to != nullptr && purchase->status == transition.to) {
     PurchaseToProto(*purchase, store, response);
     return absl::OkStatus();
   }
-  if (std::find(transition->from.begin(), transition->from.end(), purchase->status) ==
-      transition->from.end()) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot ", transition->verb, " purchase ",
+  if (std::find(transition.from.begin(), transition.from.end(), purchase->status) ==
+      transition.from.end()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot ", transition.verb, " purchase ",
                                                       order_number, ": it is ", purchase->status));
   }
+  const std::string done_here = absl::StrCat(operation, ": approved");
+  // Programs with a booking to act on: not one skipped at the quote.
+  auto booked = [](const PurchaseProgramRecord& p) { return !p.Skipped(); };
   // Nothing was booked at any vendor (e.g. a store on Artix, which only
   // calculates): there is no one to ask, and the broker will not pretend.
-  if (purchase->programs.empty() && operation != "confirm") {
+  if (std::none_of(purchase->programs.begin(), purchase->programs.end(), booked) &&
+      operation != "confirm") {
     std::vector<std::string> vendors;
     for (const auto& program : store.programs) {
       connectors::Connector* connector = ConnectorFor(program);
       vendors.push_back(connector ? std::string(connector->DisplayName()) : program.config->vendor);
     }
+    if (!purchase->programs.empty()) {  // its points programs were all skipped at the quote
+      return absl::FailedPreconditionError(absl::StrCat(
+          "no program booked purchase ", order_number,
+          " (each was unreachable at the quote): there is nothing to ", transition.verb));
+    }
     return absl::FailedPreconditionError(absl::StrCat(absl::StrJoin(vendors, ", "), " cannot ",
-                                                      transition->verb, " a booked purchase"));
+                                                      transition.verb, " a booked purchase"));
   }
   // Every program must be able to do it before any is asked. A booking
   // still queued in the outbox has nothing at its vendor yet: confirming or
@@ -80,6 +112,7 @@ absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::T
   // drops it); restoring or moving it must wait for the delivery.
   auto queued = [](const PurchaseProgramRecord& p) { return p.status == "queued"; };
   for (const auto& p : purchase->programs) {
+    if (!booked(p)) continue;
     const StoreProgram* program = store.FindProgram(p.program_id);
     if (program == nullptr)
       return absl::FailedPreconditionError("a program of the purchase is disabled");
@@ -89,31 +122,44 @@ absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::T
           DescribeProgram(*program, connector),
           ": the booking is still waiting in the outbox for the vendor; try again later"));
     }
-    if (connector == nullptr || !transition->native(connector->capabilities())) {
+    if (connector == nullptr || !transition.native(connector->capabilities())) {
       if (operation == "confirm") continue;  // booked as final: nothing to confirm
       const std::string vendor =
           connector ? std::string(connector->DisplayName()) : program->config->vendor;
       return absl::FailedPreconditionError(
-          absl::StrCat(vendor, " cannot ", transition->verb, " a booked purchase"));
+          absl::StrCat(vendor, " cannot ", transition.verb, " a booked purchase"));
     }
   }
+  bool all_confirmed = true;  // for restore: what the vendors say now
   for (auto& p : purchase->programs) {
+    if (!booked(p)) continue;
     const StoreProgram* program = store.FindProgram(p.program_id);
     connectors::Connector* connector = ConnectorFor(*program);
-    if (!transition->native(connector->capabilities()) || queued(p)) continue;
+    if (!transition.native(connector->capabilities()) || queued(p)) continue;
+    // Done by an earlier attempt that failed at a later program.
+    if (p.status == done_here && operation != "reassign") continue;
     connectors::PurchaseRef ref{order_number, p.vendor_reference, std::nullopt};
     if (new_customer != nullptr) ref.new_customer = CustomerFromProto(*new_customer);
     auto outcome = calls_.OnPurchase(*program, deadline, operation, ref, store.store_id,
                                      purchase->purchase_id);
-    if (!outcome.approved())
+    if (!outcome.approved()) {
+      // What the programs before this one did stays recorded: a retry
+      // skips them, and the purchase's own state is unchanged.
+      if (auto written = deps_.purchases.WriteOutcome(*purchase, std::nullopt); !written.ok()) {
+        return written;
+      }
       return StatusFromOutcome(DescribeProgram(*program, connector), outcome);
+    }
     if (!outcome.value().vendor_reference.empty())
       p.vendor_reference = outcome.value().vendor_reference;
     if (!outcome.value().vendor_customer_id.empty())
       p.vendor_customer_id = outcome.value().vendor_customer_id;
-    p.status = absl::StrCat(operation, ": approved");
+    all_confirmed = all_confirmed && outcome.value().confirmed;
+    p.status = done_here;
   }
-  if (transition->to != nullptr) purchase->status = transition->to;
+  if (transition.to != nullptr) purchase->status = transition.to;
+  // A purchase confirmed before it was cancelled comes back confirmed.
+  if (operation == "restore" && all_confirmed) purchase->status = "confirmed";
   if (auto status = deps_.purchases.WriteOutcome(*purchase, std::nullopt); !status.ok()) {
     return status;
   }

@@ -4,6 +4,7 @@
 // outbox instead of failing the purchase.
 
 #include "absl/strings/str_cat.h"
+#include "broker/core/cart_math.h"
 #include "broker/core/checkout_service.h"
 #include "broker/core/vendor_errors.h"
 
@@ -11,18 +12,8 @@ namespace loyalty::broker {
 
 void FillBookLines(const std::vector<QuoteLineRecord>& lines, int64_t program_id,
                    connectors::BookRequest& ask) {
-  ask.amount_minor = 0;
-  ask.lines.clear();
-  for (const auto& l : lines) {
-    connectors::Line line = l.line;
-    line.discount_minor = 0;
-    for (size_t i = 0; i < l.discounts.size(); ++i) {
-      if (l.discount_program_ids[i] != program_id)
-        line.discount_minor += l.discounts[i].amount_minor;
-    }
-    ask.amount_minor += line.total_before_minor - line.discount_minor;
-    ask.lines.push_back(std::move(line));
-  }
+  ask.lines = LinesLessOtherDiscounts(lines, program_id);
+  ask.amount_minor = CartAmount(ask.lines);
 }
 
 void CheckoutService::UndoBookings(const StoreContext& store, absl::Time deadline,
@@ -81,8 +72,9 @@ absl::Status CheckoutService::RunBookings(const StoreContext& store, absl::Time 
     }
     if (step.kind == BookingKind::kRetriable) {
       // Points to earn only: the purchase stands whatever happens here.
-      const bool resend_is_safe = outcome.failed() && (!outcome.failure().maybe_applied ||
-                                                       connector->capabilities().idempotent_book);
+      const bool resend_is_safe =
+          outcome.failed() && outcome.failure().retryable &&
+          (!outcome.failure().maybe_applied || connector->capabilities().idempotent_book);
       if (resend_is_safe) {
         p.status = "queued";
         outbox.push_back(OutboxEntry{.program_id = p.program_id, .operation = "book"});

@@ -27,6 +27,9 @@ namespace loyalty::broker {
 
 namespace v1 = ::loyalty::broker::v1;
 
+// A state change of a booked purchase (checkout_purchases.cc).
+struct Transition;
+
 struct CheckoutDependencies {
   const connectors::ConnectorRegistry& connectors;
   QuoteRepository& quotes;
@@ -77,6 +80,14 @@ class CheckoutService {
   absl::Status CommitClaimed(const StoreContext& store, absl::Time deadline,
                              const v1::CommitPurchaseRequest& request,
                              v1::PurchaseResponse* response, bool& keep_key);
+  // The most a commit of `quote` may spend at `program`: what the quote
+  // offered, less what the broker's ledger holds for the customer's other
+  // quotes since.
+  absl::StatusOr<int64_t> SpendLimit(const StoreProgram& program, const QuoteRecord& quote,
+                                     const QuoteProgramRecord& quoted);
+  // After a booking reached a vendor with native holds: its other holds of
+  // the customer are gone at the vendor, so the broker's mirror closes them.
+  void ForgetDroppedVendorHolds(const StoreContext& store, const PurchaseRecord& purchase);
   // Books the purchase at its programs in plan order (checkout_saga.cc).
   // Fills each program's result and the steps left to the outbox; returns
   // what the till hears when the purchase failed.
@@ -92,6 +103,12 @@ class CheckoutService {
                                const std::string& operation, const std::string& order_number,
                                const v1::CustomerIdentifier* new_customer,
                                v1::PurchaseResponse* response);
+  // The operation on a purchase already claimed for it (ClaimBusy).
+  absl::Status ApplyClaimed(const StoreContext& store, absl::Time deadline,
+                            const Transition& transition, const std::string& operation,
+                            const std::string& order_number,
+                            const v1::CustomerIdentifier* new_customer,
+                            v1::PurchaseResponse* response);
   connectors::Connector* ConnectorFor(const StoreProgram& program) const;
   connectors::CallContext Context(const StoreProgram& program, absl::Time deadline,
                                   const std::function<bool()>& cancelled = {}) const;

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/common/logging.h"
 #include "broker/core/journal_entry.h"
+#include "broker/core/vendor_figures.h"
 
 namespace loyalty::broker {
 
@@ -23,6 +24,14 @@ connectors::Outcome<connectors::BookResult> ProgramCalls::Book(
   PendingCall<connectors::BookResult> call(
       [&](auto done) { connector->Book(context, ask, std::move(done)); });
   auto outcome = call.Wait();
+  if (outcome.approved()) {
+    if (std::string problem = BookedFiguresProblem(ask, outcome.value()); !problem.empty()) {
+      // The vendor acted, but not as asked: what it booked is unknown.
+      outcome = connectors::Failed{/*retryable=*/false, /*maybe_applied=*/true,
+                                   absl::StrCat(std::string(connector->DisplayName()),
+                                                "'s booking does not add up: ", problem)};
+    }
+  }
   VendorOperation op = JournalEntry(store_id, *program.config, "book", call, outcome);
   op.purchase_id = purchase_id;
   op.quote_id = quote_id;

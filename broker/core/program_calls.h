@@ -27,6 +27,8 @@ class ProgramCalls {
   connectors::CallContext Context(const StoreProgram& program, absl::Time deadline,
                                   const std::function<bool()>& cancelled = {}) const;
 
+  // A booking whose answer does not add up (vendor_figures.h) comes back
+  // as a failure that may have been applied and must not be resent.
   connectors::Outcome<connectors::BookResult> Book(const StoreProgram& program, absl::Time deadline,
                                                    const connectors::BookRequest& ask,
                                                    const std::string& store_id, int64_t purchase_id,

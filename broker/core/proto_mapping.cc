@@ -106,6 +106,7 @@ void PurchaseToProto(const PurchaseRecord& p, const StoreContext& store,
     o->set_status(prog.status);
   }
   for (const auto& l : p.lines) LineToProto(l, store, out->add_lines());
+  out->set_complete(p.Complete());
   SetTimestamp(p.created_at_unix, out->mutable_created_at());
   SetTimestamp(p.updated_at_unix, out->mutable_updated_at());
 }

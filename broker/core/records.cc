@@ -23,4 +23,18 @@ const QuoteProgramRecord* QuoteRecord::FindProgram(int64_t program_id) const {
   return nullptr;
 }
 
+bool PurchaseProgramRecord::Stands() const {
+  return status == "approved" || status == "queued" || status.ends_with(": approved");
+}
+
+bool PurchaseProgramRecord::Skipped() const { return status.starts_with("skipped"); }
+
+bool PurchaseRecord::Complete() const {
+  if (status != "booked" && status != "confirmed" && status != "cancelled") return false;
+  for (const auto& p : programs) {
+    if (!p.Stands()) return false;
+  }
+  return true;
+}
+
 }  // namespace loyalty::broker

@@ -52,6 +52,9 @@ struct QuoteProgramRecord {
   int64_t discount_minor = 0;
   int64_t spendable_centipoints = 0;
   int64_t earn_centipoints = 0;
+  // What the broker's ledger held for the customer's other quotes when
+  // this one was priced (taken off spendable already).
+  int64_t ledger_held_centipoints = 0;
   std::string vendor_reference;
   std::string explanation;
 };
@@ -93,9 +96,15 @@ struct PurchaseProgramRecord {
   int64_t earned_centipoints = 0;
   std::string vendor_reference;
   bool confirmed = false;  // the vendor has nothing left to confirm (not stored)
-  // "pending", "approved", "queued" (in the outbox), "undone", "skipped",
-  // "declined: ...", "failed: ...", "in doubt: ..."
+  // "pending", "approved", "queued" (in the outbox), "undone",
+  // "skipped: ..." (unreachable at the quote: nothing booked there),
+  // "declined: ...", "failed: ...", "in doubt: ...", "<operation>: approved".
   std::string status;
+
+  // The program's booking stands (or will, from the outbox).
+  bool Stands() const;
+  // Nothing was ever booked at the vendor for this program.
+  bool Skipped() const;
 };
 
 struct PurchaseRecord {
@@ -119,6 +128,9 @@ struct PurchaseRecord {
   std::vector<std::string> hold_ids;
   int64_t created_at_unix = 0;
   int64_t updated_at_unix = 0;
+
+  // Went through with every program's booking standing.
+  bool Complete() const;
 };
 
 // A vendor step left to the outbox: "book" (points earned while the vendor

@@ -87,7 +87,22 @@ absl::StatusOr<bool> CheckoutRecovery::DeliverHead(int64_t program_id, StoreCach
   auto claimed = deps_.outbox.Claim(entry, settings_.vendor_deadline + absl::Seconds(30));
   if (!claimed.ok()) return claimed.status();
   if (!*claimed) return false;
-  if (auto delivered = Deliver(entry, *store, settled); !delivered.ok()) return delivered;
+  // The till may be confirming or cancelling this purchase right now: one
+  // operation at a time per purchase.
+  auto busy = deps_.purchases.ClaimBusy(entry.purchase_id, "outbox",
+                                        settings_.vendor_deadline + absl::Seconds(30));
+  if (!busy.ok()) return busy.status();
+  if (!*busy) {
+    entry.status = "waiting";
+    auto retried = deps_.outbox.Retry(entry, "the purchase is busy", absl::ZeroDuration());
+    if (!retried.ok()) return retried;
+    return false;
+  }
+  absl::Status delivered = Deliver(entry, *store, settled);
+  if (auto released = deps_.purchases.ReleaseBusy(entry.purchase_id); !released.ok()) {
+    return released;
+  }
+  if (!delivered.ok()) return delivered;
   return entry.status != "waiting";  // a retry later keeps the later entries waiting too
 }
 
@@ -150,7 +165,8 @@ absl::Status CheckoutRecovery::Deliver(OutboxEntry& entry, const StoreContext& s
   auto booked =
       calls_.Book(program, deadline, ask, entry.store_id, entry.purchase_id, purchase->quote_id);
   if (booked.failed()) {
-    if (booked.failure().maybe_applied && !connector->capabilities().idempotent_book) {
+    if (booked.failure().maybe_applied &&
+        (!connector->capabilities().idempotent_book || !booked.failure().retryable)) {
       p->status = absl::StrCat("in doubt: ", booked.failure().message);
       return finish("in_doubt", booked.failure().message);
     }

@@ -25,6 +25,14 @@ class PendingCall {
         [promise](connectors::Outcome<T> outcome) { promise->set_value(std::move(outcome)); }));
   }
 
+  // A call still in flight must not outlive what it refers to (the request,
+  // the caller's cancellation flag): whoever stops looking early still waits.
+  ~PendingCall() {
+    if (future_.valid()) future_.wait();
+  }
+  PendingCall(const PendingCall&) = delete;
+  PendingCall& operator=(const PendingCall&) = delete;
+
   connectors::Outcome<T> Wait() {
     connectors::Outcome<T> outcome = future_.get();
     latency_ = absl::Now() - started_;

@@ -28,4 +28,8 @@ absl::Status StatusFromFailure(const std::string& who, const connectors::Failed&
   return absl::InternalError(absl::StrCat(who, ": ", f.message));
 }
 
+std::string SkipReason(const absl::Status& status) {
+  return absl::StrCat(absl::StatusCodeToString(status.code()), ": ", status.message());
+}
+
 }  // namespace loyalty::broker

@@ -21,4 +21,7 @@ absl::Status StatusFromOutcome(const std::string& who, const connectors::Outcome
   return StatusFromFailure(who, outcome.failure());
 }
 
+// How an answer says why a program was skipped: "UNAVAILABLE: <message>".
+std::string SkipReason(const absl::Status& status);
+
 }  // namespace loyalty::broker

@@ -21,6 +21,41 @@ absl::Status HoldRepository::Insert(HoldRecord& hold) {
   });
 }
 
+absl::Status HoldRepository::InsertLedger(
+    HoldRecord& hold, const std::function<absl::Status(const LedgerHeld&)>& check) {
+  return pool_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_prepared(q::kLockLedger, hold.program_id, hold.vendor_customer_id);
+    LedgerHeld held;
+    const int64_t all = tx.exec_prepared1(q::kActiveHeldAmount, hold.program_id,
+                                          hold.vendor_customer_id, nullptr)[0]
+                            .as<int64_t>();
+    held.by_this_quote = tx.exec_prepared1(q::kActiveHeldAmount, hold.program_id,
+                                           hold.vendor_customer_id, hold.quote_id)[0]
+                             .as<int64_t>();
+    held.by_others = all - held.by_this_quote;
+    if (absl::Status allowed = check(held); !allowed.ok()) return allowed;
+    hold.hold_id = tx.exec_prepared1(q::kInsertHold, hold.store_id, hold.program_id, hold.quote_id,
+                                     hold.vendor_customer_id, hold.amount_centipoints, hold.mode,
+                                     hold.expires_at_unix)[0]
+                       .as<std::string>();
+    tx.commit();
+    hold.status = "active";
+    return absl::OkStatus();
+  });
+}
+
+absl::Status HoldRepository::CloseVendorHoldsOf(int64_t program_id,
+                                                const std::string& vendor_customer_id,
+                                                const std::string& status) {
+  return pool_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_prepared0(q::kCloseVendorHoldsOf, program_id, vendor_customer_id, status);
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<HoldRecord> HoldRepository::Load(const std::string& store_id,
                                                 const std::string& hold_id) {
   if (!LooksLikeUuid(hold_id)) return absl::NotFoundError("hold not found");

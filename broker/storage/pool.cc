@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "broker/common/logging.h"
 #include "broker/storage/queries.h"
 
 namespace loyalty::broker {
@@ -67,13 +68,21 @@ absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connecti
     status = work(*connection);
   } catch (const pqxx::broken_connection& e) {
     connection.reset();
-    status = absl::UnavailableError(absl::StrCat("database connection lost: ", e.what()));
+    status = absl::UnavailableError("database connection lost; try again");
+    Log(LogLevel::kError, "database_error", {{"error", e.what()}});
   } catch (const pqxx::in_doubt_error& e) {
     connection.reset();
-    status = absl::UnavailableError(absl::StrCat("database commit outcome unknown: ", e.what()));
+    status = absl::UnavailableError("database commit outcome unknown; try again");
+    Log(LogLevel::kError, "database_error", {{"error", e.what()}});
+  } catch (const pqxx::unique_violation& e) {
+    // Two requests raced for the same record; the loser may simply retry.
+    status = absl::AbortedError("a concurrent request changed the same record; try again");
+    Log(LogLevel::kWarning, "database_conflict", {{"error", e.what()}});
   } catch (const std::exception& e) {
     if (connection && !connection->is_open()) connection.reset();
-    status = absl::InternalError(absl::StrCat("database error: ", e.what()));
+    // The database's own text (rows, constraint names) stays in the log.
+    status = absl::InternalError("internal database error");
+    Log(LogLevel::kError, "database_error", {{"error", e.what()}});
   }
   give_back(std::move(connection));
   if (observer_ != nullptr) {

@@ -36,6 +36,14 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
           absl::StrCat("order_number: ", p.order_number, " is already committed (", status, ")"));
     }
     p.purchase_id = inserted[0][0].as<int64_t>();
+    // A quote backs one purchase (a unique index is the backstop for races).
+    pqxx::result other =
+        tx.exec_prepared(q::kQuoteCommittedAs, p.quote_id, p.store_id, p.order_number);
+    if (!other.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("quote_id: the quote is already committed as order ",
+                       other[0][0].as<std::string>(), "; quote the cart again"));
+    }
     p.status = "pending";
     tx.exec_prepared0(q::kDeletePurchaseLineDiscounts, p.purchase_id);
     tx.exec_prepared0(q::kDeletePurchaseLines, p.purchase_id);
@@ -44,7 +52,8 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
       tx.exec_prepared0(q::kInsertPurchaseLine, p.purchase_id, l.line.line_no, l.line.sku,
                         l.line.barcode, l.line.quantity_milli, l.line.unit_price_minor,
                         l.line.total_before_minor, l.line.discount_minor,
-                        l.line.total_before_minor - l.line.discount_minor);
+                        l.line.total_before_minor - l.line.discount_minor,
+                        l.line.min_unit_price_minor, l.line.min_total_minor);
       for (size_t i = 0; i < l.discounts.size(); ++i) {
         tx.exec_prepared0(q::kInsertPurchaseLineDiscount, p.purchase_id, l.line.line_no,
                           l.discount_program_ids[i], l.discounts[i].campaign,
@@ -114,6 +123,31 @@ absl::StatusOr<bool> PurchaseRepository::ClaimStale(int64_t purchase_id, absl::D
   });
   if (!status.ok()) return status;
   return claimed;
+}
+
+absl::StatusOr<bool> PurchaseRepository::ClaimBusy(int64_t purchase_id,
+                                                   const std::string& operation,
+                                                   absl::Duration lease) {
+  bool claimed = false;
+  absl::Status status = pool_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    claimed = !tx.exec_prepared(q::kClaimPurchaseBusy, purchase_id, operation,
+                                absl::ToDoubleSeconds(lease))
+                   .empty();
+    tx.commit();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return claimed;
+}
+
+absl::Status PurchaseRepository::ReleaseBusy(int64_t purchase_id) {
+  return pool_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_prepared0(q::kReleasePurchaseBusy, purchase_id);
+    tx.commit();
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<PurchaseRecord> PurchaseRepository::LoadByOrder(const std::string& store_id,

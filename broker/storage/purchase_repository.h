@@ -46,6 +46,13 @@ class PurchaseRepository {
   // another replica took it.
   absl::StatusOr<bool> ClaimStale(int64_t purchase_id, absl::Duration age);
 
+  // Takes the purchase for one operation (confirm, cancel, restore,
+  // reassign, outbox delivery) for at most `lease`; false while another
+  // holds it. WriteOutcome or ReleaseBusy gives it back.
+  absl::StatusOr<bool> ClaimBusy(int64_t purchase_id, const std::string& operation,
+                                 absl::Duration lease);
+  absl::Status ReleaseBusy(int64_t purchase_id);
+
   // NOT_FOUND unless the order exists for this store.
   absl::StatusOr<PurchaseRecord> LoadByOrder(const std::string& store_id,
                                              const std::string& order_number);

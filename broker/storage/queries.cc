@@ -33,13 +33,12 @@ const std::vector<NamedQuery>& AllQueries() {
        "RETURNING quote_id::text, extract(epoch FROM expires_at)::bigint"},
       {q::kInsertQuoteLine,
        "INSERT INTO quote_lines (quote_id, line_no, sku, barcode, quantity_milli, "
-       "unit_price_minor, "
-       "min_unit_price_minor, total_before_minor, discount_minor, total_minor) "
-       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10)"},
+       "unit_price_minor, min_unit_price_minor, total_before_minor, discount_minor, total_minor, "
+       "min_total_minor) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
       {q::kInsertQuoteProgram,
        "INSERT INTO quote_programs (quote_id, program_id, used, skip_reason, vendor_customer_id, "
-       "discount_minor, spendable_centipoints, earn_centipoints, vendor_reference, explanation) "
-       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10)"},
+       "discount_minor, spendable_centipoints, earn_centipoints, vendor_reference, explanation, "
+       "ledger_held_centipoints) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
       {q::kInsertQuoteLineDiscount,
        "INSERT INTO quote_line_discounts (quote_id, line_no, program_id, campaign, amount_minor) "
        "VALUES ($1::uuid, $2, $3, $4, $5)"},
@@ -50,12 +49,13 @@ const std::vector<NamedQuery>& AllQueries() {
        "FROM quotes WHERE quote_id = $1::uuid AND store_id = $2"},
       {q::kQuoteLines,
        "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, min_unit_price_minor, "
-       "total_before_minor, discount_minor FROM quote_lines WHERE quote_id = $1::uuid "
-       "ORDER BY line_no"},
+       "total_before_minor, discount_minor, min_total_minor FROM quote_lines "
+       "WHERE quote_id = $1::uuid ORDER BY line_no"},
       {q::kQuotePrograms,
        "SELECT program_id, used, coalesce(skip_reason, ''), coalesce(vendor_customer_id, ''), "
        "discount_minor, spendable_centipoints, earn_centipoints, coalesce(vendor_reference, ''), "
-       "coalesce(explanation, '') FROM quote_programs WHERE quote_id = $1::uuid"},
+       "coalesce(explanation, ''), ledger_held_centipoints FROM quote_programs "
+       "WHERE quote_id = $1::uuid"},
       {q::kQuoteLineDiscounts,
        "SELECT line_no, program_id, campaign, amount_minor FROM quote_line_discounts "
        "WHERE quote_id = $1::uuid ORDER BY line_no, program_id"},
@@ -98,14 +98,34 @@ const std::vector<NamedQuery>& AllQueries() {
        // Not while a vendor still has to undo the failed attempt's booking.
        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.purchase_id = purchases.purchase_id "
        "AND o.status IN ('waiting', 'sending')) RETURNING purchase_id"},
+      {q::kClaimPurchaseBusy,
+       // One operation at a time per purchase; a lease that ran out means
+       // its holder died and the purchase is free again.
+       "UPDATE purchases SET busy_with = $2, busy_until = now() + make_interval(secs => $3) "
+       "WHERE purchase_id = $1 AND (busy_until IS NULL OR busy_until < now()) "
+       "RETURNING purchase_id"},
+      {q::kReleasePurchaseBusy,
+       "UPDATE purchases SET busy_with = NULL, busy_until = NULL WHERE purchase_id = $1"},
+      {q::kQuoteCommittedAs,
+       "SELECT order_number FROM purchases WHERE quote_id = $1::uuid "
+       "AND status NOT IN ('failed', 'declined') AND NOT (store_id = $2 AND order_number = $3)"},
+      {q::kCloseVendorHoldsOf,
+       // The vendor keeps one set of holds per point and client: a release
+       // or a new operation there drops them all.
+       "UPDATE holds SET status = $3, closed_at = now() WHERE program_id = $1 "
+       "AND vendor_customer_id = $2 AND mode = 'vendor' AND status = 'active'"},
+      {q::kLockLedger,
+       // Serialises ledger checks and holds of one customer at one program.
+       "SELECT pg_advisory_xact_lock($1, hashtext($2))"},
       {q::kPurchaseStatusByOrder,
        "SELECT status FROM purchases WHERE store_id = $1 AND order_number = $2"},
       {q::kDeletePurchaseLines, "DELETE FROM purchase_lines WHERE purchase_id = $1"},
       {q::kDeletePurchasePrograms, "DELETE FROM purchase_programs WHERE purchase_id = $1"},
       {q::kInsertPurchaseLine,
        "INSERT INTO purchase_lines (purchase_id, line_no, sku, barcode, quantity_milli, "
-       "unit_price_minor, total_before_minor, discount_minor, total_minor) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"},
+       "unit_price_minor, total_before_minor, discount_minor, total_minor, "
+       "min_unit_price_minor, min_total_minor) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
       {q::kInsertPurchaseProgram,
        "INSERT INTO purchase_programs (purchase_id, program_id, vendor_customer_id, "
        "spend_centipoints, status) VALUES ($1, $2, $3, $4, 'pending')"},
@@ -116,7 +136,8 @@ const std::vector<NamedQuery>& AllQueries() {
        "WHERE purchase_id = $1 AND status IN ('active', 'expired') "
        "AND $2::text IN ('booked', 'confirmed')) "
        "UPDATE purchases SET status = $2, spent_centipoints = $3, paid_minor = $4, "
-       "earned_centipoints = $5, failure_reason = $6, updated_at = now() WHERE purchase_id = $1"},
+       "earned_centipoints = $5, failure_reason = $6, updated_at = now(), busy_with = NULL, "
+       "busy_until = NULL WHERE purchase_id = $1"},
       {q::kUpdatePurchaseProgram,
        "UPDATE purchase_programs SET spent_centipoints = $3, earned_centipoints = $4, "
        "vendor_reference = $5, status = $6, vendor_customer_id = $7 "
@@ -147,10 +168,10 @@ const std::vector<NamedQuery>& AllQueries() {
        "coalesce(extract(epoch FROM now() - min(updated_at) FILTER (WHERE status = 'pending')), "
        "0)::float8 FROM purchases WHERE status IN ('pending', 'in_doubt')"},
       {q::kPurchaseLines,
-       // Same columns as quote_lines so one reader serves both; no floor is kept.
-       "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, 0::bigint, "
-       "total_before_minor, discount_minor FROM purchase_lines WHERE purchase_id = $1 "
-       "ORDER BY line_no"},
+       // Same columns as quote_lines so one reader serves both.
+       "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, min_unit_price_minor, "
+       "total_before_minor, discount_minor, min_total_minor FROM purchase_lines "
+       "WHERE purchase_id = $1 ORDER BY line_no"},
       {q::kPurchasePrograms,
        "SELECT program_id, coalesce(vendor_customer_id, ''), spend_centipoints, spent_centipoints, "
        "earned_centipoints, coalesce(vendor_reference, ''), status FROM purchase_programs "

@@ -48,13 +48,14 @@ absl::Status QuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
       tx.exec_prepared0(q::kInsertQuoteLine, quote.quote_id, line.line_no, line.sku, line.barcode,
                         line.quantity_milli, line.unit_price_minor, line.min_unit_price_minor,
                         line.total_before_minor, line.discount_minor,
-                        line.total_before_minor - line.discount_minor);
+                        line.total_before_minor - line.discount_minor, line.min_total_minor);
     }
     for (const auto& p : quote.programs) {
       tx.exec_prepared0(q::kInsertQuoteProgram, quote.quote_id, p.program_id, p.used,
                         NullIfEmpty(p.skip_reason), NullIfEmpty(p.vendor_customer_id),
                         p.discount_minor, p.spendable_centipoints, p.earn_centipoints,
-                        NullIfEmpty(p.vendor_reference), NullIfEmpty(p.explanation));
+                        NullIfEmpty(p.vendor_reference), NullIfEmpty(p.explanation),
+                        p.ledger_held_centipoints);
     }
     for (const auto& l : quote.lines) {
       for (size_t i = 0; i < l.discounts.size(); ++i) {
@@ -112,6 +113,7 @@ absl::StatusOr<QuoteRecord> QuoteRepository::Load(const std::string& store_id,
       p.earn_centipoints = r[6].as<int64_t>();
       p.vendor_reference = r[7].as<std::string>();
       p.explanation = r[8].as<std::string>();
+      p.ledger_held_centipoints = r[9].as<int64_t>();
       quote.programs.push_back(std::move(p));
     }
     return absl::OkStatus();

@@ -37,6 +37,7 @@ QuoteLineRecord LineFromRow(const pqxx::row& r) {
   l.line.min_unit_price_minor = r[5].as<int64_t>();
   l.line.total_before_minor = r[6].as<int64_t>();
   l.line.discount_minor = r[7].as<int64_t>();
+  l.line.min_total_minor = r[8].as<int64_t>();
   return l;
 }
 

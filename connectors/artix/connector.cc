@@ -70,6 +70,7 @@ void ArtixConnector::Calculate(const CallContext& context, CheckRequest check,
   request.body = CalculateDiscountBody(check);
   request.deadline = context.deadline;
   request.cancelled = context.cancelled;
+  request.safe_to_repeat = true;  // it only calculates
   auto shared_check = std::make_shared<CheckRequest>(std::move(check));
   http_.Send(std::move(request), [shared_check, done = std::move(done)](HttpResult result) {
     if (auto* error = std::get_if<HttpError>(&result)) {

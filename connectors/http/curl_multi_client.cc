@@ -102,6 +102,7 @@ void CurlMultiHttpClient::StartPending() {
                      std::min(timeout_ms, options_.connect_timeout_ms));
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    if (!t->request.safe_to_repeat) curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
     curl_multi_add_handle(AsMulti(multi_), easy);
     in_flight_.insert(t);

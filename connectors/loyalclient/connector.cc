@@ -75,6 +75,8 @@ void LoyalClientConnector::Post(const CallContext& context, std::string_view met
   request.deadline = context.deadline;
   request.cancelled = context.cancelled;
   request.secrets = {apikey};
+  // client and recalc only read; hold, release and retail change balances.
+  request.safe_to_repeat = method == "client" || method == "recalc";
   http_.Send(std::move(request), [parse, done = std::move(done)](HttpResult result) {
     if (auto* error = std::get_if<HttpError>(&result)) {
       done(FailureFromHttpError(kVendorName, *error));

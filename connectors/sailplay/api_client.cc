@@ -14,6 +14,12 @@ const std::string& Department(const CallContext& context) {
   return context.program->Setting("store_department_id");
 }
 
+// The document's methods that only read: safe for the HTTP client to repeat.
+bool ReadsOnly(const std::string& path) {
+  return path == "/api/v2/users/info/" || path == "/api/v2/marketing-actions/calc/" ||
+         path == "/api/v2/purchases/get/";
+}
+
 std::vector<std::string> Secrets(const CallContext& context, const std::string& token) {
   return {token, context.program->Secret("store_department_key"),
           context.program->Secret("pin_code")};
@@ -32,6 +38,7 @@ void ApiClient::Login(const CallContext& context, std::function<void(Outcome<std
   request.deadline = context.deadline;
   request.cancelled = context.cancelled;
   request.secrets = Secrets(context, "");
+  request.safe_to_repeat = true;  // a login changes nothing the broker counts on
   const int64_t program_id = context.program->id;
   http_.Send(std::move(request), [this, program_id, done = std::move(done)](HttpResult result) {
     if (auto* error = std::get_if<HttpError>(&result)) {
@@ -77,6 +84,7 @@ void ApiClient::Send(const CallContext& context, std::string path, QueryParams p
   request.deadline = context.deadline;
   request.cancelled = context.cancelled;
   request.secrets = Secrets(context, token);
+  request.safe_to_repeat = ReadsOnly(path);
   http_.Send(std::move(request),
              [this, context, path = std::move(path), params = std::move(params), with_pin, relogged,
               token, done = std::move(done)](HttpResult result) mutable {

@@ -1,5 +1,11 @@
 #include "connectors/simulator_kit/faults.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdlib>
 #include <thread>
 
 namespace loyalty::simulator {
@@ -13,6 +19,11 @@ std::string FaultInjector::Configure(const json& settings) {
     if (key == "fail_after_apply") {
       if (!value.is_boolean()) return "fail_after_apply must be a boolean";
       next.fail_after_apply = value.get<bool>();
+      continue;
+    }
+    if (key == "drop_path") {
+      if (!value.is_string()) return "drop_path must be a string";
+      next.drop_path = value.get<std::string>();
       continue;
     }
     if (!value.is_number_integer() || value.get<int64_t>() < 0) {
@@ -29,6 +40,8 @@ std::string FaultInjector::Configure(const json& settings) {
       next.hang_ms = n;
     } else if (key == "hang_count") {
       next.hang_count = n;
+    } else if (key == "drop_count") {
+      next.drop_count = n;
     } else {
       return "unknown fault setting: " + key;
     }
@@ -43,7 +56,8 @@ json FaultInjector::Describe() const {
   return json{
       {"latency_ms", settings_.latency_ms},   {"fail_count", settings_.fail_count},
       {"fail_status", settings_.fail_status}, {"hang_ms", settings_.hang_ms},
-      {"hang_count", settings_.hang_count},   {"fail_after_apply", settings_.fail_after_apply}};
+      {"hang_count", settings_.hang_count},   {"fail_after_apply", settings_.fail_after_apply},
+      {"drop_count", settings_.drop_count},   {"drop_path", settings_.drop_path}};
 }
 
 bool FaultInjector::BeforeRequest(bool& after_apply) {
@@ -66,13 +80,66 @@ bool FaultInjector::BeforeRequest(bool& after_apply) {
   return fail;
 }
 
+bool FaultInjector::TakeDrop(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  if (settings_.drop_count == 0) return false;
+  if (!settings_.drop_path.empty() && settings_.drop_path != path) return false;
+  --settings_.drop_count;
+  return true;
+}
+
+void FaultInjector::CountRequest(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  ++requests_[path];
+}
+
+json FaultInjector::RequestCounts() const {
+  std::lock_guard lock(mutex_);
+  json counts = json::object();
+  for (const auto& [path, count] : requests_) counts[path] = count;
+  return counts;
+}
+
+namespace {
+
+int PortOf(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET) {
+    return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+  }
+  if (address.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+  }
+  return -1;
+}
+
+}  // namespace
+
+void DropConnection(const httplib::Request& request) {
+  // cpp-httplib does not hand the socket to handlers: find it by its ports.
+  DIR* fds = opendir("/proc/self/fd");
+  if (fds == nullptr) return;
+  while (dirent* entry = readdir(fds)) {
+    const int fd = std::atoi(entry->d_name);
+    if (fd <= 2) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t local_size = sizeof(local), peer_size = sizeof(peer);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_size) != 0) continue;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_size) != 0) continue;
+    if (PortOf(local) == request.local_port && PortOf(peer) == request.remote_port) {
+      shutdown(fd, SHUT_RDWR);
+    }
+  }
+  closedir(fds);
+}
+
 void ReplyJson(httplib::Response& response, int status, const json& body) {
   response.status = status;
   response.set_content(body.dump(), "application/json");
 }
 
-void AnswerWithFaults(FaultInjector& faults, httplib::Response& response,
-                      const std::function<Reply()>& apply) {
+void AnswerWithFaults(FaultInjector& faults, const httplib::Request& request,
+                      httplib::Response& response, const std::function<Reply()>& apply) {
+  faults.CountRequest(request.path);
   bool fail_after_apply = false;
   const bool fail = faults.BeforeRequest(fail_after_apply);
   const int fail_status = fail ? faults.Describe()["fail_status"].get<int>() : 0;
@@ -81,6 +148,10 @@ void AnswerWithFaults(FaultInjector& faults, httplib::Response& response,
     return;
   }
   Reply reply = apply();
+  if (faults.TakeDrop(request.path)) {
+    DropConnection(request);
+    return;
+  }
   if (fail) {
     ReplyJson(response, fail_status, json{{"error", "injected"}});
     return;
@@ -100,6 +171,9 @@ void RegisterFaultRoutes(httplib::Server& server, FaultInjector& faults) {
   });
   server.Get("/__sim/faults", [&faults](const httplib::Request&, httplib::Response& res) {
     ReplyJson(res, 200, faults.Describe());
+  });
+  server.Get("/__sim/requests", [&faults](const httplib::Request&, httplib::Response& res) {
+    ReplyJson(res, 200, faults.RequestCounts());
   });
 }
 

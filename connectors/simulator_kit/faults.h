@@ -9,8 +9,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "connectors/simulator_kit/reply.h"
@@ -26,6 +28,10 @@ struct FaultSettings {
   // Apply the request, then fail the answer: the vendor acted but the caller
   // cannot know (the case that makes a purchase "in doubt").
   bool fail_after_apply = false;
+  // The next N requests are applied, then their connection is closed with
+  // no answer at all: what a vendor that crashes after acting looks like.
+  int64_t drop_count = 0;
+  std::string drop_path;  // only requests to this path, when set
 };
 
 class FaultInjector {
@@ -38,20 +44,32 @@ class FaultInjector {
   // Sleeps for latency/hang. Returns true when this request must fail;
   // `after_apply` tells whether to fail after the state change.
   bool BeforeRequest(bool& after_apply);
+  // True when this request's connection is to be dropped after it is applied.
+  bool TakeDrop(const std::string& path);
+
+  // Every vendor request served, by path: tests check that a request that
+  // changes state arrived exactly once.
+  void CountRequest(const std::string& path);
+  nlohmann::json RequestCounts() const;
 
  private:
   mutable std::mutex mutex_;
   FaultSettings settings_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, int64_t> requests_ ABSL_GUARDED_BY(mutex_);
 };
 
-// Registers the common admin routes: POST /__sim/faults, GET /__sim/faults.
+// Registers the common admin routes: POST /__sim/faults, GET /__sim/faults,
+// GET /__sim/requests (counts by path).
 void RegisterFaultRoutes(httplib::Server& server, FaultInjector& faults);
 
 // Answers with what `apply` replies, under the configured faults: a failing
 // request answers fail_status without running `apply`, or after running it
 // when fail_after_apply is set (the vendor acted; the caller cannot know).
-void AnswerWithFaults(FaultInjector& faults, httplib::Response& response,
-                      const std::function<Reply()>& apply);
+void AnswerWithFaults(FaultInjector& faults, const httplib::Request& request,
+                      httplib::Response& response, const std::function<Reply()>& apply);
+
+// Closes the connection `request` came on, with nothing written back.
+void DropConnection(const httplib::Request& request);
 
 // Answers with a JSON body.
 void ReplyJson(httplib::Response& response, int status, const nlohmann::json& body);

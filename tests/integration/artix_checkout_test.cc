@@ -100,8 +100,13 @@ TEST_F(ArtixCheckoutTest, QuoteShowsEachCampaignPerLineNeverBelowTheMinimum) {
   ASSERT_EQ(cheese.discounts_size(), 1);
   EXPECT_EQ(cheese.discounts(0).amount_minor(), 3895);
   EXPECT_EQ(quote.discount_minor(), 11970 + 3895);
-  EXPECT_EQ(quote.earn_centipoints(), 1500 + 2607);  // 10% of 150.00 and of 260.72
-  EXPECT_EQ(quote.spendable_centipoints(), 4711);    // half of what is above the minimums
+  // Artix calculates card bonuses (10% of 150.00 and of 260.72 to earn) but
+  // books nothing: no commit could give or take them, so none are offered.
+  EXPECT_EQ(quote.earn_centipoints(), 0);
+  EXPECT_EQ(quote.spendable_centipoints(), 0);
+  ASSERT_EQ(quote.programs_size(), 1);
+  EXPECT_NE(quote.programs(0).explanation().find("points not offered"), std::string::npos)
+      << quote.programs(0).explanation();
 }
 
 TEST_F(ArtixCheckoutTest, CommittedPurchaseRecordsWhichCampaignGaveWhat) {
@@ -164,8 +169,10 @@ TEST_F(ArtixCheckoutTest, WhatArtixCannotDoIsPreciselyRefused) {
   hold.set_amount_centipoints(1000);
   v1::HoldPointsResponse held;
   status = Call(&Stub::HoldPoints, hold, &held);
-  // Held in the broker's ledger: Artix has no holds of its own.
-  EXPECT_TRUE(status.ok()) << status.error_message();
+  // Points no commit could spend are not held either.
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("does not book purchases"), std::string::npos)
+      << status.error_message();
 }
 
 }  // namespace

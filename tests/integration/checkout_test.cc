@@ -233,14 +233,42 @@ TEST_F(CheckoutTest, UnknownCustomerIsNotFound) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(CheckoutTest, SpendingMoreThanAllowedReturnsTheVendorsReasonAndChangesNothing) {
+TEST_F(CheckoutTest, SpendingMoreThanTheQuoteOffersIsRefusedBeforeAnyVendorCall) {
   auto quote = Quote(key_a_, kIvanPhone);
   const int64_t balance_before = Balance(*simulator_, kIvanId);
-  auto commit = Commit(quote, 60000);  // cap is 50% of 1000.00
+  auto commit = Commit(quote, quote.spendable_centipoints() + 100);  // cap is 50% of 1000.00
   v1::PurchaseResponse purchase;
   grpc::Status status = Call(key_a_, &Stub::CommitPurchase, commit, &purchase);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_NE(status.error_message().find("Spend can't be more 500"), std::string::npos)
+  EXPECT_NE(status.error_message().find("spend[0].amount_centipoints: at most 50000"),
+            std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(Balance(*simulator_, kIvanId), balance_before);
+  v1::PurchaseByOrderRequest get;
+  get.set_order_number(commit.order_number());
+  v1::PurchaseResponse stored;
+  EXPECT_EQ(Call(key_a_, &Stub::GetPurchase, get, &stored).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(CheckoutTest, AVendorsRefusalReachesTheTillWithItsReasonAndChangesNothing) {
+  auto quote = Quote(key_a_, kIvanPhone);
+  // Another till at the same point spends all but 100.00 of Ivan's points
+  // after the quote: LoyalClient now refuses the 500.00 the quote offered.
+  const int64_t balance = Balance(*simulator_, kIvanId);
+  ASSERT_EQ(simulator_->state()
+                .Retail(nlohmann::json{{"client", kIvanId},
+                                       {"point", kPoint},
+                                       {"amount", 1000000},
+                                       {"spend", (balance - 10000) / 100}})
+                .status,
+            200);
+  const int64_t balance_before = Balance(*simulator_, kIvanId);
+  auto commit = Commit(quote, 50000);
+  v1::PurchaseResponse purchase;
+  grpc::Status status = Call(key_a_, &Stub::CommitPurchase, commit, &purchase);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("Spend can't be more 100"), std::string::npos)
       << status.error_message();
   EXPECT_EQ(Balance(*simulator_, kIvanId), balance_before);
   v1::PurchaseByOrderRequest get;
@@ -248,6 +276,7 @@ TEST_F(CheckoutTest, SpendingMoreThanAllowedReturnsTheVendorsReasonAndChangesNot
   v1::PurchaseResponse stored;
   ASSERT_TRUE(Call(key_a_, &Stub::GetPurchase, get, &stored).ok());
   EXPECT_EQ(stored.status(), v1::PURCHASE_STATUS_DECLINED);
+  EXPECT_FALSE(stored.complete());
 }
 
 TEST_F(CheckoutTest, MalformedRequestsNameTheFieldAndWriteNothing) {

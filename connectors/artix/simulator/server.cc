@@ -8,7 +8,7 @@ ArtixSimulator::ArtixSimulator(const json& seed) : state_(seed) { RegisterRoutes
 
 void ArtixSimulator::RegisterRoutes() {
   http().Post("/calculatediscount", [this](const httplib::Request& req, httplib::Response& res) {
-    AnswerWithFaults(faults(), res, [&]() -> Reply {
+    AnswerWithFaults(faults(), req, res, [&]() -> Reply {
       json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
       if (body.is_discarded()) {
         return Reply{400, json{{"error", "Bad Request"}, {"message", "the body is not JSON"}}};

@@ -9,7 +9,7 @@ LoyalClientSimulator::LoyalClientSimulator(const json& seed) : state_(seed) { Re
 void LoyalClientSimulator::RegisterRoutes() {
   auto route = [this](const char* path, Reply (LoyalClientState::*handler)(const json&)) {
     http().Post(path, [this, handler](const httplib::Request& req, httplib::Response& res) {
-      AnswerWithFaults(faults(), res, [&]() -> Reply {
+      AnswerWithFaults(faults(), req, res, [&]() -> Reply {
         if (!state_.ApiKeyValid(req.get_header_value("apikey"))) {
           return Reply{422, json{{"apikey", "Apikey is not valid."}}};
         }

@@ -11,7 +11,7 @@ SailPlaySimulator::SailPlaySimulator(const json& seed) : state_(seed) { Register
 void SailPlaySimulator::RegisterRoutes() {
   auto route = [this](const char* path, Reply (SailPlayState::*handler)(const Params&)) {
     auto serve = [this, handler](const httplib::Request& req, httplib::Response& res) {
-      AnswerWithFaults(faults(), res, [&]() { return (state_.*handler)(req.params); });
+      AnswerWithFaults(faults(), req, res, [&]() { return (state_.*handler)(req.params); });
     };
     http().Get(path, serve);
     http().Post(path, serve);

@@ -1,0 +1,222 @@
+// QuoteCart in two phases. First every program prices the cart at list
+// prices, all at once, and the discounts merge in the store's order. Then
+// every program that books the purchase or gives points, and whose cart the
+// other programs' discounts changed, prices again — all at once — the cart it
+// will be booked with, so what the quote offers to spend and earn is what
+// the commit books. Without discounts from others there is no second phase.
+
+#include <algorithm>
+#include <numeric>
+#include <optional>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "broker/core/cart_math.h"
+#include "broker/core/checkout_service.h"
+#include "broker/core/fan_out.h"
+#include "broker/core/journal_entry.h"
+#include "broker/core/proto_mapping.h"
+#include "broker/core/vendor_errors.h"
+#include "broker/core/vendor_figures.h"
+
+namespace loyalty::broker {
+namespace {
+
+using QuoteOutcome = connectors::Outcome<connectors::QuoteResult>;
+
+// One program's part of a quote: its latest answer.
+struct ProgramQuote {
+  const StoreProgram* program = nullptr;
+  connectors::Connector* connector = nullptr;
+  std::optional<QuoteOutcome> outcome;
+
+  bool approved() const { return outcome.has_value() && outcome->approved(); }
+  bool books() const { return connector->capabilities().book; }
+};
+
+// Prices the cart at the programs `which` at once: at list prices, or, with
+// `merged`, each the cart less the other programs' discounts.
+void PricePhase(ProgramCalls& calls, const std::string& store_id, absl::Time deadline,
+                const std::function<bool()>& cancelled, const connectors::QuoteRequest& list_ask,
+                const std::vector<QuoteLineRecord>* merged, const std::vector<size_t>& which,
+                std::vector<ProgramQuote>& quotes) {
+  std::vector<connectors::QuoteRequest> asks(which.size(), list_ask);
+  std::vector<ProgramCall<connectors::QuoteResult>> pending;
+  FanOutStop stop(cancelled);
+  for (size_t k = 0; k < which.size(); ++k) {
+    ProgramQuote& q = quotes[which[k]];
+    if (merged != nullptr) asks[k].lines = LinesLessOtherDiscounts(*merged, q.program->config->id);
+    auto context = calls.Context(*q.program, deadline, stop.Flag());
+    const connectors::QuoteRequest& ask = asks[k];
+    connectors::Connector* connector = q.connector;
+    pending.push_back({q.program, connector,
+                       std::make_unique<PendingCall<connectors::QuoteResult>>(
+                           [&](auto done) { connector->Quote(context, ask, std::move(done)); })});
+  }
+  for (size_t k = 0; k < which.size(); ++k) {
+    QuoteOutcome outcome = pending[k].pending->Wait();
+    const std::string problem =
+        outcome.approved() ? QuoteFiguresProblem(outcome.value(), CartAmount(asks[k].lines)) : "";
+    if (!problem.empty()) {
+      outcome = connectors::Failed{true, false,
+                                   absl::StrCat(std::string(pending[k].connector->DisplayName()),
+                                                "'s figures do not add up: ", problem)};
+    }
+    calls.Journal(
+        JournalEntry(store_id, *pending[k].program->config, "quote", *pending[k].pending, outcome));
+    quotes[which[k]].outcome = std::move(outcome);
+  }
+}
+
+// Merges the discounts of the programs used for discounts, in store order.
+void MergeAllDiscounts(std::vector<QuoteLineRecord>& lines,
+                       const std::vector<ProgramQuote>& quotes) {
+  PriceLines(lines);
+  for (auto& l : lines) {
+    l.discounts.clear();
+    l.discount_program_ids.clear();
+  }
+  for (const ProgramQuote& q : quotes) {
+    if (!q.approved() || !q.program->uses.discounts) continue;
+    MergeDiscounts(lines, q.program->config->id, q.outcome->value().discounts);
+  }
+}
+
+int64_t DiscountOf(const std::vector<QuoteLineRecord>& lines, int64_t program_id) {
+  int64_t total = 0;
+  for (const auto& l : lines) {
+    for (size_t i = 0; i < l.discounts.size(); ++i) {
+      if (l.discount_program_ids[i] == program_id) total += l.discounts[i].amount_minor;
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
+absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadline,
+                                    const v1::QuoteCartRequest& request,
+                                    v1::QuoteCartResponse* response,
+                                    const std::function<bool()>& cancelled) {
+  QuoteRecord quote;
+  quote.store_id = store.store_id;
+  if (request.has_customer()) quote.customer = CustomerFromProto(request.customer());
+  quote.coupons.assign(request.coupons().begin(), request.coupons().end());
+  for (const auto& l : request.lines()) {
+    QuoteLineRecord line;
+    line.line.line_no = l.line_no();
+    line.line.sku = l.sku();
+    line.line.barcode = l.barcode();
+    line.line.quantity_milli = l.quantity_milli();
+    line.line.unit_price_minor = l.unit_price_minor();
+    line.line.min_unit_price_minor = l.min_unit_price_minor();
+    quote.lines.push_back(std::move(line));
+  }
+  PriceLines(quote.lines);
+
+  connectors::QuoteRequest ask;
+  ask.customer = quote.customer;
+  ask.coupons = quote.coupons;
+  for (const auto& l : quote.lines) ask.lines.push_back(l.line);
+
+  std::vector<ProgramQuote> quotes;
+  for (const auto& program : store.programs) {
+    connectors::Connector* connector = ConnectorFor(program);
+    if (connector == nullptr || !connector->capabilities().quote) continue;
+    quotes.push_back({&program, connector, std::nullopt});
+  }
+  std::vector<size_t> everyone(quotes.size());
+  std::iota(everyone.begin(), everyone.end(), 0);
+  PricePhase(calls_, store.store_id, deadline, cancelled, ask, nullptr, everyone, quotes);
+  MergeAllDiscounts(quote.lines, quotes);
+
+  std::vector<size_t> again;
+  for (size_t i = 0; i < quotes.size(); ++i) {
+    const ProgramQuote& q = quotes[i];
+    if (!q.approved() || !(q.books() || q.program->uses.points)) continue;
+    if (OtherProgramsDiscount(quote.lines, q.program->config->id) > 0) again.push_back(i);
+  }
+  if (!again.empty()) {
+    PricePhase(calls_, store.store_id, deadline, cancelled, ask, &quote.lines, again, quotes);
+    MergeAllDiscounts(quote.lines, quotes);
+  }
+
+  for (const ProgramQuote& q : quotes) {
+    const std::string who = DescribeProgram(*q.program, q.connector);
+    QuoteProgramRecord record;
+    record.program_id = q.program->config->id;
+    if (!q.approved()) {
+      const absl::Status status = StatusFromOutcome(who, *q.outcome);
+      if (q.program->required && q.outcome->failed()) return status;
+      record.used = false;
+      record.skip_reason = SkipReason(status);
+      quote.programs.push_back(std::move(record));
+      continue;
+    }
+    const connectors::QuoteResult& result = q.outcome->value();
+    record.used = true;
+    if (result.account) record.vendor_customer_id = result.account->vendor_customer_id;
+    record.discount_minor = DiscountOf(quote.lines, record.program_id);
+    record.vendor_reference = result.vendor_reference;
+    record.explanation = result.explanation;
+    if (q.program->uses.points && !q.books()) {
+      // Points only a booking could give or take: never offered.
+      absl::StrAppend(&record.explanation,
+                      "; points not offered: ", std::string(q.connector->DisplayName()),
+                      " does not book purchases");
+    } else if (q.program->uses.points) {
+      record.spendable_centipoints = result.spendable_centipoints;
+      record.earn_centipoints = result.earn_centipoints;
+      // Points the broker's ledger holds for this customer are not the
+      // vendor's to offer again (vendor-side holds the vendor counts itself).
+      if (!q.connector->capabilities().hold && !record.vendor_customer_id.empty()) {
+        auto held = deps_.holds.ActiveAmount(record.program_id, record.vendor_customer_id);
+        if (!held.ok()) return held.status();
+        record.ledger_held_centipoints = *held;
+        record.spendable_centipoints = std::max<int64_t>(0, record.spendable_centipoints - *held);
+      }
+    }
+    quote.programs.push_back(std::move(record));
+  }
+
+  for (const auto& l : quote.lines) {
+    quote.total_before_minor += l.line.total_before_minor;
+    quote.discount_minor += l.line.discount_minor;
+  }
+  quote.total_minor = quote.total_before_minor - quote.discount_minor;
+  quote.spendable_centipoints = CapPointsToWhatIsLeftToPay(quote.programs, quote.total_minor);
+  for (const auto& p : quote.programs) quote.earn_centipoints += p.earn_centipoints;
+
+  if (auto status = deps_.quotes.Save(quote, deps_.settings.quote_ttl_seconds); !status.ok()) {
+    return status;
+  }
+
+  response->set_quote_id(quote.quote_id);
+  SetTimestamp(quote.expires_at_unix, response->mutable_expires_at());
+  for (const auto& l : quote.lines) LineToProto(l, store, response->add_lines());
+  response->set_total_before_minor(quote.total_before_minor);
+  response->set_discount_minor(quote.discount_minor);
+  response->set_total_minor(quote.total_minor);
+  response->set_spendable_centipoints(quote.spendable_centipoints);
+  response->set_earn_centipoints(quote.earn_centipoints);
+  for (const auto& p : quote.programs) {
+    const StoreProgram* program = store.FindProgram(p.program_id);
+    if (!p.used) {
+      auto* skipped = response->add_skipped();
+      skipped->set_program(program->config->code);
+      skipped->set_reason(p.skip_reason);
+      continue;
+    }
+    auto* out = response->add_programs();
+    out->set_program(program->config->code);
+    out->set_vendor(VendorToProto(program->config->vendor));
+    out->set_vendor_customer_id(p.vendor_customer_id);
+    out->set_discount_minor(p.discount_minor);
+    out->set_spendable_centipoints(p.spendable_centipoints);
+    out->set_earn_centipoints(p.earn_centipoints);
+    out->set_explanation(p.explanation);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace loyalty::broker

@@ -1,0 +1,45 @@
+-- Line floors kept with every quote and purchase line, so a commit books
+-- the floors the quote priced with (min_total_minor: the floor of the whole
+-- line, min_unit_price_minor x quantity).
+ALTER TABLE quote_lines
+  ADD COLUMN min_total_minor bigint NOT NULL DEFAULT 0 CHECK (min_total_minor >= 0);
+ALTER TABLE purchase_lines
+  ADD COLUMN min_unit_price_minor bigint NOT NULL DEFAULT 0 CHECK (min_unit_price_minor >= 0),
+  ADD COLUMN min_total_minor bigint NOT NULL DEFAULT 0 CHECK (min_total_minor >= 0);
+
+-- Points the broker's ledger held for the customer's other quotes when this
+-- quote was priced: a commit may spend only what the quote offered, less
+-- what other tills have held since.
+ALTER TABLE quote_programs
+  ADD COLUMN ledger_held_centipoints bigint NOT NULL DEFAULT 0
+  CHECK (ledger_held_centipoints >= 0);
+
+-- A quote backs one purchase: a second order on the same quote is refused
+-- (a failed or declined attempt leaves it free).
+CREATE UNIQUE INDEX purchases_one_per_quote_idx ON purchases (quote_id)
+  WHERE status NOT IN ('failed', 'declined');
+
+-- One operation at a time on a booked purchase (confirm, cancel, restore,
+-- reassign, outbox delivery): taken before any vendor is called, with a
+-- lease so a broker that dies mid-call does not block the purchase forever.
+ALTER TABLE purchases
+  ADD COLUMN busy_with  text,
+  ADD COLUMN busy_until timestamptz;
+
+-- What reconciliation found: a purchase whose record and a vendor's own
+-- record disagree, one row per purchase, program and kind of mismatch.
+CREATE TABLE reconciliation_mismatches (
+  mismatch_id     bigserial PRIMARY KEY,
+  purchase_id     bigint NOT NULL REFERENCES purchases (purchase_id),
+  program_id      bigint NOT NULL REFERENCES programs (program_id),
+  kind            text NOT NULL CHECK (kind IN ('missing_at_vendor', 'cancelled_at_vendor',
+                                                 'not_cancelled_at_vendor', 'confirmation',
+                                                 'earned', 'in_doubt_settled')),
+  broker_value    text NOT NULL,
+  vendor_value    text NOT NULL,
+  found_at        timestamptz NOT NULL DEFAULT now(),
+  resolved_at     timestamptz,
+  UNIQUE (purchase_id, program_id, kind)
+);
+CREATE INDEX reconciliation_open_idx ON reconciliation_mismatches (found_at)
+  WHERE resolved_at IS NULL;
