@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/common/hashing.h"
 #include "broker/common/logging.h"
@@ -177,7 +178,10 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     if (!quoted->used) {
       // Unreachable at the quote: the customer's points there cannot be
       // booked now. Said plainly, never left out silently.
-      if (!quote->customer || !program.uses.points) continue;
+      // A customer the vendor does not know has nothing to book there.
+      const bool unreachable = absl::StartsWith(quoted->skip_reason, "UNAVAILABLE") ||
+                               absl::StartsWith(quoted->skip_reason, "INTERNAL");
+      if (!quote->customer || !program.uses.points || !unreachable) continue;
       p.status = absl::StrCat("skipped: ", quoted->skip_reason);
       purchase.programs.push_back(p);
       continue;

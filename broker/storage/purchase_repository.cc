@@ -11,6 +11,14 @@ namespace loyalty::broker {
 absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
   return pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
+    // A quote backs one purchase (a unique index is the backstop for races).
+    pqxx::result other =
+        tx.exec_prepared(q::kQuoteCommittedAs, p.quote_id, p.store_id, p.order_number);
+    if (!other.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("quote_id: the quote is already committed as order ",
+                       other[0][0].as<std::string>(), "; quote the cart again"));
+    }
     pqxx::result inserted = tx.exec_prepared(
         q::kInsertPurchase, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
         p.total_before_minor, p.discount_minor, p.total_minor, p.spent_centipoints, p.paid_minor);
@@ -36,14 +44,6 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
           absl::StrCat("order_number: ", p.order_number, " is already committed (", status, ")"));
     }
     p.purchase_id = inserted[0][0].as<int64_t>();
-    // A quote backs one purchase (a unique index is the backstop for races).
-    pqxx::result other =
-        tx.exec_prepared(q::kQuoteCommittedAs, p.quote_id, p.store_id, p.order_number);
-    if (!other.empty()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("quote_id: the quote is already committed as order ",
-                       other[0][0].as<std::string>(), "; quote the cart again"));
-    }
     p.status = "pending";
     tx.exec_prepared0(q::kDeletePurchaseLineDiscounts, p.purchase_id);
     tx.exec_prepared0(q::kDeletePurchaseLines, p.purchase_id);

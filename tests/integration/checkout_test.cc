@@ -362,3 +362,63 @@ TEST_F(CheckoutTest, OperationsLoyalClientLacksAreRefusedPrecisely) {
 
 }  // namespace
 }  // namespace loyalty::broker
+
+namespace loyalty::broker {
+namespace {
+
+v1::HoldPointsRequest HoldOf(const v1::QuoteCartResponse& quote, int64_t amount) {
+  v1::HoldPointsRequest hold;
+  hold.set_quote_id(quote.quote_id());
+  hold.set_program("lc-main");
+  hold.set_amount_centipoints(amount);
+  return hold;
+}
+
+TEST_F(CheckoutTest, IdentifyingByAKindNoProgramSupportsIsAFailedPrecondition) {
+  v1::IdentifyCustomerRequest request;
+  request.mutable_customer()->set_email("ivan@example.ru");
+  v1::IdentifyCustomerResponse response;
+  grpc::Status status = Call(key_a_, &Stub::IdentifyCustomer, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+  EXPECT_NE(status.error_message().find("LoyalClient cannot"), std::string::npos)
+      << status.error_message();
+}
+
+TEST_F(CheckoutTest, ReleasingOneLoyalClientHoldDropsThemAllAsTheVendorDoes) {
+  auto quote = Quote(key_a_, kIvanPhone);
+  v1::HoldPointsResponse first, second, released_answer;
+  ASSERT_TRUE(Call(key_a_, &Stub::HoldPoints, HoldOf(quote, 3000), &first).ok());
+  ASSERT_TRUE(Call(key_a_, &Stub::HoldPoints, HoldOf(quote, 2000), &second).ok());
+  EXPECT_EQ(simulator_->state().DescribeClient(kIvanId)["held_centipoints"], 5000);
+  v1::ReleaseHoldRequest release;
+  release.set_hold_id(first.hold_id());
+  v1::ReleaseHoldResponse released;
+  ASSERT_TRUE(Call(key_a_, &Stub::ReleaseHold, release, &released).ok());
+  // The vendor's release dropped both: the broker's mirror follows.
+  EXPECT_EQ(simulator_->state().DescribeClient(kIvanId)["held_centipoints"], 0);
+  EXPECT_EQ(CountRows(absl::StrCat("SELECT count(*) FROM holds WHERE hold_id = '", second.hold_id(),
+                                   "' AND status = 'active'")),
+            0);
+  v1::IdentifyCustomerRequest identify;
+  identify.mutable_customer()->set_phone(kIvanPhone);
+  v1::IdentifyCustomerResponse who;
+  ASSERT_TRUE(Call(key_a_, &Stub::IdentifyCustomer, identify, &who).ok());
+  ASSERT_EQ(who.accounts_size(), 1);
+  EXPECT_EQ(who.accounts(0).available_centipoints(), Balance(*simulator_, kIvanId));
+}
+
+TEST_F(CheckoutTest, AQuoteBacksOnePurchase) {
+  auto quote = Quote(key_a_, kIvanPhone);
+  v1::PurchaseResponse first, second;
+  ASSERT_TRUE(Call(key_a_, &Stub::CommitPurchase, Commit(quote, 0), &first).ok());
+  const int64_t retails = RetailCount(*simulator_, kIvanId);
+  grpc::Status status = Call(key_a_, &Stub::CommitPurchase, Commit(quote, 0), &second);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("already committed as order"), std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(RetailCount(*simulator_, kIvanId), retails);
+  EXPECT_TRUE(first.complete());
+}
+
+}  // namespace
+}  // namespace loyalty::broker

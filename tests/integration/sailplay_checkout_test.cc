@@ -213,3 +213,40 @@ TEST_F(SailPlayCheckoutTest, LedgerHoldsExpireByThemselves) {
 
 }  // namespace
 }  // namespace loyalty::broker
+
+namespace loyalty::broker {
+namespace {
+
+TEST_F(SailPlayCheckoutTest, PointsHeldForOneTillAreNotSpentByAnother) {
+  // Tatiana has 40 points. Till A holds 30 of them; till B, quoted after,
+  // is offered 10 and can neither commit 40 nor hold 20.
+  auto till_a = Quote(kTatianaPhone, 25000);
+  ASSERT_GE(till_a.spendable_centipoints(), 4000);
+  v1::HoldPointsRequest hold;
+  hold.set_quote_id(till_a.quote_id());
+  hold.set_program("sp-main");
+  hold.set_amount_centipoints(3000);
+  v1::HoldPointsResponse held;
+  ASSERT_TRUE(Call(&Stub::HoldPoints, hold, &held).ok());
+  auto till_b = Quote(kTatianaPhone, 25000);
+  EXPECT_EQ(till_b.spendable_centipoints(), 1000);
+  grpc::Status status;
+  Commit(till_b, 4000, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+  v1::HoldPointsRequest second = hold;
+  second.set_quote_id(till_b.quote_id());
+  second.set_amount_centipoints(2000);
+  v1::HoldPointsResponse refused;
+  EXPECT_EQ(Call(&Stub::HoldPoints, second, &refused).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  // Till A commits its 30 with its hold.
+  auto request = testing::CommitRequest(till_a.quote_id(), "SP", "sp-main", 3000);
+  request.add_hold_ids(held.hold_id());
+  v1::PurchaseResponse purchase;
+  grpc::Status a = Call(&Stub::CommitPurchase, request, &purchase);
+  EXPECT_TRUE(a.ok()) << a.error_message();
+  EXPECT_EQ(purchase.spent_centipoints(), 3000);
+}
+
+}  // namespace
+}  // namespace loyalty::broker

@@ -55,5 +55,39 @@ TEST(Validation, CustomerNeedsOneIdentifier) {
   ExpectField(Validate(request), "customer.phone");
 }
 
+TEST(Validation, AmountsThatWouldOverflowAreRefusedNamingTheField) {
+  // Ten lines of 10^18 kopecks would wrap a 64-bit sum.
+  v1::QuoteCartRequest huge;
+  for (int i = 0; i < 10; ++i) {
+    auto* line = huge.add_lines();
+    line->set_line_no(i + 1);
+    line->set_sku("A");
+    line->set_quantity_milli(1'000'000'000);
+    line->set_unit_price_minor(1'000'000'000'000);
+  }
+  ExpectField(Validate(huge), "lines[0]");
+  // Lines each within bounds whose sum is not.
+  v1::QuoteCartRequest many;
+  for (int i = 0; i < 20; ++i) {
+    auto* line = many.add_lines();
+    line->set_line_no(i + 1);
+    line->set_sku("A");
+    line->set_quantity_milli(100'000'000);
+    line->set_unit_price_minor(1'000'000'000'000);
+  }
+  ExpectField(Validate(many), "lines");
+
+  v1::CommitPurchaseRequest commit;
+  commit.set_idempotency_key("k");
+  commit.set_order_number("o");
+  commit.set_quote_id("q");
+  for (const char* program : {"a", "b"}) {
+    auto* spend = commit.add_spend();
+    spend->set_program(program);
+    spend->set_amount_centipoints(INT64_MAX);
+  }
+  ExpectField(Validate(commit), "spend[0].amount_centipoints");
+}
+
 }  // namespace
 }  // namespace loyalty::broker

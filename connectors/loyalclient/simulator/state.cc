@@ -305,16 +305,22 @@ json LoyalClientState::DescribeClient(const std::string& id) {
   }
   int64_t retail_count = 0;
   json amounts = json::array();
+  json operations = json::array();
   for (const auto& op : operations_) {
     if (op.client != id) continue;
     ++retail_count;
     amounts.push_back(op.amount_minor);
+    operations.push_back({{"point", op.point},
+                          {"amount_minor", op.amount_minor},
+                          {"spent_centipoints", op.spent_centipoints},
+                          {"earned_centipoints", op.earned_centipoints}});
   }
   return json{{"id", id},
               {"balance_centipoints", it->second.balance_centipoints},
               {"held_centipoints", held},
               {"retail_operations", retail_count},
-              {"retail_amounts_minor", amounts}};
+              {"retail_amounts_minor", amounts},
+              {"retail", operations}};
 }
 
 }  // namespace loyalty::simulator::loyalclient

@@ -505,7 +505,8 @@ json SailPlayState::DescribeUser(int64_t id) {
                          {"is_completed", p.completed},
                          {"deleted", p.deleted},
                          {"points_delta", p.cart.total_points},
-                         {"discount_points", p.cart.discount_points}});
+                         {"discount_points", p.cart.discount_points},
+                         {"price_minor", p.cart.total_price_minor}});
   }
   user["purchases"] = purchases;
   return user;
