@@ -25,21 +25,3 @@ CREATE UNIQUE INDEX purchases_one_per_quote_idx ON purchases (quote_id)
 ALTER TABLE purchases
   ADD COLUMN busy_with  text,
   ADD COLUMN busy_until timestamptz;
-
--- What reconciliation found: a purchase whose record and a vendor's own
--- record disagree, one row per purchase, program and kind of mismatch.
-CREATE TABLE reconciliation_mismatches (
-  mismatch_id     bigserial PRIMARY KEY,
-  purchase_id     bigint NOT NULL REFERENCES purchases (purchase_id),
-  program_id      bigint NOT NULL REFERENCES programs (program_id),
-  kind            text NOT NULL CHECK (kind IN ('missing_at_vendor', 'cancelled_at_vendor',
-                                                 'not_cancelled_at_vendor', 'confirmation',
-                                                 'earned', 'in_doubt_settled')),
-  broker_value    text NOT NULL,
-  vendor_value    text NOT NULL,
-  found_at        timestamptz NOT NULL DEFAULT now(),
-  resolved_at     timestamptz,
-  UNIQUE (purchase_id, program_id, kind)
-);
-CREATE INDEX reconciliation_open_idx ON reconciliation_mismatches (found_at)
-  WHERE resolved_at IS NULL;
