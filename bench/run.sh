@@ -134,9 +134,13 @@ row("quote, 1 vendor, p50 (c=1)", f'{quote_1["p50_ms"]:.3f} ms', "vendor direct 
     f'{vendor_1["p50_ms"]:.3f} ms', "added <= 0.4 ms", add50 <= 0.4, f"+{add50:.3f} ms")
 row("quote, 1 vendor, p99 (c=1)", f'{quote_1["p99_ms"]:.3f} ms', "vendor direct p99",
     f'{vendor_1["p99_ms"]:.3f} ms', "added <= 1 ms", add99 <= 1.0, f"+{add99:.3f} ms")
-fan = fanout_1["p50_ms"] / vendor_slow["p50_ms"] if vendor_slow["p50_ms"] else 0
-row("quote, 3 vendors @20 ms, p50 (c=1)", f'{fanout_1["p50_ms"]:.3f} ms',
-    "slowest vendor direct p50", f'{vendor_slow["p50_ms"]:.3f} ms', "<= 1.1 x", fan <= 1.1,
+# Artix discounts the cart, so the quote has two phases: every vendor at
+# list prices, then LoyalClient and SailPlay on the discounted cart. The
+# bound is the sum of the slowest call of each phase.
+phases = 2 * vendor_slow["p50_ms"]
+fan = fanout_1["p50_ms"] / phases if phases else 0
+row("quote, 3 vendors @20 ms, two phases, p50 (c=1)", f'{fanout_1["p50_ms"]:.3f} ms',
+    "2 x slowest vendor direct p50", f'{phases:.3f} ms', "<= 1.1 x", fan <= 1.1,
     f"{fan:.2f} x")
 q = quote_c["rps"] / echo_c["rps"] if echo_c["rps"] else 0
 row(f"quotes/s, 1 vendor (c={conc})", f'{quote_c["rps"]:.0f}/s', "bare gRPC echo",

@@ -7,16 +7,23 @@
 #include "broker/storage/sql_values.h"
 
 namespace loyalty::broker {
+namespace {
+
+void InsertActive(pqxx::work& tx, HoldRecord& hold) {
+  hold.hold_id = tx.exec_prepared1(q::kInsertHold, hold.store_id, hold.program_id, hold.quote_id,
+                                   hold.vendor_customer_id, hold.amount_centipoints, hold.mode,
+                                   hold.expires_at_unix)[0]
+                     .as<std::string>();
+  hold.status = "active";
+}
+
+}  // namespace
 
 absl::Status HoldRepository::Insert(HoldRecord& hold) {
   return pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    hold.hold_id = tx.exec_prepared1(q::kInsertHold, hold.store_id, hold.program_id, hold.quote_id,
-                                     hold.vendor_customer_id, hold.amount_centipoints, hold.mode,
-                                     hold.expires_at_unix)[0]
-                       .as<std::string>();
+    InsertActive(tx, hold);
     tx.commit();
-    hold.status = "active";
     return absl::OkStatus();
   });
 }
@@ -35,12 +42,8 @@ absl::Status HoldRepository::InsertLedger(
                              .as<int64_t>();
     held.by_others = all - held.by_this_quote;
     if (absl::Status allowed = check(held); !allowed.ok()) return allowed;
-    hold.hold_id = tx.exec_prepared1(q::kInsertHold, hold.store_id, hold.program_id, hold.quote_id,
-                                     hold.vendor_customer_id, hold.amount_centipoints, hold.mode,
-                                     hold.expires_at_unix)[0]
-                       .as<std::string>();
+    InsertActive(tx, hold);
     tx.commit();
-    hold.status = "active";
     return absl::OkStatus();
   });
 }

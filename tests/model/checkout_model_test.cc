@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -331,6 +332,11 @@ class Flow {
     request.set_order_number(order);
     v1::PurchaseResponse response;
     grpc::Status status = Call(method, request, &response);
+    // The outbox may be delivering this purchase: a till tries again.
+    for (int i = 0; i < 100 && status.error_code() == grpc::StatusCode::ABORTED; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      status = Call(method, request, &response);
+    }
     EXPECT_EQ(status.error_code(), want) << trace_ << status.error_message();
     return response;
   }
