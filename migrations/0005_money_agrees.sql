@@ -10,9 +10,13 @@ ALTER TABLE purchase_lines
 -- Points the broker's ledger held for the customer's other quotes when this
 -- quote was priced: a commit may spend only what the quote offered, less
 -- what other tills have held since.
+-- `unreachable`: the program was skipped because it could not be reached
+-- (not because it declined, e.g. did not know the customer): a commit
+-- records it as left out.
 ALTER TABLE quote_programs
   ADD COLUMN ledger_held_centipoints bigint NOT NULL DEFAULT 0
-  CHECK (ledger_held_centipoints >= 0);
+  CHECK (ledger_held_centipoints >= 0),
+  ADD COLUMN unreachable boolean NOT NULL DEFAULT false;
 
 -- A quote backs one purchase: a second order on the same quote is refused
 -- (a failed or declined attempt leaves it free).

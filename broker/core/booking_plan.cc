@@ -2,6 +2,10 @@
 
 namespace loyalty::broker {
 
+bool BookingMayBeSentAgain(const connectors::Failed& failure, bool vendor_recognises_repeats) {
+  return !failure.maybe_applied || (vendor_recognises_repeats && failure.retryable);
+}
+
 absl::StatusOr<std::vector<BookingStep>> PlanBookings(
     const std::vector<BookingCandidate>& candidates) {
   std::vector<BookingStep> undoable, pivot, retriable;

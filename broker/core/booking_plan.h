@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "connectors/core/outcome.h"
 
 namespace loyalty::broker {
 
@@ -29,6 +30,12 @@ struct BookingStep {
   size_t index = 0;  // into the candidates
   BookingKind kind = BookingKind::kUndoable;
 };
+
+// Whether a booking that failed so may be sent again (by the outbox): it
+// was not applied, or it may have been and the vendor recognises a repeated
+// booking, unless its answer did not add up (maybe applied, not retryable:
+// what it booked is unknown).
+bool BookingMayBeSentAgain(const connectors::Failed& failure, bool vendor_recognises_repeats);
 
 // FAILED_PRECONDITION when points would be spent at two programs that cannot
 // undo a booking: if the second refused, the first could not be taken back.

@@ -5,10 +5,8 @@
 #include <algorithm>
 #include <map>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/common/hashing.h"
-#include "broker/common/logging.h"
 #include "broker/core/booking_plan.h"
 #include "broker/core/cart_math.h"
 #include "broker/core/checkout_service.h"
@@ -50,22 +48,13 @@ absl::StatusOr<int64_t> CheckoutService::SpendLimit(const StoreProgram& program,
                           *held_by_all - *held_here);
 }
 
-void CheckoutService::ForgetDroppedVendorHolds(const StoreContext& store,
-                                               const PurchaseRecord& purchase) {
-  for (const auto& p : purchase.programs) {
+void CheckoutService::MarkDroppedVendorHolds(const StoreContext& store,
+                                             PurchaseRecord& purchase) const {
+  for (auto& p : purchase.programs) {
     const StoreProgram* program = store.FindProgram(p.program_id);
     connectors::Connector* connector = program ? ConnectorFor(*program) : nullptr;
-    if (connector == nullptr || !connector->capabilities().hold || p.status == "pending" ||
-        p.Skipped()) {
-      continue;
-    }
-    // The booking reached the vendor, which drops the client's holds at the
-    // point on any new operation; the purchase's own were consumed above.
-    if (auto status =
-            deps_.holds.CloseVendorHoldsOf(p.program_id, p.vendor_customer_id, "released");
-        !status.ok()) {
-      Log(LogLevel::kWarning, "hold_close_failed", {{"error", std::string(status.message())}});
-    }
+    p.dropped_vendor_holds = connector != nullptr && connector->capabilities().hold &&
+                             p.status != "pending" && !p.Skipped();
   }
 }
 
@@ -147,7 +136,7 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     // quote's customer at a program this purchase spends at.
     const QuoteProgramRecord* quoted = quote->FindProgram(hold->program_id);
     if (quoted == nullptr || quoted->vendor_customer_id != hold->vendor_customer_id ||
-        spend_by_program[hold->program_id] == 0) {
+        !spend_by_program.contains(hold->program_id)) {
       return absl::FailedPreconditionError(
           absl::StrCat("hold_ids[", i,
                        "]: the hold is not for this quote's customer at a program it spends at"));
@@ -177,11 +166,9 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     p.program_id = program.config->id;
     if (!quoted->used) {
       // Unreachable at the quote: the customer's points there cannot be
-      // booked now. Said plainly, never left out silently.
-      // A customer the vendor does not know has nothing to book there.
-      const bool unreachable = absl::StartsWith(quoted->skip_reason, "UNAVAILABLE") ||
-                               absl::StartsWith(quoted->skip_reason, "INTERNAL");
-      if (!quote->customer || !program.uses.points || !unreachable) continue;
+      // booked now. Said plainly, never left out silently. (A customer the
+      // vendor did not know has nothing to book there.)
+      if (!quote->customer || !program.uses.points || !quoted->unreachable) continue;
       p.status = absl::StrCat("skipped: ", quoted->skip_reason);
       purchase.programs.push_back(p);
       continue;
@@ -215,7 +202,7 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     for (const auto& p : purchase.programs) {
       spent += p.spent_centipoints;
       earned += p.earned_centipoints;
-      all_confirmed = all_confirmed && !(!p.Skipped() && awaits_confirm(p));
+      all_confirmed = all_confirmed && !awaits_confirm(p);
     }
     purchase.status = all_confirmed ? "confirmed" : "booked";
     purchase.spent_centipoints = spent;
@@ -240,11 +227,11 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
   if (purchase.status != "failed" && purchase.status != "in_doubt") {
     stored = StoredAnswer{request.idempotency_key(), outcome_status, answer.SerializeAsString()};
   }
+  MarkDroppedVendorHolds(store, purchase);
   if (auto status = deps_.purchases.WriteOutcome(purchase, stored, outbox); !status.ok()) {
     return status;
   }
   deps_.observer.OnCommitted(purchase, store);
-  ForgetDroppedVendorHolds(store, purchase);
   if (purchase.status == "failed") keep_key = false;
   if (!outcome_status.ok()) return outcome_status;
   *response = std::move(answer);

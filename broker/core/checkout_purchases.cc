@@ -48,20 +48,21 @@ absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::T
                                               const v1::CustomerIdentifier* new_customer,
                                               v1::PurchaseResponse* response) {
   const Transition* transition = TransitionFor(operation);
-  auto found = deps_.purchases.LoadByOrder(store.store_id, order_number);
-  if (!found.ok()) return found.status();
   // One operation at a time per purchase, outbox delivery included: two
   // tills confirming and cancelling at once must not overwrite each other.
-  auto claimed = deps_.purchases.ClaimBusy(found->purchase_id, operation,
+  auto claimed = deps_.purchases.ClaimBusy(store.store_id, order_number, operation,
                                            absl::Seconds(30) + (deadline - absl::Now()));
   if (!claimed.ok()) return claimed.status();
-  if (!*claimed) {
+  if (!claimed->has_value()) {
+    // Busy, or no such order: only the rare path reads to tell which.
+    auto found = deps_.purchases.LoadByOrder(store.store_id, order_number);
+    if (!found.ok()) return found.status();
     return absl::AbortedError(
         absl::StrCat("purchase ", order_number, " is busy with another operation; try again"));
   }
   absl::Status status =
       ApplyClaimed(store, deadline, *transition, operation, order_number, new_customer, response);
-  if (auto released = deps_.purchases.ReleaseBusy(found->purchase_id); !released.ok()) {
+  if (auto released = deps_.purchases.ReleaseBusy(**claimed); !released.ok()) {
     return released;
   }
   return status;

@@ -150,6 +150,7 @@ absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadli
       if (q.program->required && q.outcome->failed()) return status;
       record.used = false;
       record.skip_reason = SkipReason(status);
+      record.unreachable = q.outcome->failed();
       quote.programs.push_back(std::move(record));
       continue;
     }

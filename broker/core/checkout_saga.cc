@@ -73,8 +73,8 @@ absl::Status CheckoutService::RunBookings(const StoreContext& store, absl::Time 
     if (step.kind == BookingKind::kRetriable) {
       // Points to earn only: the purchase stands whatever happens here.
       const bool resend_is_safe =
-          outcome.failed() && outcome.failure().retryable &&
-          (!outcome.failure().maybe_applied || connector->capabilities().idempotent_book);
+          outcome.failed() &&
+          BookingMayBeSentAgain(outcome.failure(), connector->capabilities().idempotent_book);
       if (resend_is_safe) {
         p.status = "queued";
         outbox.push_back(OutboxEntry{.program_id = p.program_id, .operation = "book"});

@@ -85,9 +85,10 @@ class CheckoutService {
   // quotes since.
   absl::StatusOr<int64_t> SpendLimit(const StoreProgram& program, const QuoteRecord& quote,
                                      const QuoteProgramRecord& quoted);
-  // After a booking reached a vendor with native holds: its other holds of
-  // the customer are gone at the vendor, so the broker's mirror closes them.
-  void ForgetDroppedVendorHolds(const StoreContext& store, const PurchaseRecord& purchase);
+  // Marks the programs whose booking reached a vendor with native holds: the
+  // vendor dropped the customer's other holds there, so the outcome closes
+  // them in the broker's mirror too.
+  void MarkDroppedVendorHolds(const StoreContext& store, PurchaseRecord& purchase) const;
   // Books the purchase at its programs in plan order (checkout_saga.cc).
   // Fills each program's result and the steps left to the outbox; returns
   // what the till hears when the purchase failed.

@@ -48,6 +48,8 @@ struct QuoteProgramRecord {
   int64_t program_id = 0;
   bool used = false;
   std::string skip_reason;
+  // Skipped because the vendor could not be reached, not because it said no.
+  bool unreachable = false;
   std::string vendor_customer_id;
   int64_t discount_minor = 0;
   int64_t spendable_centipoints = 0;
@@ -96,6 +98,10 @@ struct PurchaseProgramRecord {
   int64_t earned_centipoints = 0;
   std::string vendor_reference;
   bool confirmed = false;  // the vendor has nothing left to confirm (not stored)
+  // The booking reached a vendor with native holds, which drops the
+  // customer's holds at the point on any new operation: the outcome closes
+  // the broker's mirror of them (not stored).
+  bool dropped_vendor_holds = false;
   // "pending", "approved", "queued" (in the outbox), "undone",
   // "skipped: ..." (unreachable at the quote: nothing booked there),
   // "declined: ...", "failed: ...", "in doubt: ...", "<operation>: approved".

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/common/logging.h"
+#include "broker/core/booking_plan.h"
 #include "broker/core/checkout_recovery.h"
 #include "broker/core/checkout_service.h"
 
@@ -89,10 +90,10 @@ absl::StatusOr<bool> CheckoutRecovery::DeliverHead(int64_t program_id, StoreCach
   if (!*claimed) return false;
   // The till may be confirming or cancelling this purchase right now: one
   // operation at a time per purchase.
-  auto busy = deps_.purchases.ClaimBusy(entry.purchase_id, "outbox",
+  auto busy = deps_.purchases.ClaimBusy(entry.store_id, entry.order_number, "outbox",
                                         settings_.vendor_deadline + absl::Seconds(30));
   if (!busy.ok()) return busy.status();
-  if (!*busy) {
+  if (!busy->has_value()) {
     entry.status = "waiting";
     auto retried = deps_.outbox.Retry(entry, "the purchase is busy", absl::ZeroDuration());
     if (!retried.ok()) return retried;
@@ -165,8 +166,7 @@ absl::Status CheckoutRecovery::Deliver(OutboxEntry& entry, const StoreContext& s
   auto booked =
       calls_.Book(program, deadline, ask, entry.store_id, entry.purchase_id, purchase->quote_id);
   if (booked.failed()) {
-    if (booked.failure().maybe_applied &&
-        (!connector->capabilities().idempotent_book || !booked.failure().retryable)) {
+    if (!BookingMayBeSentAgain(booked.failure(), connector->capabilities().idempotent_book)) {
       p->status = absl::StrCat("in doubt: ", booked.failure().message);
       return finish("in_doubt", booked.failure().message);
     }

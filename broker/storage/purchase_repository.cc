@@ -87,6 +87,12 @@ absl::Status PurchaseRepository::WriteOutcome(const PurchaseRecord& p,
     for (const auto& entry : outbox) {
       tx.exec_prepared0(q::kInsertOutbox, p.purchase_id, entry.program_id, entry.operation);
     }
+    // After the purchase's own holds were consumed above.
+    for (const auto& prog : p.programs) {
+      if (!prog.dropped_vendor_holds) continue;
+      tx.exec_prepared0(q::kCloseVendorHoldsOf, prog.program_id, prog.vendor_customer_id,
+                        "released");
+    }
     if (answer) {
       tx.exec_prepared0(q::kCompleteIdempotencyKey, p.store_id, answer->idempotency_key,
                         static_cast<int>(answer->status.code()),
@@ -125,15 +131,15 @@ absl::StatusOr<bool> PurchaseRepository::ClaimStale(int64_t purchase_id, absl::D
   return claimed;
 }
 
-absl::StatusOr<bool> PurchaseRepository::ClaimBusy(int64_t purchase_id,
-                                                   const std::string& operation,
-                                                   absl::Duration lease) {
-  bool claimed = false;
+absl::StatusOr<std::optional<int64_t>> PurchaseRepository::ClaimBusy(
+    const std::string& store_id, const std::string& order_number, const std::string& operation,
+    absl::Duration lease) {
+  std::optional<int64_t> claimed;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    claimed = !tx.exec_prepared(q::kClaimPurchaseBusy, purchase_id, operation,
-                                absl::ToDoubleSeconds(lease))
-                   .empty();
+    pqxx::result r = tx.exec_prepared(q::kClaimPurchaseBusy, store_id, order_number, operation,
+                                      absl::ToDoubleSeconds(lease));
+    if (!r.empty()) claimed = r[0][0].as<int64_t>();
     tx.commit();
     return absl::OkStatus();
   });

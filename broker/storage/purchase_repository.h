@@ -32,7 +32,9 @@ class PurchaseRepository {
   absl::Status WriteIntent(PurchaseRecord& purchase);
   // Writes the outcome (status, totals, per-program results) and, if given,
   // the idempotent answer and the steps it leaves to the outbox, atomically.
-  // A purchase that went through consumes the holds linked to it.
+  // A purchase that went through consumes the holds linked to it; programs
+  // marked dropped_vendor_holds have the customer's other vendor holds
+  // closed as released.
   absl::Status WriteOutcome(const PurchaseRecord& purchase,
                             const std::optional<StoredAnswer>& answer,
                             const std::vector<OutboxEntry>& outbox = {});
@@ -47,10 +49,13 @@ class PurchaseRepository {
   absl::StatusOr<bool> ClaimStale(int64_t purchase_id, absl::Duration age);
 
   // Takes the purchase for one operation (confirm, cancel, restore,
-  // reassign, outbox delivery) for at most `lease`; false while another
-  // holds it. WriteOutcome or ReleaseBusy gives it back.
-  absl::StatusOr<bool> ClaimBusy(int64_t purchase_id, const std::string& operation,
-                                 absl::Duration lease);
+  // reassign, outbox delivery) for at most `lease`; its id, or nullopt while
+  // another holds it (or there is no such order). WriteOutcome or
+  // ReleaseBusy gives it back.
+  absl::StatusOr<std::optional<int64_t>> ClaimBusy(const std::string& store_id,
+                                                   const std::string& order_number,
+                                                   const std::string& operation,
+                                                   absl::Duration lease);
   absl::Status ReleaseBusy(int64_t purchase_id);
 
   // NOT_FOUND unless the order exists for this store.

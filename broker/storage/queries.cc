@@ -38,7 +38,8 @@ const std::vector<NamedQuery>& AllQueries() {
       {q::kInsertQuoteProgram,
        "INSERT INTO quote_programs (quote_id, program_id, used, skip_reason, vendor_customer_id, "
        "discount_minor, spendable_centipoints, earn_centipoints, vendor_reference, explanation, "
-       "ledger_held_centipoints) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
+       "ledger_held_centipoints, unreachable) "
+       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"},
       {q::kInsertQuoteLineDiscount,
        "INSERT INTO quote_line_discounts (quote_id, line_no, program_id, campaign, amount_minor) "
        "VALUES ($1::uuid, $2, $3, $4, $5)"},
@@ -54,7 +55,7 @@ const std::vector<NamedQuery>& AllQueries() {
       {q::kQuotePrograms,
        "SELECT program_id, used, coalesce(skip_reason, ''), coalesce(vendor_customer_id, ''), "
        "discount_minor, spendable_centipoints, earn_centipoints, coalesce(vendor_reference, ''), "
-       "coalesce(explanation, ''), ledger_held_centipoints FROM quote_programs "
+       "coalesce(explanation, ''), ledger_held_centipoints, unreachable FROM quote_programs "
        "WHERE quote_id = $1::uuid"},
       {q::kQuoteLineDiscounts,
        "SELECT line_no, program_id, campaign, amount_minor FROM quote_line_discounts "
@@ -101,8 +102,8 @@ const std::vector<NamedQuery>& AllQueries() {
       {q::kClaimPurchaseBusy,
        // One operation at a time per purchase; a lease that ran out means
        // its holder died and the purchase is free again.
-       "UPDATE purchases SET busy_with = $2, busy_until = now() + make_interval(secs => $3) "
-       "WHERE purchase_id = $1 AND (busy_until IS NULL OR busy_until < now()) "
+       "UPDATE purchases SET busy_with = $3, busy_until = now() + make_interval(secs => $4) "
+       "WHERE store_id = $1 AND order_number = $2 AND (busy_until IS NULL OR busy_until < now()) "
        "RETURNING purchase_id"},
       {q::kReleasePurchaseBusy,
        "UPDATE purchases SET busy_with = NULL, busy_until = NULL WHERE purchase_id = $1"},

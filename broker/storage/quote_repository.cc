@@ -55,7 +55,7 @@ absl::Status QuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
                         NullIfEmpty(p.skip_reason), NullIfEmpty(p.vendor_customer_id),
                         p.discount_minor, p.spendable_centipoints, p.earn_centipoints,
                         NullIfEmpty(p.vendor_reference), NullIfEmpty(p.explanation),
-                        p.ledger_held_centipoints);
+                        p.ledger_held_centipoints, p.unreachable);
     }
     for (const auto& l : quote.lines) {
       for (size_t i = 0; i < l.discounts.size(); ++i) {
@@ -114,6 +114,7 @@ absl::StatusOr<QuoteRecord> QuoteRepository::Load(const std::string& store_id,
       p.vendor_reference = r[7].as<std::string>();
       p.explanation = r[8].as<std::string>();
       p.ledger_held_centipoints = r[9].as<int64_t>();
+      p.unreachable = r[10].as<bool>();
       quote.programs.push_back(std::move(p));
     }
     return absl::OkStatus();

@@ -238,9 +238,10 @@ void SailPlayConnector::NewPurchase(const CallContext& context, const BookReques
     const Purchase& p = made.value();
     BookResult booked;
     booked.vendor_reference = p.id;
-    // Answers without a cart do not list the points written off: the
-    // purchase was accepted with the points asked.
-    booked.spent_centipoints = p.discount_centipoints > 0 ? p.discount_centipoints : asked;
+    // The vendor's own figure where its answer lists it (checked against
+    // what was asked by the broker); an answer that does not list it
+    // accepted the cart as sent.
+    booked.spent_centipoints = p.discount_centipoints.value_or(asked);
     booked.earned_centipoints = p.points_delta_centipoints;
     booked.confirmed = p.is_completed;
     done(std::move(booked));

@@ -211,7 +211,9 @@ Outcome<Purchase> ParsePurchase(int status, std::string_view body) {
       const json& positions = Field(answer.at("cart").at("cart"), "positions");
       if (!positions.is_array()) throw BadField{"positions: expected an array"};
       for (const json& position : positions) {
-        p.discount_centipoints += Centipoints(position, "discount_points");
+        if (!position.is_object() || !position.contains("discount_points")) continue;
+        p.discount_centipoints =
+            p.discount_centipoints.value_or(0) + Centipoints(position, "discount_points");
       }
     }
     return p;

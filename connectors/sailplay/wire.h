@@ -72,8 +72,9 @@ struct Purchase {
   int64_t points_delta_centipoints = 0;
   int64_t price_minor = 0;
   std::string user_id;
-  // Sum of the cart positions' discount_points, when the answer has a cart.
-  int64_t discount_centipoints = 0;
+  // Sum of the cart positions' discount_points, when the answer lists them
+  // (the document's purchases/new answer does not always).
+  std::optional<int64_t> discount_centipoints;
 };
 
 struct Deleted {

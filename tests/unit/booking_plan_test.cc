@@ -42,3 +42,19 @@ TEST(BookingPlan, NothingToBookIsAnEmptyPlan) {
 
 }  // namespace
 }  // namespace loyalty::broker
+
+namespace loyalty::broker {
+namespace {
+
+TEST(BookingMayBeSentAgain, OnlyWhatWasNotAppliedOrIsRecognisedWhenRepeated) {
+  const connectors::Failed unreachable{true, false, "down"};
+  const connectors::Failed timed_out{true, true, "timeout"};
+  const connectors::Failed not_adding_up{false, true, "spent 9999.99, asked 1.00"};
+  EXPECT_TRUE(BookingMayBeSentAgain(unreachable, false));
+  EXPECT_FALSE(BookingMayBeSentAgain(timed_out, false));
+  EXPECT_TRUE(BookingMayBeSentAgain(timed_out, true));
+  EXPECT_FALSE(BookingMayBeSentAgain(not_adding_up, true));
+}
+
+}  // namespace
+}  // namespace loyalty::broker

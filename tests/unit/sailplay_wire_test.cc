@@ -41,7 +41,18 @@ TEST(SailPlayWire, ParsesPurchaseNewFromTheDocument) {
   EXPECT_EQ(p.points_delta_centipoints, 41000);
   EXPECT_EQ(p.price_minor, 120000);
   EXPECT_EQ(p.user_id, "340774");
-  EXPECT_EQ(p.discount_centipoints, 0);
+  // The document's answer lists no discount_points per position: unknown,
+  // not zero.
+  EXPECT_FALSE(p.discount_centipoints.has_value());
+}
+
+TEST(SailPlayWire, PointsWrittenOffAreTheVendorsFigureWhenItListsThem) {
+  auto outcome = ParsePurchase(
+      200, R"({"status":"ok","purchase":{"id":1,"is_completed":false,"points_delta":0},
+               "cart":{"cart":{"positions":[{"num":1,"discount_points":30},
+                                            {"num":2,"discount_points":0}]}}})");
+  ASSERT_TRUE(outcome.approved()) << outcome.failure().message;
+  EXPECT_EQ(outcome.value().discount_centipoints, 3000);
 }
 
 TEST(SailPlayWire, ParsesPurchaseGetWithNumericPriceAndTextNums) {
