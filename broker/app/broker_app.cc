@@ -69,7 +69,14 @@ BrokerApp::BrokerApp(BrokerConfig config)
                                      journal_, metrics_},
                 RecoverySettings{absl::Seconds(config_.broker.recovery_after_seconds),
                                  absl::Milliseconds(config_.broker.default_deadline_ms),
-                                 absl::Seconds(config_.broker.outbox_retry_seconds)}) {
+                                 absl::Seconds(config_.broker.outbox_retry_seconds)}),
+      mismatches_(pool_),
+      reconciler_(ReconciliationDependencies{registry_, stores_, purchases_, mismatches_, journal_,
+                                             metrics_},
+                  ReconciliationSettings{absl::Hours(config_.broker.reconcile_window_hours),
+                                         absl::Seconds(config_.broker.reconcile_every_seconds),
+                                         config_.broker.reconcile_batch,
+                                         absl::Milliseconds(config_.broker.default_deadline_ms)}) {
   connectors::RegisterBuiltinConnectors(registry_, http_);
   pool_.set_observer(&metrics_);
 }
@@ -83,7 +90,8 @@ absl::StatusOr<int> BrokerApp::Start() {
   if (!credentials.ok()) return credentials.status();
 
   maintenance_ = std::make_unique<MaintenanceWorker>(
-      holds_, recovery_, absl::Seconds(config_.broker.maintenance_interval_seconds));
+      holds_, recovery_, reconciler_, absl::Seconds(config_.broker.maintenance_interval_seconds),
+      absl::Seconds(config_.broker.reconcile_interval_seconds));
   maintenance_->Start();
 
   if (!config_.metrics.listen.empty()) {

@@ -15,6 +15,7 @@
 #include "broker/config/config.h"
 #include "broker/core/checkout_recovery.h"
 #include "broker/core/checkout_service.h"
+#include "broker/core/reconciliation.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/metrics_endpoint.h"
 #include "broker/metrics/state_collector.h"
@@ -25,6 +26,7 @@
 #include "broker/storage/pool.h"
 #include "broker/storage/purchase_repository.h"
 #include "broker/storage/quote_repository.h"
+#include "broker/storage/reconciliation_repository.h"
 #include "broker/storage/store_directory.h"
 #include "connectors/core/registry.h"
 #include "connectors/http/curl_multi_client.h"
@@ -41,6 +43,10 @@ class BrokerApp {
   // Stops accepting calls, lets in-flight calls finish (up to `grace`), then
   // stops the workers.
   void Shutdown(absl::Duration grace);
+
+  // One reconciliation pass now (also without Start(): `loyalty-broker
+  // reconcile`).
+  absl::StatusOr<ReconciliationPass> ReconcileOnce() { return reconciler_.RunOnce(); }
 
   // The Prometheus endpoint's port once started; 0 when it is off.
   int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
@@ -60,6 +66,8 @@ class BrokerApp {
   StoreDirectory stores_;
   CheckoutService checkout_;
   CheckoutRecovery recovery_;
+  ReconciliationRepository mismatches_;
+  Reconciler reconciler_;
   std::unique_ptr<ThreadPool> workers_;
   std::unique_ptr<BrokerGrpcService> service_;
   std::unique_ptr<grpc::Server> server_;

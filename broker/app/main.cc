@@ -1,4 +1,4 @@
-// loyalty-broker: serve, migrate, register. Only wiring lives here.
+// loyalty-broker: serve, migrate, register, reconcile. Only wiring lives here.
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -51,6 +51,15 @@ int Register(const BrokerConfig& config, const std::string& stores_file) {
   return 0;
 }
 
+int Reconcile(const BrokerConfig& config) {
+  loyalty::broker::BrokerApp app(config);
+  auto pass = app.ReconcileOnce();
+  if (!pass.ok()) return Fail(pass.status());
+  std::cout << "reconciled " << pass->purchases << " purchases: " << pass->mismatches
+            << " mismatches, " << pass->settled << " in-doubt bookings settled" << std::endl;
+  return 0;
+}
+
 int Serve(const BrokerConfig& config) {
   sigset_t signals;
   sigemptyset(&signals);
@@ -82,12 +91,15 @@ int main(int argc, char** argv) {
   auto* migrate = cli.add_subcommand("migrate", "apply database migrations");
   auto* reg = cli.add_subcommand("register", "register stores, programs and API keys");
   reg->add_option("--stores", stores_file, "stores file (YAML)")->required();
+  auto* reconcile = cli.add_subcommand(
+      "reconcile", "compare purchases with the vendors that can be asked, once, and exit");
   CLI11_PARSE(cli, argc, argv);
 
   auto config = loyalty::broker::LoadConfig(config_path, loyalty::broker::ProcessEnvironment());
   if (!config.ok()) return Fail(config.status());
   if (*migrate) return Migrate(*config);
   if (*reg) return Register(*config, stores_file);
+  if (*reconcile) return Reconcile(*config);
   if (migrate_first) {
     if (int rc = Migrate(*config); rc != 0) return rc;
   }

@@ -26,4 +26,18 @@ void MaintenanceWorker::RunOnce() {
   Report("drain_outbox", recovery_.DrainOutbox());
 }
 
+void MaintenanceWorker::ReconcileOnce() {
+  auto pass = reconciler_.RunOnce();
+  if (!pass.ok()) {
+    Report("reconcile", absl::StatusOr<int>(pass.status()));
+    return;
+  }
+  if (pass->purchases > 0) {
+    Log(pass->mismatches > 0 ? LogLevel::kWarning : LogLevel::kInfo, "reconciliation_done",
+        {{"purchases", std::to_string(pass->purchases)},
+         {"mismatches", std::to_string(pass->mismatches)},
+         {"settled", std::to_string(pass->settled)}});
+  }
+}
+
 }  // namespace loyalty::broker

@@ -9,24 +9,41 @@
 #include "absl/time/time.h"
 #include "broker/common/periodic_task.h"
 #include "broker/core/checkout_recovery.h"
+#include "broker/core/reconciliation.h"
 #include "broker/storage/hold_repository.h"
 
 namespace loyalty::broker {
 
 class MaintenanceWorker {
  public:
-  MaintenanceWorker(HoldRepository& holds, CheckoutRecovery& recovery, absl::Duration interval)
-      : holds_(holds), recovery_(recovery), task_(interval, [this] { RunOnce(); }) {}
+  MaintenanceWorker(HoldRepository& holds, CheckoutRecovery& recovery, Reconciler& reconciler,
+                    absl::Duration interval, absl::Duration reconcile_interval)
+      : holds_(holds),
+        recovery_(recovery),
+        reconciler_(reconciler),
+        task_(interval, [this] { RunOnce(); }),
+        reconcile_task_(reconcile_interval, [this] { ReconcileOnce(); }) {}
 
-  void Start() { task_.Start(); }
-  void Stop() { task_.Stop(); }
+  void Start() {
+    task_.Start();
+    reconcile_task_.Start();
+  }
+  void Stop() {
+    reconcile_task_.Stop();
+    task_.Stop();
+  }
   // One pass; logs what it did.
   void RunOnce();
+  // One reconciliation pass (it calls vendors: on its own, slower cadence).
+  void ReconcileOnce();
 
  private:
   HoldRepository& holds_;
   CheckoutRecovery& recovery_;
-  PeriodicTask task_;  // last: stopped before the members it uses go
+  Reconciler& reconciler_;
+  // Last: stopped before the members they use go.
+  PeriodicTask task_;
+  PeriodicTask reconcile_task_;
 };
 
 }  // namespace loyalty::broker

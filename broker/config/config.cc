@@ -71,6 +71,14 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
       PositiveInt("broker.recovery_after_seconds", c.broker.recovery_after_seconds);
   schema["broker.outbox_retry_seconds"] =
       PositiveInt("broker.outbox_retry_seconds", c.broker.outbox_retry_seconds);
+  schema["broker.reconcile_interval_seconds"] =
+      PositiveInt("broker.reconcile_interval_seconds", c.broker.reconcile_interval_seconds);
+  schema["broker.reconcile_window_hours"] =
+      PositiveInt("broker.reconcile_window_hours", c.broker.reconcile_window_hours);
+  schema["broker.reconcile_every_seconds"] =
+      PositiveInt("broker.reconcile_every_seconds", c.broker.reconcile_every_seconds);
+  schema["broker.reconcile_batch"] =
+      PositiveInt("broker.reconcile_batch", c.broker.reconcile_batch);
   schema["metrics.listen"] = Text(c.metrics.listen);
   schema["metrics.state_interval_seconds"] =
       PositiveInt("metrics.state_interval_seconds", c.metrics.state_interval_seconds);

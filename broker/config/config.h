@@ -53,6 +53,13 @@ struct BrokerConfig {
     // First wait before an undelivered outbox entry is tried again; doubles
     // with each attempt up to five minutes.
     int outbox_retry_seconds = 5;
+    // Reconciliation with the vendors that can be asked: how often a pass
+    // runs, how far back purchases are compared, how soon one is compared
+    // again, and how many purchases one pass compares at most.
+    int reconcile_interval_seconds = 300;
+    int reconcile_window_hours = 48;
+    int reconcile_every_seconds = 3600;
+    int reconcile_batch = 200;
   } broker;
   struct Metrics {
     // Prometheus endpoint (GET /metrics); empty turns it off.

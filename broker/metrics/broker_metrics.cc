@@ -101,6 +101,12 @@ BrokerMetrics::BrokerMetrics(const std::vector<std::string>& grpc_methods)
                          .Name("loyalty_outbox_oldest_age_seconds")
                          .Help("Age of the oldest undelivered outbox entry; 0 when none.")
                          .Register(*registry_)),
+      reconciliation_mismatches_(
+          prometheus::BuildGauge()
+              .Name("loyalty_reconciliation_mismatches")
+              .Help("Open disagreements between the broker's purchases and the vendor's, by "
+                    "program.")
+              .Register(*registry_)),
       purchases_pending_(
           prometheus::BuildGauge()
               .Name("loyalty_purchases_pending")
@@ -172,6 +178,7 @@ void BrokerMetrics::AddProgram(const std::string& program, const std::string& ve
   holds_active_.Add(labels);
   outbox_backlog_.Add(labels);
   outbox_oldest_.Add(labels);
+  reconciliation_mismatches_.Add(labels);
 }
 
 void BrokerMetrics::Record(const CheckoutStateSample& sample) {
@@ -183,6 +190,10 @@ void BrokerMetrics::Record(const CheckoutStateSample& sample) {
     AddProgram(o.program, o.vendor);
     outbox_backlog_.Add({{"program", o.program}, {"vendor", o.vendor}}).Set(o.backlog);
     outbox_oldest_.Add({{"program", o.program}, {"vendor", o.vendor}}).Set(o.oldest_seconds);
+  }
+  for (const auto& m : sample.mismatches) {
+    AddProgram(m.program, m.vendor);
+    reconciliation_mismatches_.Add({{"program", m.program}, {"vendor", m.vendor}}).Set(m.open);
   }
   purchases_pending_.Set(sample.purchases_pending);
   purchases_in_doubt_.Set(sample.purchases_in_doubt);

@@ -38,6 +38,11 @@ struct CheckoutStateSample {
     double oldest_seconds = 0;
   };
   std::vector<ProgramOutbox> outbox;  // every enabled program, empty included
+  struct ProgramMismatches {
+    std::string program, vendor;
+    int64_t open = 0;
+  };
+  std::vector<ProgramMismatches> mismatches;  // every enabled program, zero included
   int64_t purchases_pending = 0;
   int64_t purchases_in_doubt = 0;
   double oldest_pending_seconds = 0;
@@ -80,6 +85,7 @@ class BrokerMetrics final : public RpcObserver, public CheckoutObserver, public 
   prometheus::Family<prometheus::Gauge>& holds_active_;
   prometheus::Family<prometheus::Gauge>& outbox_backlog_;
   prometheus::Family<prometheus::Gauge>& outbox_oldest_;
+  prometheus::Family<prometheus::Gauge>& reconciliation_mismatches_;
   prometheus::Gauge& purchases_pending_;
   prometheus::Gauge& purchases_in_doubt_;
   prometheus::Gauge& oldest_pending_;

@@ -19,6 +19,10 @@ absl::StatusOr<CheckoutStateSample> StateCollector::Sample() {
       sample.outbox.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
                                row[2].as<int64_t>(), row[3].as<double>()});
     }
+    for (const auto& row : tx.exec_prepared(q::kOpenMismatchesByProgram)) {
+      sample.mismatches.push_back(
+          {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int64_t>()});
+    }
     const pqxx::row purchases = tx.exec_prepared1(q::kUnfinishedPurchases);
     sample.purchases_pending = purchases[0].as<int64_t>();
     sample.purchases_in_doubt = purchases[1].as<int64_t>();

@@ -118,6 +118,34 @@ const std::vector<NamedQuery>& AllQueries() {
       {q::kLockLedger,
        // Serialises ledger checks and holds of one customer at one program.
        "SELECT pg_advisory_xact_lock($1, hashtext($2))"},
+      {q::kClaimReconcileBatch,
+       // Purchases of the window due for a comparison, oldest compared first;
+       // bookings in doubt whatever their age. SKIP LOCKED: replicas share.
+       "UPDATE purchases SET reconciled_at = now() WHERE purchase_id IN ("
+       "SELECT p.purchase_id FROM purchases p WHERE p.purchase_id IN ("
+       "SELECT purchase_id FROM purchase_programs WHERE status LIKE 'in doubt%' "
+       "UNION SELECT purchase_id FROM purchases WHERE status IN ('booked', 'confirmed', "
+       "'cancelled') AND updated_at > now() - make_interval(secs => $1)) "
+       "AND (p.reconciled_at IS NULL OR p.reconciled_at < now() - make_interval(secs => $2)) "
+       "AND (p.busy_until IS NULL OR p.busy_until < now()) "
+       "ORDER BY p.reconciled_at NULLS FIRST, p.purchase_id LIMIT $3 "
+       "FOR UPDATE SKIP LOCKED) RETURNING store_id, order_number"},
+      {q::kUpsertMismatch,
+       "INSERT INTO reconciliation_mismatches (purchase_id, program_id, kind, broker_value, "
+       "vendor_value, resolved_at) VALUES ($1, $2, $3, $4, $5, "
+       "CASE WHEN $6::boolean THEN now() END) "
+       "ON CONFLICT (purchase_id, program_id, kind) DO UPDATE SET "
+       "broker_value = EXCLUDED.broker_value, vendor_value = EXCLUDED.vendor_value, "
+       "resolved_at = EXCLUDED.resolved_at"},
+      {q::kResolveMismatches,
+       // Kinds this comparison no longer finds ($3: the kinds it found).
+       "UPDATE reconciliation_mismatches SET resolved_at = now() WHERE purchase_id = $1 "
+       "AND program_id = $2 AND resolved_at IS NULL AND kind <> ALL ($3::text[])"},
+      {q::kOpenMismatchesByProgram,
+       // Every enabled program, with none open too, so its series exist.
+       "SELECT pr.code, pr.vendor, count(m.mismatch_id) FROM programs pr "
+       "LEFT JOIN reconciliation_mismatches m ON m.program_id = pr.program_id "
+       "AND m.resolved_at IS NULL WHERE pr.enabled GROUP BY 1, 2 ORDER BY 1, 2"},
       {q::kPurchaseStatusByOrder,
        "SELECT status FROM purchases WHERE store_id = $1 AND order_number = $2"},
       {q::kDeletePurchaseLines, "DELETE FROM purchase_lines WHERE purchase_id = $1"},

@@ -78,6 +78,14 @@ int64_t QueryInt(const std::string& sql) {
   return tx.exec1(sql)[0].as<int64_t>();
 }
 
+int64_t ExecuteSql(const std::string& sql) {
+  pqxx::connection connection("");
+  pqxx::work tx(connection);
+  const int64_t affected = tx.exec(sql).affected_rows();
+  tx.commit();
+  return affected;
+}
+
 std::string ScrapeMetrics(int port) {
   httplib::Client client("127.0.0.1", port);
   auto response = client.Get("/metrics");

@@ -34,6 +34,9 @@ class BrokerStack {
   // The Prometheus endpoint of the broker under test.
   int metrics_port() const { return app_->metrics_port(); }
 
+  // One reconciliation pass, as `loyalty-broker reconcile` runs it.
+  absl::StatusOr<ReconciliationPass> Reconcile() { return app_->ReconcileOnce(); }
+
   template <typename Request, typename Response, typename Method>
   grpc::Status Call(const std::string& api_key, Method method, const Request& request,
                     Response* response) const {
@@ -74,5 +77,9 @@ double MetricValue(const std::string& scrape, const std::string& series);
 
 // The single integer a SQL query returns.
 int64_t QueryInt(const std::string& sql);
+
+// Runs a statement that changes rows, as another system or a person would;
+// returns how many it changed.
+int64_t ExecuteSql(const std::string& sql);
 
 }  // namespace loyalty::broker::testing

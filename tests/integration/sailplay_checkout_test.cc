@@ -250,3 +250,88 @@ TEST_F(SailPlayCheckoutTest, PointsHeldForOneTillAreNotSpentByAnother) {
 
 }  // namespace
 }  // namespace loyalty::broker
+
+namespace loyalty::broker {
+namespace {
+
+// Changes SailPlay's records behind the broker's back, as another system or
+// a person at the vendor would.
+void DeleteAtVendor(SailPlaySimulator& sim, const std::string& order) {
+  using Params = simulator::sailplay::Params;
+  auto login = sim.state().Login(Params{{"store_department_id", "219"},
+                                        {"store_department_key", "sp-demo-department-key-219"},
+                                        {"pin_code", "104443"}});
+  const std::string token = login.body["token"];
+  auto deleted = sim.state().Delete(
+      Params{{"token", token}, {"store_department_id", "219"}, {"order_num", order}});
+  ASSERT_EQ(deleted.body["status"], "ok") << deleted.body.dump();
+}
+
+// Runs passes until this purchase was compared (other tests' purchases
+// share the database and the batches).
+void ReconcileUntilCompared(testing::BrokerStack& stack, const std::string& order) {
+  const std::string compared = absl::StrCat("SELECT count(*) FROM purchases WHERE order_number = '",
+                                            order, "' AND reconciled_at IS NOT NULL");
+  for (int i = 0; i < 50 && testing::QueryInt(compared) == 0; ++i) {
+    ASSERT_TRUE(stack.Reconcile().ok());
+  }
+  ASSERT_EQ(testing::QueryInt(compared), 1);
+}
+
+int64_t OpenMismatches(const std::string& order, const std::string& kind) {
+  return testing::QueryInt(absl::StrCat(
+      "SELECT count(*) FROM reconciliation_mismatches m JOIN purchases p USING (purchase_id) "
+      "WHERE p.order_number = '",
+      order, "' AND m.kind = '", kind, "' AND m.resolved_at IS NULL"));
+}
+
+TEST_F(SailPlayCheckoutTest, ReconciliationFindsWhatTheVendorRecordsDifferently) {
+  auto purchase = Commit(Quote(kIvanPhone, 10000), 0);
+  const std::string order = purchase.order_number();
+  ByOrder(&Stub::ConfirmPurchase, order);
+  ReconcileUntilCompared(*stack_, order);
+  EXPECT_EQ(testing::QueryInt(
+                absl::StrCat("SELECT count(*) FROM reconciliation_mismatches m JOIN purchases p "
+                             "USING (purchase_id) WHERE p.order_number = '",
+                             order, "'")),
+            0)
+      << "the vendor agrees: nothing to record";
+
+  DeleteAtVendor(*simulator_, order);
+  ASSERT_EQ(testing::ExecuteSql(absl::StrCat(
+                "UPDATE purchases SET reconciled_at = NULL WHERE order_number = '", order, "'")),
+            1);
+  ReconcileUntilCompared(*stack_, order);
+  EXPECT_EQ(OpenMismatches(order, "missing_at_vendor"), 1);
+  // The broker's record is left as it was: a person decides.
+  EXPECT_EQ(ByOrder(&Stub::GetPurchase, order).status(), v1::PURCHASE_STATUS_CONFIRMED);
+}
+
+TEST_F(SailPlayCheckoutTest, ReconciliationSettlesABookingInDoubtByTheVendorsAnswer) {
+  auto purchase = Commit(Quote(kIvanPhone, 10000), 0);
+  const std::string order = purchase.order_number();
+  ASSERT_EQ(purchase.programs_size(), 1);
+  const int64_t earned = purchase.programs(0).earned_centipoints();
+  ASSERT_GT(earned, 0);
+  // As if the booking's answer had been lost: in doubt, nothing earned.
+  ASSERT_EQ(testing::ExecuteSql(absl::StrCat(
+                "UPDATE purchase_programs SET status = 'in doubt: answer lost', "
+                "earned_centipoints = 0 WHERE purchase_id = (SELECT purchase_id FROM purchases "
+                "WHERE order_number = '",
+                order, "')")),
+            1);
+  ReconcileUntilCompared(*stack_, order);
+  auto settled = ByOrder(&Stub::GetPurchase, order);
+  ASSERT_EQ(settled.programs_size(), 1);
+  EXPECT_EQ(settled.programs(0).status(), "approved");
+  EXPECT_EQ(settled.programs(0).earned_centipoints(), earned);
+  EXPECT_EQ(settled.earned_centipoints(), earned);
+  EXPECT_EQ(testing::QueryInt(absl::StrCat(
+                "SELECT count(*) FROM reconciliation_mismatches m JOIN purchases p "
+                "USING (purchase_id) WHERE p.order_number = '",
+                order, "' AND m.kind = 'in_doubt_settled' AND m.resolved_at IS NOT NULL")),
+            1);
+}
+
+}  // namespace
+}  // namespace loyalty::broker
