@@ -23,3 +23,9 @@ CREATE TABLE reconciliation_mismatches (
 );
 CREATE INDEX reconciliation_open_idx ON reconciliation_mismatches (program_id)
   WHERE resolved_at IS NULL;
+
+-- What each pass looks for, without reading every purchase and program.
+CREATE INDEX purchases_updated_idx ON purchases (updated_at)
+  WHERE status IN ('booked', 'confirmed', 'cancelled');
+CREATE INDEX purchase_programs_in_doubt_idx ON purchase_programs (purchase_id)
+  WHERE status LIKE 'in doubt%';
