@@ -8,7 +8,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "broker/api/validation.h"
+#include "broker/common/error_reasons.h"
 #include "broker/common/logging.h"
+#include "broker/common/status_details.h"
 
 namespace loyalty::broker {
 namespace {
@@ -38,9 +40,12 @@ std::string RequestId(const grpc::CallbackServerContext& context) {
   return absl::StrFormat("%016x", random());
 }
 
+// An explained error leaves with its google.rpc.Status details in
+// grpc-status-details-bin, where every gRPC client library looks.
 grpc::Status ToGrpc(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
+                      ToRpcStatus(status).SerializeAsString());
 }
 
 }  // namespace
@@ -68,10 +73,13 @@ grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext*
       status = store.status();
     } else {
       store_id = (*store)->store_id;
-      status = absl::Now() >= vendor_deadline
-                   ? absl::DeadlineExceededError("deadline passed before the call was handled")
-                   : work(**store, vendor_deadline);
+      status =
+          absl::Now() >= vendor_deadline
+              ? ReasonedError(absl::StatusCode::kDeadlineExceeded, ErrorReason::kDeadlineExceeded,
+                              "deadline passed before the call was handled")
+              : work(**store, vendor_deadline);
     }
+    status = Explained(std::move(status));
     const absl::Duration latency = absl::Now() - started;
     observer_.OnRpcHandled(method, status.code(), latency);
     Log(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "grpc_call",
@@ -79,6 +87,7 @@ grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext*
          {"store", store_id},
          {"code", absl::StatusCodeToString(status.code())},
          {"latency_ms", absl::StrCat(absl::ToDoubleMilliseconds(latency))},
+         {"reason", ReasonOf(status)},
          {"error", std::string(status.message())}});
     reactor->Finish(ToGrpc(status));
   });

@@ -119,10 +119,17 @@ absl::StatusOr<int> BrokerApp::Start() {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                              config_.grpc.keepalive_time_ms / 2);
   builder.RegisterService(service_.get());
+  reflection_v1_ = std::make_unique<ReflectionV1Service>(std::vector<std::string>{
+      kBrokerServiceName, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+      "grpc.reflection.v1alpha.ServerReflection"});
+  builder.RegisterService(reflection_v1_.get());
   server_ = builder.BuildAndStart();
   if (!server_ || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.grpc.listen));
   }
+  health_ = std::make_unique<ServingHealth>(*server_->GetHealthCheckService(), pool_,
+                                            absl::Milliseconds(config_.grpc.health_probe_ms));
+  health_->Start();
   Log(LogLevel::kInfo, "broker_started",
       {{"listen", config_.grpc.listen},
        {"port", std::to_string(port)},
@@ -134,9 +141,12 @@ absl::StatusOr<int> BrokerApp::Start() {
 void BrokerApp::Shutdown(absl::Duration grace) {
   if (server_) {
     Log(LogLevel::kInfo, "broker_stopping", {});
+    health_->BeginShutdown();
+    absl::SleepFor(absl::Milliseconds(config_.grpc.shutdown_drain_ms));
     // Refuses new calls at once; in-flight calls get until the deadline.
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     server_.reset();
+    health_.reset();
   }
   workers_.reset();  // runs what was already handed over, then joins
   service_.reset();

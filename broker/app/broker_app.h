@@ -10,7 +10,9 @@
 
 #include "absl/status/statusor.h"
 #include "broker/api/grpc_service.h"
+#include "broker/api/reflection_v1.h"
 #include "broker/app/maintenance_worker.h"
+#include "broker/app/serving_health.h"
 #include "broker/common/thread_pool.h"
 #include "broker/config/config.h"
 #include "broker/core/checkout_recovery.h"
@@ -69,6 +71,8 @@ class BrokerApp {
   ReconciliationRepository mismatches_;
   Reconciler reconciler_;
   std::unique_ptr<ThreadPool> workers_;
+  std::unique_ptr<ReflectionV1Service> reflection_v1_;
+  std::unique_ptr<ServingHealth> health_;
   std::unique_ptr<BrokerGrpcService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsEndpoint> metrics_endpoint_;

@@ -39,6 +39,18 @@ Setter PositiveInt(const std::string& path, int& field) {
   };
 }
 
+Setter NonNegativeInt(const std::string& path, int& field) {
+  return [&field, path](const std::string& value) {
+    int parsed = 0;
+    if (!absl::SimpleAtoi(value, &parsed) || parsed < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": expected a non-negative integer, got \"", value, "\""));
+    }
+    field = parsed;
+    return absl::OkStatus();
+  };
+}
+
 // Every accepted key, by dotted path. Anything else is an error.
 std::map<std::string, Setter> Schema(BrokerConfig& c) {
   std::map<std::string, Setter> schema;
@@ -49,6 +61,9 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
       PositiveInt("grpc.keepalive_time_ms", c.grpc.keepalive_time_ms);
   schema["grpc.keepalive_timeout_ms"] =
       PositiveInt("grpc.keepalive_timeout_ms", c.grpc.keepalive_timeout_ms);
+  schema["grpc.shutdown_drain_ms"] =
+      NonNegativeInt("grpc.shutdown_drain_ms", c.grpc.shutdown_drain_ms);
+  schema["grpc.health_probe_ms"] = PositiveInt("grpc.health_probe_ms", c.grpc.health_probe_ms);
   schema["grpc.tls.cert_file"] = Text(c.grpc.tls.cert_file);
   schema["grpc.tls.key_file"] = Text(c.grpc.tls.key_file);
   schema["grpc.tls.client_ca_file"] = Text(c.grpc.tls.client_ca_file);

@@ -26,6 +26,11 @@ struct BrokerConfig {
     int max_message_bytes = 4 * 1024 * 1024;
     int keepalive_time_ms = 30000;
     int keepalive_timeout_ms = 10000;
+    // On shutdown, health answers NOT_SERVING this long before the listener
+    // closes, so load balancers stop sending calls first.
+    int shutdown_drain_ms = 0;
+    // How often health asks PostgreSQL whether it answers.
+    int health_probe_ms = 2000;
     bool tls_enabled = false;
     TlsConfig tls;
   } grpc;

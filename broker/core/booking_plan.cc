@@ -1,5 +1,7 @@
 #include "broker/core/booking_plan.h"
 
+#include "broker/common/error_reasons.h"
+
 namespace loyalty::broker {
 
 bool BookingMayBeSentAgain(const connectors::Failed& failure, bool vendor_recognises_repeats) {
@@ -20,7 +22,8 @@ absl::StatusOr<std::vector<BookingStep>> PlanBookings(
     }
   }
   if (pivot.size() > 1) {
-    return absl::FailedPreconditionError(
+    return ReasonedError(
+        absl::StatusCode::kFailedPrecondition, ErrorReason::kNotSupportedByStore,
         "spend: points can be spent at only one program that cannot undo a booking");
   }
   std::vector<BookingStep> plan = std::move(undoable);

@@ -30,7 +30,9 @@ int64_t MergeDiscounts(std::vector<QuoteLineRecord>& lines, int64_t program_id,
       const int64_t amount = std::min(d.amount_minor, std::max<int64_t>(room, 0));
       if (amount <= 0) break;
       l.line.discount_minor += amount;
-      l.discounts.push_back({d.line_no, d.campaign, amount});
+      connectors::LineDiscount merged = d;
+      merged.amount_minor = amount;
+      l.discounts.push_back(std::move(merged));
       l.discount_program_ids.push_back(program_id);
       granted += amount;
       break;
@@ -80,6 +82,14 @@ int64_t CapPointsToWhatIsLeftToPay(std::vector<QuoteProgramRecord>& programs, in
     left_to_pay -= p.spendable_centipoints;
   }
   return total_minor - left_to_pay;
+}
+
+std::optional<int64_t> BalanceAfterBooking(const std::optional<int64_t>& balance_at_quote,
+                                           const connectors::BookResult& booked) {
+  if (!balance_at_quote) return std::nullopt;
+  // Points of a purchase the vendor has yet to confirm are not spendable.
+  return *balance_at_quote - booked.spent_centipoints +
+         (booked.confirmed ? booked.earned_centipoints : 0);
 }
 
 }  // namespace loyalty::broker

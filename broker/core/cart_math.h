@@ -4,6 +4,7 @@
 // the discounts of several programs in the store's order.
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "broker/core/records.h"
@@ -41,5 +42,10 @@ int64_t LedgerSpendLimit(int64_t spendable, int64_t held_at_quote, int64_t held_
 // left to pay after the programs before it (one centipoint pays one minor
 // unit). Returns the points all programs together may spend.
 int64_t CapPointsToWhatIsLeftToPay(std::vector<QuoteProgramRecord>& programs, int64_t total_minor);
+
+// The customer's confirmed points after a booking, from the balance the
+// vendor reported at the quote; empty when it reported none.
+std::optional<int64_t> BalanceAfterBooking(const std::optional<int64_t>& balance_at_quote,
+                                           const connectors::BookResult& booked);
 
 }  // namespace loyalty::broker

@@ -6,7 +6,9 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "broker/common/error_reasons.h"
 #include "broker/common/hashing.h"
+#include "broker/common/status_details.h"
 #include "broker/core/booking_plan.h"
 #include "broker/core/cart_math.h"
 #include "broker/core/checkout_service.h"
@@ -64,10 +66,14 @@ absl::Status CheckoutService::Commit(const StoreContext& store, absl::Time deadl
   auto claim = deps_.idempotency.Claim(store.store_id, request.idempotency_key(), kCommitMethod,
                                        RequestFingerprint(request));
   if (!claim.ok()) return claim.status();
+  if (claim->state == IdempotencyClaim::State::kInProgress) {
+    return AnswerUnfinished(store, request, response);
+  }
   if (claim->state == IdempotencyClaim::State::kReplay) {
     if (!claim->status.ok()) return claim->status;
     if (!response->ParseFromString(claim->response)) {
-      return absl::InternalError("stored answer for this idempotency key is unreadable");
+      return ReasonedError(absl::StatusCode::kInternal, ErrorReason::kInternal,
+                           "stored answer for this idempotency key is unreadable");
     }
     return absl::OkStatus();
   }
@@ -80,6 +86,40 @@ absl::Status CheckoutService::Commit(const StoreContext& store, absl::Time deadl
     }
   }
   return status;
+}
+
+absl::Status CheckoutService::AnswerUnfinished(const StoreContext& store,
+                                               const v1::CommitPurchaseRequest& request,
+                                               v1::PurchaseResponse* response) {
+  auto running = [] {
+    return WithRetryDelay(
+        ReasonedError(absl::StatusCode::kAborted, ErrorReason::kRequestInProgress,
+                      "idempotency_key: the first request with this key is still running"),
+        absl::Seconds(1));
+  };
+  auto purchase = deps_.purchases.LoadByOrder(store.store_id, request.order_number());
+  if (absl::IsNotFound(purchase.status())) return running();  // not written yet
+  if (!purchase.ok()) return purchase.status();
+  if (purchase->idempotency_key != request.idempotency_key()) return running();
+  if (purchase->status == "in_doubt") {
+    // A definite answer: in doubt, why, and where; the same retry answers
+    // the settled purchase once reconciliation or an operator settles it.
+    ProgramParty party{"", ""};
+    for (const auto& p : purchase->programs) {
+      if (!p.status.starts_with("in doubt")) continue;
+      if (const StoreProgram* program = store.FindProgram(p.program_id)) {
+        party = PartyOf(*program, ConnectorFor(*program));
+      }
+      break;
+    }
+    return InDoubtError(purchase->order_number, party, purchase->failure_reason);
+  }
+  if (purchase->status == "booked" || purchase->status == "confirmed" ||
+      purchase->status == "cancelled") {
+    PurchaseToProto(*purchase, store, response);  // settled after the first answer
+    return absl::OkStatus();
+  }
+  return running();  // pending: the commit (or its recovery) is still at work
 }
 
 absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Time deadline,
@@ -97,49 +137,56 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     const QuoteProgramRecord* quoted =
         program == nullptr ? nullptr : quote->FindProgram(program->config->id);
     if (quoted == nullptr || !quoted->used || quoted->vendor_customer_id.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("spend[", i, "].program: \"", spend.program(),
-                                                     "\" has no account in this quote"));
+      return InvalidFields(
+          {{absl::StrCat("spend[", i, "].program"),
+            absl::StrCat("\"", spend.program(), "\" has no account in this quote")}});
     }
     connectors::Connector* connector = ConnectorFor(*program);
     if (connector == nullptr || !connector->capabilities().book) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(DescribeProgram(*program, connector), " cannot spend points"));
+      const ProgramParty party = PartyOf(*program, connector);
+      return ReasonedError(absl::StatusCode::kFailedPrecondition,
+                           ErrorReason::kNotSupportedByVendor,
+                           absl::StrCat(party.Who(), " cannot spend points"),
+                           {{"program", party.program}, {"vendor", party.vendor}});
     }
     auto limit = SpendLimit(*program, *quote, *quoted);
     if (!limit.ok()) return limit.status();
     if (spend.amount_centipoints() > *limit) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "spend[", i, "].amount_centipoints: at most ", *limit, " centipoints of ",
-          spend.program(), " can be spent on this quote (", quoted->spendable_centipoints,
-          " quoted, less what other tills hold since)"));
+      return ReasonedError(
+          absl::StatusCode::kFailedPrecondition, ErrorReason::kInsufficientPoints,
+          absl::StrCat("spend[", i, "].amount_centipoints: at most ", *limit, " centipoints of ",
+                       spend.program(), " can be spent on this quote (",
+                       quoted->spendable_centipoints, " quoted, less what other tills hold since)"),
+          {{"program", spend.program()}, {"available_centipoints", absl::StrCat(*limit)}});
     }
     spend_by_program[program->config->id] += spend.amount_centipoints();
     spend_total += spend.amount_centipoints();
   }
   if (spend_total > quote->total_minor) {
-    return absl::InvalidArgumentError(absl::StrCat("spend: ", spend_total,
-                                                   " centipoints exceed the ", quote->total_minor,
-                                                   " minor units left to pay"));
+    return InvalidFields({{"spend", absl::StrCat(spend_total, " centipoints exceed the ",
+                                                 quote->total_minor, " minor units left to pay")}});
   }
   std::vector<HoldRecord> holds;
   for (int i = 0; i < request.hold_ids_size(); ++i) {
     auto hold = deps_.holds.Load(store.store_id, request.hold_ids(i));
     if (!hold.ok()) {
-      return absl::Status(hold.status().code(),
-                          absl::StrCat("hold_ids[", i, "]: ", hold.status().message()));
+      return Reworded(hold.status(), absl::StrCat("hold_ids[", i, "]: ", hold.status().message()));
     }
     if (hold->status != "active") {
-      return absl::FailedPreconditionError(
-          absl::StrCat("hold_ids[", i, "]: the hold is ", hold->status));
+      return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kHoldNotActive,
+                           absl::StrCat("hold_ids[", i, "]: the hold is ", hold->status),
+                           {{"hold_id", hold->hold_id}});
     }
     // A hold is the points of one customer at one program: it must be the
     // quote's customer at a program this purchase spends at.
     const QuoteProgramRecord* quoted = quote->FindProgram(hold->program_id);
     if (quoted == nullptr || quoted->vendor_customer_id != hold->vendor_customer_id ||
         !spend_by_program.contains(hold->program_id)) {
-      return absl::FailedPreconditionError(
+      return ReasonedError(
+          absl::StatusCode::kFailedPrecondition, ErrorReason::kHoldNotForPurchase,
           absl::StrCat("hold_ids[", i,
-                       "]: the hold is not for this quote's customer at a program it spends at"));
+                       "]: the hold is not for this quote's customer at a program it spends at"),
+          {{"hold_id", hold->hold_id}});
     }
     holds.push_back(*hold);
   }

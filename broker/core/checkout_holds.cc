@@ -1,8 +1,11 @@
 // HoldPoints and ReleaseHold: the vendor's own holds where it has them, the
 // broker's ledger otherwise.
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "broker/common/error_reasons.h"
 #include "broker/core/cart_math.h"
 #include "broker/core/checkout_service.h"
 #include "broker/core/journal_entry.h"
@@ -16,21 +19,41 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
                                    v1::HoldPointsResponse* response) {
   const StoreProgram* program = store.FindProgram(request.program());
   if (program == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("program: the store has no program \"", request.program(), "\""));
+    return InvalidFields(
+        {{"program", absl::StrCat("the store has no program \"", request.program(), "\"")}});
   }
   auto quote = deps_.quotes.Load(store.store_id, request.quote_id());
   if (!quote.ok()) return quote.status();
   const QuoteProgramRecord* quoted = quote->FindProgram(program->config->id);
   if (quoted == nullptr || !quoted->used || quoted->vendor_customer_id.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("program ", request.program(), " has no account for this quote's customer"));
+    return ReasonedError(
+        absl::StatusCode::kFailedPrecondition, ErrorReason::kCustomerNotFound,
+        absl::StrCat("program ", request.program(), " has no account for this quote's customer"),
+        {{"program", request.program()}});
   }
   connectors::Connector* connector = ConnectorFor(*program);
   if (connector == nullptr || !connector->capabilities().book) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(DescribeProgram(*program, connector),
-                     " does not book purchases: its points cannot be held or spent"));
+    const ProgramParty party = PartyOf(*program, connector);
+    return ReasonedError(
+        absl::StatusCode::kFailedPrecondition, ErrorReason::kNotSupportedByVendor,
+        absl::StrCat(party.Who(), " does not book purchases: its points cannot be held or spent"),
+        {{"program", party.program}, {"vendor", party.vendor}});
+  }
+  // A hold serves the commit of its quote: it never outlives the quote, nor
+  // what the vendor grants. Longer is refused, never cut silently.
+  const int64_t quote_left = quote->expires_at_unix - absl::ToUnixSeconds(absl::Now());
+  const int vendor_max =
+      connector->capabilities().hold ? connector->capabilities().max_hold_seconds : 0;
+  int64_t max_ttl = quote_left;
+  if (vendor_max > 0) max_ttl = std::min<int64_t>(max_ttl, vendor_max);
+  if (request.ttl_seconds() > max_ttl) {
+    return ReasonedError(
+        absl::StatusCode::kFailedPrecondition, ErrorReason::kHoldTtlTooLong,
+        absl::StrCat(
+            "ttl_seconds: at most ", std::max<int64_t>(max_ttl, 0), " seconds (",
+            max_ttl == quote_left ? "the quote expires then" : "the longest hold the vendor grants",
+            ")"),
+        {{"program", request.program()}, {"max_ttl_seconds", absl::StrCat(max_ttl)}});
   }
   HoldRecord hold;
   hold.store_id = store.store_id;
@@ -51,14 +74,15 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
     op.points_centipoints = request.amount_centipoints();
     Journal(op);
     if (!outcome.approved()) {
-      return StatusFromOutcome(DescribeProgram(*program, connector), outcome);
+      return StatusFromOutcome(PartyOf(*program, connector), outcome);
     }
     hold.mode = "vendor";
     hold.amount_centipoints = outcome.value().amount_centipoints;
     hold.expires_at_unix = outcome.value().expires_at_unix;
   } else {
-    const int ttl =
-        request.ttl_seconds() > 0 ? request.ttl_seconds() : deps_.settings.ledger_hold_ttl_seconds;
+    const int64_t ttl = request.ttl_seconds() > 0
+                            ? request.ttl_seconds()
+                            : std::min<int64_t>(deps_.settings.ledger_hold_ttl_seconds, quote_left);
     hold.mode = "ledger";
     hold.expires_at_unix = absl::ToUnixSeconds(absl::Now()) + ttl;
     // The broker's ledger: what the quote offered, less what other tills
@@ -69,9 +93,12 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
                                                  quoted->ledger_held_centipoints, held.by_others) -
                                 held.by_this_quote;
       if (request.amount_centipoints() <= available) return absl::OkStatus();
-      return absl::FailedPreconditionError(absl::StrCat("amount_centipoints: only ",
-                                                        std::max<int64_t>(available, 0),
-                                                        " centipoints can be held for this quote"));
+      return ReasonedError(
+          absl::StatusCode::kFailedPrecondition, ErrorReason::kInsufficientPoints,
+          absl::StrCat("amount_centipoints: only ", std::max<int64_t>(available, 0),
+                       " centipoints can be held for this quote"),
+          {{"program", request.program()},
+           {"available_centipoints", absl::StrCat(std::max<int64_t>(available, 0))}});
     };
     if (auto status = deps_.holds.InsertLedger(hold, check); !status.ok()) return status;
   }
@@ -97,7 +124,10 @@ absl::Status CheckoutService::Release(const StoreContext& store, absl::Time dead
     return absl::OkStatus();
   }
   const StoreProgram* program = store.FindProgram(hold->program_id);
-  if (program == nullptr) return absl::FailedPreconditionError("the hold's program is disabled");
+  if (program == nullptr) {
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kProgramDisabled,
+                         "the hold's program is disabled");
+  }
   connectors::Connector* connector = ConnectorFor(*program);
   if (hold->mode == "vendor" && connector != nullptr) {
     connectors::ReleaseRequest ask{hold->vendor_customer_id};
@@ -109,7 +139,7 @@ absl::Status CheckoutService::Release(const StoreContext& store, absl::Time dead
     op.hold_id = hold->hold_id;
     Journal(op);
     if (!outcome.approved()) {
-      return StatusFromOutcome(DescribeProgram(*program, connector), outcome);
+      return StatusFromOutcome(PartyOf(*program, connector), outcome);
     }
   }
   auto closed = deps_.holds.Close(store.store_id, hold->hold_id, "released", 0);

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/common/error_reasons.h"
 #include "broker/core/checkout_service.h"
 #include "broker/core/fan_out.h"
 #include "broker/core/journal_entry.h"
@@ -33,7 +34,8 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
          })});
   }
   if (calls.empty()) {
-    return absl::FailedPreconditionError("none of the store's programs can identify customers");
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kNotSupportedByStore,
+                         "none of the store's programs can identify customers");
   }
   absl::Status first_failure;
   std::vector<std::string> unsupported;
@@ -41,12 +43,13 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
     connectors::Outcome<connectors::Account> outcome = call.pending->Wait();
     Journal(
         JournalEntry(store.store_id, *call.program->config, "identify", *call.pending, outcome));
-    const std::string who = DescribeProgram(*call.program, call.connector);
     if (!outcome.approved()) {
-      const absl::Status status = StatusFromOutcome(who, outcome);
+      const absl::Status status =
+          StatusFromOutcome(PartyOf(*call.program, call.connector), outcome);
       auto* skipped = response->add_skipped();
       skipped->set_program(call.program->config->code);
       skipped->set_reason(SkipReason(status));
+      skipped->set_reason_code(ReasonOf(status));
       if (outcome.failed() && first_failure.ok()) first_failure = status;
       if (outcome.declined() &&
           outcome.declined_reason().kind == connectors::DeclineKind::kUnsupported) {
@@ -75,9 +78,11 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
   if (!first_failure.ok()) return first_failure;
   // Not "not found": no program could even look for this kind of identifier.
   if (unsupported.size() == calls.size()) {
-    return absl::FailedPreconditionError(absl::StrJoin(unsupported, "; "));
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kNotSupportedByStore,
+                         absl::StrJoin(unsupported, "; "));
   }
-  return absl::NotFoundError("customer not found in any of the store's programs");
+  return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kCustomerNotFound,
+                       "customer not found in any of the store's programs");
 }
 
 }  // namespace loyalty::broker

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/common/error_reasons.h"
 #include "broker/core/checkout_service.h"
 #include "broker/core/proto_mapping.h"
 #include "broker/core/vendor_errors.h"
@@ -57,8 +58,10 @@ absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::T
     // Busy, or no such order: only the rare path reads to tell which.
     auto found = deps_.purchases.LoadByOrder(store.store_id, order_number);
     if (!found.ok()) return found.status();
-    return absl::AbortedError(
-        absl::StrCat("purchase ", order_number, " is busy with another operation; try again"));
+    return ReasonedError(
+        absl::StatusCode::kAborted, ErrorReason::kPurchaseBusy,
+        absl::StrCat("purchase ", order_number, " is busy with another operation; try again"),
+        {{"order_number", order_number}});
   }
   absl::Status status =
       ApplyClaimed(store, deadline, *transition, operation, order_number, new_customer, response);
@@ -84,8 +87,10 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
   }
   if (std::find(transition.from.begin(), transition.from.end(), purchase->status) ==
       transition.from.end()) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot ", transition.verb, " purchase ",
-                                                      order_number, ": it is ", purchase->status));
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kPurchaseState,
+                         absl::StrCat("cannot ", transition.verb, " purchase ", order_number,
+                                      ": it is ", purchase->status),
+                         {{"order_number", order_number}, {"status", purchase->status}});
   }
   const std::string done_here = absl::StrCat(operation, ": approved");
   // Programs with a booking to act on: not one skipped at the quote.
@@ -100,12 +105,17 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
       vendors.push_back(connector ? std::string(connector->DisplayName()) : program.config->vendor);
     }
     if (!purchase->programs.empty()) {  // its points programs were all skipped at the quote
-      return absl::FailedPreconditionError(absl::StrCat(
-          "no program booked purchase ", order_number,
-          " (each was unreachable at the quote): there is nothing to ", transition.verb));
+      return ReasonedError(
+          absl::StatusCode::kFailedPrecondition, ErrorReason::kPurchaseState,
+          absl::StrCat("no program booked purchase ", order_number,
+                       " (each was unreachable at the quote): there is nothing to ",
+                       transition.verb),
+          {{"order_number", order_number}});
     }
-    return absl::FailedPreconditionError(absl::StrCat(absl::StrJoin(vendors, ", "), " cannot ",
-                                                      transition.verb, " a booked purchase"));
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kNotSupportedByVendor,
+                         absl::StrCat(absl::StrJoin(vendors, ", "), " cannot ", transition.verb,
+                                      " a booked purchase"),
+                         {{"vendor", absl::StrJoin(vendors, ",")}});
   }
   // Every program must be able to do it before any is asked. A booking
   // still queued in the outbox has nothing at its vendor yet: confirming or
@@ -115,20 +125,29 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
   for (const auto& p : purchase->programs) {
     if (!booked(p)) continue;
     const StoreProgram* program = store.FindProgram(p.program_id);
-    if (program == nullptr)
-      return absl::FailedPreconditionError("a program of the purchase is disabled");
+    if (program == nullptr) {
+      return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kProgramDisabled,
+                           "a program of the purchase is disabled");
+    }
     connectors::Connector* connector = ConnectorFor(*program);
     if (queued(p) && (operation == "restore" || operation == "reassign")) {
-      return absl::UnavailableError(absl::StrCat(
-          DescribeProgram(*program, connector),
-          ": the booking is still waiting in the outbox for the vendor; try again later"));
+      const ProgramParty party = PartyOf(*program, connector);
+      return WithRetryDelay(
+          ReasonedError(absl::StatusCode::kUnavailable, ErrorReason::kVendorUnavailable,
+                        absl::StrCat(party.Who(),
+                                     ": the booking is still waiting in the outbox "
+                                     "for the vendor; try again later"),
+                        {{"program", party.program}, {"vendor", party.vendor}}),
+          absl::Seconds(10));
     }
     if (connector == nullptr || !transition.native(connector->capabilities())) {
       if (operation == "confirm") continue;  // booked as final: nothing to confirm
       const std::string vendor =
           connector ? std::string(connector->DisplayName()) : program->config->vendor;
-      return absl::FailedPreconditionError(
-          absl::StrCat(vendor, " cannot ", transition.verb, " a booked purchase"));
+      return ReasonedError(absl::StatusCode::kFailedPrecondition,
+                           ErrorReason::kNotSupportedByVendor,
+                           absl::StrCat(vendor, " cannot ", transition.verb, " a booked purchase"),
+                           {{"program", program->config->code}, {"vendor", vendor}});
     }
   }
   bool all_confirmed = true;  // for restore: what the vendors say now
@@ -149,7 +168,7 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
       if (auto written = deps_.purchases.WriteOutcome(*purchase, std::nullopt); !written.ok()) {
         return written;
       }
-      return StatusFromOutcome(DescribeProgram(*program, connector), outcome);
+      return StatusFromOutcome(PartyOf(*program, connector), outcome);
     }
     if (!outcome.value().vendor_reference.empty())
       p.vendor_reference = outcome.value().vendor_reference;
@@ -157,6 +176,13 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
       p.vendor_customer_id = outcome.value().vendor_customer_id;
     all_confirmed = all_confirmed && outcome.value().confirmed;
     p.status = done_here;
+    // The confirm credits what the booking earned; after the others the
+    // balance is no longer the broker's to reckon.
+    if (operation == "confirm" && p.balance_after_centipoints) {
+      *p.balance_after_centipoints += p.earned_centipoints;
+    } else if (operation != "confirm") {
+      p.balance_after_centipoints.reset();
+    }
   }
   if (transition.to != nullptr) purchase->status = transition.to;
   // A purchase confirmed before it was cancelled comes back confirmed.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "broker/common/error_reasons.h"
 #include "broker/core/cart_math.h"
 #include "broker/core/checkout_service.h"
 #include "broker/core/fan_out.h"
@@ -142,24 +143,29 @@ absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadli
   }
 
   for (const ProgramQuote& q : quotes) {
-    const std::string who = DescribeProgram(*q.program, q.connector);
     QuoteProgramRecord record;
     record.program_id = q.program->config->id;
     if (!q.approved()) {
-      const absl::Status status = StatusFromOutcome(who, *q.outcome);
+      const absl::Status status = StatusFromOutcome(PartyOf(*q.program, q.connector), *q.outcome);
       if (q.program->required && q.outcome->failed()) return status;
       record.used = false;
       record.skip_reason = SkipReason(status);
+      record.skip_reason_code = ReasonOf(status);
       record.unreachable = q.outcome->failed();
       quote.programs.push_back(std::move(record));
       continue;
     }
     const connectors::QuoteResult& result = q.outcome->value();
     record.used = true;
-    if (result.account) record.vendor_customer_id = result.account->vendor_customer_id;
+    if (result.account) {
+      record.vendor_customer_id = result.account->vendor_customer_id;
+      record.balance_centipoints = result.account->balance_centipoints;
+    }
     record.discount_minor = DiscountOf(quote.lines, record.program_id);
     record.vendor_reference = result.vendor_reference;
     record.explanation = result.explanation;
+    record.customer_message = result.customer_message;
+    record.receipt_texts = result.receipt_texts;
     if (q.program->uses.points && !q.books()) {
       // Points only a booking could give or take: never offered.
       absl::StrAppend(&record.explanation,
@@ -206,6 +212,7 @@ absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadli
       auto* skipped = response->add_skipped();
       skipped->set_program(program->config->code);
       skipped->set_reason(p.skip_reason);
+      skipped->set_reason_code(p.skip_reason_code);
       continue;
     }
     auto* out = response->add_programs();
@@ -216,6 +223,8 @@ absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadli
     out->set_spendable_centipoints(p.spendable_centipoints);
     out->set_earn_centipoints(p.earn_centipoints);
     out->set_explanation(p.explanation);
+    out->set_customer_message(p.customer_message);
+    for (const auto& text : p.receipt_texts) out->add_receipt_texts(text);
   }
   return absl::OkStatus();
 }

@@ -4,6 +4,7 @@
 // outbox instead of failing the purchase.
 
 #include "absl/strings/str_cat.h"
+#include "broker/common/error_reasons.h"
 #include "broker/core/cart_math.h"
 #include "broker/core/checkout_service.h"
 #include "broker/core/vendor_errors.h"
@@ -67,6 +68,7 @@ absl::Status CheckoutService::RunBookings(const StoreContext& store, absl::Time 
       p.earned_centipoints = booked.earned_centipoints;
       p.vendor_reference = booked.vendor_reference;
       p.confirmed = booked.confirmed;
+      p.balance_after_centipoints = BalanceAfterBooking(quoted->balance_centipoints, booked);
       if (step.kind == BookingKind::kUndoable) undoable_booked.push_back(step.index);
       continue;
     }
@@ -86,8 +88,8 @@ absl::Status CheckoutService::RunBookings(const StoreContext& store, absl::Time 
       continue;
     }
     // A booking that spends points failed: the purchase fails with it.
-    const std::string who = DescribeProgram(*program, connector);
-    absl::Status status = StatusFromOutcome(who, outcome);
+    const ProgramParty party = PartyOf(*program, connector);
+    absl::Status status = StatusFromOutcome(party, outcome);
     if (outcome.declined()) {
       p.status = absl::StrCat("declined: ", outcome.declined_reason().message);
       purchase.status = "declined";
@@ -96,9 +98,7 @@ absl::Status CheckoutService::RunBookings(const StoreContext& store, absl::Time 
       purchase.status = "in_doubt";
       purchase.failure_reason = std::string(status.message());
       // The pivot may have happened: nothing before it is undone.
-      return absl::UnavailableError(
-          absl::StrCat(who, ": outcome unknown (", outcome.failure().message,
-                       "); the purchase is in doubt and will be reconciled, do not book it again"));
+      return InDoubtError(purchase.order_number, party, outcome.failure().message);
     } else {
       p.status = absl::StrCat("failed: ", outcome.failure().message);
       purchase.status = "failed";

@@ -4,13 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/core/proto_mapping.h"
+#include "broker/core/vendor_errors.h"
 
 namespace loyalty::broker {
 
 std::string DescribeProgram(const StoreProgram& program, const connectors::Connector* connector) {
-  const std::string vendor =
-      connector != nullptr ? std::string(connector->DisplayName()) : program.config->vendor;
-  return absl::StrCat("program ", program.config->code, " (", vendor, ")");
+  return PartyOf(program, connector).Who();
 }
 
 connectors::Connector* CheckoutService::ConnectorFor(const StoreProgram& program) const {

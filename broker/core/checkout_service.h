@@ -75,6 +75,11 @@ class CheckoutService {
                    v1::PurchaseResponse* response);
 
  private:
+  // A retry whose key has no final answer yet: IN_DOUBT with why while the
+  // purchase is in doubt, the purchase once it is settled, ABORTED
+  // (REQUEST_IN_PROGRESS) while the first request still runs.
+  absl::Status AnswerUnfinished(const StoreContext& store, const v1::CommitPurchaseRequest& request,
+                                v1::PurchaseResponse* response);
   // Books the quoted purchase after the idempotency key is claimed. Sets
   // `keep_key` to false when nothing was applied and the key may be reused.
   absl::Status CommitClaimed(const StoreContext& store, absl::Time deadline,

@@ -60,6 +60,42 @@ v1::PurchaseStatus PurchaseStatusToProto(const std::string& status) {
   return v1::PURCHASE_STATUS_UNSPECIFIED;
 }
 
+ProgramStanding ProgramStandingOf(std::string_view status) {
+  struct Prefix {
+    std::string_view text;
+    v1::ProgramPurchaseStatus status;
+    v1::PurchaseOperation operation;
+  };
+  // Every state a program's booking is written in (records.h); the
+  // operation's own name leads where it was not the booking.
+  static constexpr Prefix kStates[] = {
+      {"pending", v1::PROGRAM_PURCHASE_STATUS_PENDING, v1::PURCHASE_OPERATION_BOOK},
+      {"approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_BOOK},
+      {"confirm: approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_CONFIRM},
+      {"cancel: approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_CANCEL},
+      {"restore: approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_RESTORE},
+      {"reassign: approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_REASSIGN},
+      {"queued", v1::PROGRAM_PURCHASE_STATUS_QUEUED, v1::PURCHASE_OPERATION_BOOK},
+      {"undone", v1::PROGRAM_PURCHASE_STATUS_UNDONE, v1::PURCHASE_OPERATION_CANCEL},
+      {"undo queued", v1::PROGRAM_PURCHASE_STATUS_UNDO_QUEUED, v1::PURCHASE_OPERATION_CANCEL},
+      {"undo refused", v1::PROGRAM_PURCHASE_STATUS_UNDO_REFUSED, v1::PURCHASE_OPERATION_CANCEL},
+      {"declined", v1::PROGRAM_PURCHASE_STATUS_DECLINED, v1::PURCHASE_OPERATION_BOOK},
+      {"failed", v1::PROGRAM_PURCHASE_STATUS_FAILED, v1::PURCHASE_OPERATION_BOOK},
+      {"in doubt", v1::PROGRAM_PURCHASE_STATUS_IN_DOUBT, v1::PURCHASE_OPERATION_BOOK},
+      {"skipped", v1::PROGRAM_PURCHASE_STATUS_SKIPPED, v1::PURCHASE_OPERATION_BOOK},
+      {"dropped", v1::PROGRAM_PURCHASE_STATUS_DROPPED, v1::PURCHASE_OPERATION_BOOK},
+  };
+  for (const Prefix& state : kStates) {
+    if (status == state.text) return {state.status, state.operation, ""};
+    if (status.size() > state.text.size() + 2 && status.starts_with(state.text) &&
+        status.substr(state.text.size(), 2) == ": ") {
+      return {state.status, state.operation, std::string(status.substr(state.text.size() + 2))};
+    }
+  }
+  return {v1::PROGRAM_PURCHASE_STATUS_UNSPECIFIED, v1::PURCHASE_OPERATION_UNSPECIFIED,
+          std::string(status)};
+}
+
 void SetTimestamp(int64_t unix_seconds, google::protobuf::Timestamp* timestamp) {
   timestamp->set_seconds(unix_seconds);
   timestamp->set_nanos(0);
@@ -78,7 +114,9 @@ void LineToProto(const QuoteLineRecord& l, const StoreContext& store, v1::Quoted
     const StoreProgram* program =
         i < l.discount_program_ids.size() ? store.FindProgram(l.discount_program_ids[i]) : nullptr;
     if (program != nullptr) d->set_program(program->config->code);
-    d->set_campaign(l.discounts[i].campaign);
+    d->set_campaign_name(l.discounts[i].campaign_name);
+    d->set_campaign_code(l.discounts[i].campaign_code);
+    d->set_coupon(l.discounts[i].coupon);
     d->set_amount_minor(l.discounts[i].amount_minor);
   }
 }
@@ -103,10 +141,19 @@ void PurchaseToProto(const PurchaseRecord& p, const StoreContext& store,
     o->set_vendor_customer_id(prog.vendor_customer_id);
     o->set_spent_centipoints(prog.spent_centipoints);
     o->set_earned_centipoints(prog.earned_centipoints);
-    o->set_status(prog.status);
+    const ProgramStanding standing = ProgramStandingOf(prog.status);
+    o->set_status(standing.status);
+    o->set_last_operation(standing.last_operation);
+    o->set_reason(standing.reason);
+    if (prog.balance_after_centipoints) {
+      o->set_balance_after_centipoints(*prog.balance_after_centipoints);
+    }
   }
   for (const auto& l : p.lines) LineToProto(l, store, out->add_lines());
   out->set_complete(p.Complete());
+  if (p.status == "declined" || p.status == "failed" || p.status == "in_doubt") {
+    out->set_reason(p.failure_reason);
+  }
   SetTimestamp(p.created_at_unix, out->mutable_created_at());
   SetTimestamp(p.updated_at_unix, out->mutable_updated_at());
 }

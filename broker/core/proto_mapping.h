@@ -17,6 +17,15 @@ v1::Vendor VendorToProto(const std::string& vendor);
 v1::LevelType LevelTypeToProto(connectors::LevelType type);
 v1::HoldStatus HoldStatusToProto(const std::string& status);
 v1::PurchaseStatus PurchaseStatusToProto(const std::string& status);
+// A program's stored state ("declined: <reason>", "cancel: approved") as
+// the till reads it: status, the operation it is the outcome of, and why.
+struct ProgramStanding {
+  v1::ProgramPurchaseStatus status;
+  v1::PurchaseOperation last_operation;
+  std::string reason;
+};
+ProgramStanding ProgramStandingOf(std::string_view status);
+
 void SetTimestamp(int64_t unix_seconds, google::protobuf::Timestamp* timestamp);
 
 // Lines with their merged discounts, naming programs by their store code.

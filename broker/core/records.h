@@ -48,6 +48,9 @@ struct QuoteProgramRecord {
   int64_t program_id = 0;
   bool used = false;
   std::string skip_reason;
+  std::string skip_reason_code;  // an error reason; answered at the quote, not stored
+  // The customer's confirmed points as the vendor reported them at the quote.
+  std::optional<int64_t> balance_centipoints;
   // Skipped because the vendor could not be reached, not because it said no.
   bool unreachable = false;
   std::string vendor_customer_id;
@@ -59,6 +62,10 @@ struct QuoteProgramRecord {
   int64_t ledger_held_centipoints = 0;
   std::string vendor_reference;
   std::string explanation;
+  // The vendor's words for the customer and for the receipt (answered at
+  // the quote, not stored).
+  std::string customer_message;
+  std::vector<std::string> receipt_texts;
 };
 
 struct QuoteRecord {
@@ -106,6 +113,9 @@ struct PurchaseProgramRecord {
   // "skipped: ..." (unreachable at the quote: nothing booked there),
   // "declined: ...", "failed: ...", "in doubt: ...", "<operation>: approved".
   std::string status;
+  // The quote's balance less spent plus what the vendor credited at once;
+  // empty where unknown (see PurchaseResponse in the proto).
+  std::optional<int64_t> balance_after_centipoints;
 
   // The program's booking stands (or will, from the outbox).
   bool Stands() const;

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "broker/common/error_reasons.h"
 #include "broker/storage/queries.h"
 #include "broker/storage/quote_repository.h"
 #include "broker/storage/sql_values.h"
@@ -61,12 +62,15 @@ absl::Status HoldRepository::CloseVendorHoldsOf(int64_t program_id,
 
 absl::StatusOr<HoldRecord> HoldRepository::Load(const std::string& store_id,
                                                 const std::string& hold_id) {
-  if (!LooksLikeUuid(hold_id)) return absl::NotFoundError("hold not found");
+  if (!LooksLikeUuid(hold_id))
+    return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kHoldNotFound, "hold not found");
   HoldRecord hold;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     pqxx::result r = tx.exec_prepared(q::kHoldById, hold_id, store_id);
-    if (r.empty()) return absl::NotFoundError("hold not found");
+    if (r.empty())
+      return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kHoldNotFound,
+                           "hold not found");
     hold.hold_id = r[0][0].as<std::string>();
     hold.store_id = r[0][1].as<std::string>();
     hold.program_id = r[0][2].as<int64_t>();

@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include "broker/common/error_reasons.h"
+#include "broker/common/status_details.h"
 #include "broker/storage/queries.h"
 
 namespace loyalty::broker {
@@ -24,33 +26,23 @@ absl::StatusOr<IdempotencyClaim> IdempotencyRepository::Claim(const std::string&
     pqxx::row row = tx.exec_prepared1(q::kIdempotencyKey, store_id, key);
     tx.commit();
     if (row[0].as<std::string>() != method || row[1].as<std::string>() != request_hash) {
-      return absl::AlreadyExistsError(
-          "idempotency_key: already used for a different request; use a new key");
+      return ReasonedError(absl::StatusCode::kAlreadyExists, ErrorReason::kIdempotencyKeyReused,
+                           "idempotency_key: already used for a different request; use a new key");
     }
     if (row[2].as<std::string>() == "in_progress") {
-      return absl::AbortedError(
-          "idempotency_key: the first request with this key is still running");
+      claim.state = IdempotencyClaim::State::kInProgress;
+      return absl::OkStatus();
     }
     claim.state = IdempotencyClaim::State::kReplay;
     const int code = row[3].as<int>();
-    claim.status = absl::Status(static_cast<absl::StatusCode>(code), row[4].as<std::string>());
+    claim.status = WithSerializedDetails(
+        absl::Status(static_cast<absl::StatusCode>(code), row[4].as<std::string>()),
+        row[6].is_null() ? std::string() : pqxx::binarystring(row[6]).str());
     if (!row[5].is_null()) claim.response = pqxx::binarystring(row[5]).str();
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
   return claim;
-}
-
-absl::Status IdempotencyRepository::Complete(const std::string& store_id, const std::string& key,
-                                             const absl::Status& status,
-                                             const std::string& response) {
-  return pool_.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    tx.exec_prepared0(q::kCompleteIdempotencyKey, store_id, key, static_cast<int>(status.code()),
-                      std::string(status.message()), pqxx::binarystring(response));
-    tx.commit();
-    return absl::OkStatus();
-  });
 }
 
 absl::Status IdempotencyRepository::Forget(const std::string& store_id, const std::string& key) {

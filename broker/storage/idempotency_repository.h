@@ -13,8 +13,9 @@ namespace loyalty::broker {
 
 struct IdempotencyClaim {
   enum class State {
-    kClaimed,  // this request owns the key: go ahead
-    kReplay,   // finished before: answer with `status` / `response`
+    kClaimed,     // this request owns the key: go ahead
+    kReplay,      // finished before: answer with `status` / `response`
+    kInProgress,  // the first request has no final answer yet (running, or in doubt)
   };
   State state = State::kClaimed;
   absl::Status status;   // the stored answer's status
@@ -25,14 +26,10 @@ class IdempotencyRepository {
  public:
   explicit IdempotencyRepository(ConnectionPool& pool) : pool_(pool) {}
 
-  // ALREADY_EXISTS if the key was used with other content or another method,
-  // ABORTED if the first request with this key is still running.
+  // ALREADY_EXISTS if the key was used with other content or another method.
   absl::StatusOr<IdempotencyClaim> Claim(const std::string& store_id, const std::string& key,
                                          const std::string& method,
                                          const std::string& request_hash);
-  // Stores the final answer for replays.
-  absl::Status Complete(const std::string& store_id, const std::string& key,
-                        const absl::Status& status, const std::string& response);
   // Gives the key up (the attempt changed nothing and may be retried).
   absl::Status Forget(const std::string& store_id, const std::string& key);
 

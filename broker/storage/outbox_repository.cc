@@ -82,7 +82,8 @@ absl::Status OutboxRepository::Finish(const OutboxEntry& entry, const std::strin
       tx.exec_prepared0(q::kUpdatePurchaseProgram, entry.purchase_id, program->program_id,
                         program->spent_centipoints, program->earned_centipoints,
                         NullIfEmpty(program->vendor_reference), program->status,
-                        program->vendor_customer_id);
+                        program->vendor_customer_id,
+                        NullIfEmpty(OptionalNumberText(program->balance_after_centipoints)));
       tx.exec_prepared0(q::kSumPurchaseEarned, entry.purchase_id);
     }
     tx.commit();

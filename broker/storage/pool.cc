@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "broker/common/error_reasons.h"
 #include "broker/common/logging.h"
 #include "broker/storage/queries.h"
 
@@ -29,7 +30,8 @@ absl::Status ConnectionPool::Connect() {
     open_ = size_;
     return absl::OkStatus();
   } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL: ", e.what()));
+    return ReasonedError(absl::StatusCode::kUnavailable, ErrorReason::kDatabaseUnavailable,
+                         absl::StrCat("cannot connect to PostgreSQL: ", e.what()));
   }
 }
 
@@ -68,20 +70,24 @@ absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connecti
     status = work(*connection);
   } catch (const pqxx::broken_connection& e) {
     connection.reset();
-    status = absl::UnavailableError("database connection lost; try again");
+    status = ReasonedError(absl::StatusCode::kUnavailable, ErrorReason::kDatabaseUnavailable,
+                           "database connection lost; try again");
     Log(LogLevel::kError, "database_error", {{"error", e.what()}});
   } catch (const pqxx::in_doubt_error& e) {
     connection.reset();
-    status = absl::UnavailableError("database commit outcome unknown; try again");
+    status = ReasonedError(absl::StatusCode::kUnavailable, ErrorReason::kDatabaseUnavailable,
+                           "database commit outcome unknown; try again");
     Log(LogLevel::kError, "database_error", {{"error", e.what()}});
   } catch (const pqxx::unique_violation& e) {
     // Two requests raced for the same record; the loser may simply retry.
-    status = absl::AbortedError("a concurrent request changed the same record; try again");
+    status = ReasonedError(absl::StatusCode::kAborted, ErrorReason::kConcurrentChange,
+                           "a concurrent request changed the same record; try again");
     Log(LogLevel::kWarning, "database_conflict", {{"error", e.what()}});
   } catch (const std::exception& e) {
     if (connection && !connection->is_open()) connection.reset();
     // The database's own text (rows, constraint names) stays in the log.
-    status = absl::InternalError("internal database error");
+    status = ReasonedError(absl::StatusCode::kInternal, ErrorReason::kInternal,
+                           "internal database error");
     Log(LogLevel::kError, "database_error", {{"error", e.what()}});
   }
   give_back(std::move(connection));

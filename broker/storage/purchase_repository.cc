@@ -3,6 +3,8 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "broker/common/error_reasons.h"
+#include "broker/common/status_details.h"
 #include "broker/storage/queries.h"
 #include "broker/storage/sql_values.h"
 
@@ -15,9 +17,11 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
     pqxx::result other =
         tx.exec_prepared(q::kQuoteCommittedAs, p.quote_id, p.store_id, p.order_number);
     if (!other.empty()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("quote_id: the quote is already committed as order ",
-                       other[0][0].as<std::string>(), "; quote the cart again"));
+      return ReasonedError(absl::StatusCode::kFailedPrecondition,
+                           ErrorReason::kQuoteAlreadyCommitted,
+                           absl::StrCat("quote_id: the quote is already committed as order ",
+                                        other[0][0].as<std::string>(), "; quote the cart again"),
+                           {{"order_number", other[0][0].as<std::string>()}});
     }
     pqxx::result inserted = tx.exec_prepared(
         q::kInsertPurchase, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
@@ -32,16 +36,21 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
           tx.exec_prepared(q::kPurchaseStatusByOrder, p.store_id, p.order_number);
       const std::string status = existing.empty() ? "" : existing[0][0].as<std::string>();
       if (status == "pending") {
-        return absl::AbortedError(
-            absl::StrCat("order_number: ", p.order_number, " is being committed right now"));
+        return ReasonedError(
+            absl::StatusCode::kAborted, ErrorReason::kRequestInProgress,
+            absl::StrCat("order_number: ", p.order_number, " is being committed right now"),
+            {{"order_number", p.order_number}});
       }
       if (status == "failed" || status == "declined") {
-        return absl::AbortedError(absl::StrCat("order_number: ", p.order_number,
-                                               " is still being undone at a vendor; try again "
-                                               "shortly"));
+        return ReasonedError(absl::StatusCode::kAborted, ErrorReason::kPurchaseBusy,
+                             absl::StrCat("order_number: ", p.order_number,
+                                          " is still being undone at a vendor; try again shortly"),
+                             {{"order_number", p.order_number}});
       }
-      return absl::AlreadyExistsError(
-          absl::StrCat("order_number: ", p.order_number, " is already committed (", status, ")"));
+      return ReasonedError(
+          absl::StatusCode::kAlreadyExists, ErrorReason::kOrderNumberTaken,
+          absl::StrCat("order_number: ", p.order_number, " is already committed (", status, ")"),
+          {{"order_number", p.order_number}, {"status", status}});
     }
     p.purchase_id = inserted[0][0].as<int64_t>();
     p.status = "pending";
@@ -56,8 +65,9 @@ absl::Status PurchaseRepository::WriteIntent(PurchaseRecord& p) {
                         l.line.min_unit_price_minor, l.line.min_total_minor);
       for (size_t i = 0; i < l.discounts.size(); ++i) {
         tx.exec_prepared0(q::kInsertPurchaseLineDiscount, p.purchase_id, l.line.line_no,
-                          l.discount_program_ids[i], l.discounts[i].campaign,
-                          l.discounts[i].amount_minor);
+                          l.discount_program_ids[i], l.discounts[i].campaign_name,
+                          l.discounts[i].amount_minor, NullIfEmpty(l.discounts[i].campaign_code),
+                          NullIfEmpty(l.discounts[i].coupon));
       }
     }
     for (const auto& hold_id : p.hold_ids) {
@@ -82,7 +92,8 @@ absl::Status PurchaseRepository::WriteOutcome(const PurchaseRecord& p,
     for (const auto& prog : p.programs) {
       tx.exec_prepared0(q::kUpdatePurchaseProgram, p.purchase_id, prog.program_id,
                         prog.spent_centipoints, prog.earned_centipoints,
-                        NullIfEmpty(prog.vendor_reference), prog.status, prog.vendor_customer_id);
+                        NullIfEmpty(prog.vendor_reference), prog.status, prog.vendor_customer_id,
+                        NullIfEmpty(OptionalNumberText(prog.balance_after_centipoints)));
     }
     for (const auto& entry : outbox) {
       tx.exec_prepared0(q::kInsertOutbox, p.purchase_id, entry.program_id, entry.operation);
@@ -96,8 +107,8 @@ absl::Status PurchaseRepository::WriteOutcome(const PurchaseRecord& p,
     if (answer) {
       tx.exec_prepared0(q::kCompleteIdempotencyKey, p.store_id, answer->idempotency_key,
                         static_cast<int>(answer->status.code()),
-                        std::string(answer->status.message()),
-                        pqxx::binarystring(answer->response));
+                        std::string(answer->status.message()), pqxx::binarystring(answer->response),
+                        pqxx::binarystring(SerializedDetails(answer->status)));
     }
     tx.commit();
     return absl::OkStatus();
@@ -162,7 +173,9 @@ absl::StatusOr<PurchaseRecord> PurchaseRepository::LoadByOrder(const std::string
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     pqxx::result head = tx.exec_prepared(q::kPurchaseByOrder, store_id, order_number);
-    if (head.empty()) return absl::NotFoundError("purchase not found");
+    if (head.empty())
+      return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kPurchaseNotFound,
+                           "purchase not found");
     const pqxx::row& h = head[0];
     p.purchase_id = h[0].as<int64_t>();
     p.store_id = store_id;
@@ -194,6 +207,7 @@ absl::StatusOr<PurchaseRecord> PurchaseRepository::LoadByOrder(const std::string
       prog.earned_centipoints = r[4].as<int64_t>();
       prog.vendor_reference = r[5].as<std::string>();
       prog.status = r[6].as<std::string>();
+      prog.balance_after_centipoints = OptionalNumberFromText(r[7].as<std::string>());
       p.programs.push_back(std::move(prog));
     }
     return absl::OkStatus();

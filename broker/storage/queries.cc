@@ -38,11 +38,11 @@ const std::vector<NamedQuery>& AllQueries() {
       {q::kInsertQuoteProgram,
        "INSERT INTO quote_programs (quote_id, program_id, used, skip_reason, vendor_customer_id, "
        "discount_minor, spendable_centipoints, earn_centipoints, vendor_reference, explanation, "
-       "ledger_held_centipoints, unreachable) "
-       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"},
+       "ledger_held_centipoints, unreachable, balance_centipoints) "
+       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::bigint)"},
       {q::kInsertQuoteLineDiscount,
-       "INSERT INTO quote_line_discounts (quote_id, line_no, program_id, campaign, amount_minor) "
-       "VALUES ($1::uuid, $2, $3, $4, $5)"},
+       "INSERT INTO quote_line_discounts (quote_id, line_no, program_id, campaign, amount_minor, "
+       "campaign_code, coupon) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)"},
       {q::kQuoteById,
        "SELECT quote_id::text, customer_kind, customer_value, total_before_minor, discount_minor, "
        "total_minor, spendable_centipoints, earn_centipoints, array_to_json(coupons)::text, "
@@ -55,10 +55,12 @@ const std::vector<NamedQuery>& AllQueries() {
       {q::kQuotePrograms,
        "SELECT program_id, used, coalesce(skip_reason, ''), coalesce(vendor_customer_id, ''), "
        "discount_minor, spendable_centipoints, earn_centipoints, coalesce(vendor_reference, ''), "
-       "coalesce(explanation, ''), ledger_held_centipoints, unreachable FROM quote_programs "
+       "coalesce(explanation, ''), ledger_held_centipoints, unreachable, "
+       "coalesce(balance_centipoints::text, '') FROM quote_programs "
        "WHERE quote_id = $1::uuid"},
       {q::kQuoteLineDiscounts,
-       "SELECT line_no, program_id, campaign, amount_minor FROM quote_line_discounts "
+       "SELECT line_no, program_id, campaign, amount_minor, coalesce(campaign_code, ''), "
+       "coalesce(coupon, '') FROM quote_line_discounts "
        "WHERE quote_id = $1::uuid ORDER BY line_no, program_id"},
 
       {q::kInsertHold,
@@ -169,7 +171,8 @@ const std::vector<NamedQuery>& AllQueries() {
        "busy_until = NULL WHERE purchase_id = $1"},
       {q::kUpdatePurchaseProgram,
        "UPDATE purchase_programs SET spent_centipoints = $3, earned_centipoints = $4, "
-       "vendor_reference = $5, status = $6, vendor_customer_id = $7 "
+       "vendor_reference = $5, status = $6, vendor_customer_id = $7, "
+       "balance_after_centipoints = $8::bigint "
        "WHERE purchase_id = $1 AND program_id = $2"},
       {q::kPurchaseByOrder,
        "SELECT purchase_id, order_number, quote_id::text, idempotency_key, status, "
@@ -179,12 +182,13 @@ const std::vector<NamedQuery>& AllQueries() {
        "WHERE store_id = $1 AND order_number = $2"},
       {q::kInsertPurchaseLineDiscount,
        "INSERT INTO purchase_line_discounts (purchase_id, line_no, program_id, campaign, "
-       "amount_minor) VALUES ($1, $2, $3, $4, $5)"},
+       "amount_minor, campaign_code, coupon) VALUES ($1, $2, $3, $4, $5, $6, $7)"},
       {q::kDeletePurchaseLineDiscounts,
        "DELETE FROM purchase_line_discounts WHERE purchase_id = $1"},
       {q::kPurchaseLineDiscounts,
        // Same columns as quote_line_discounts so one reader serves both.
-       "SELECT line_no, program_id, campaign, amount_minor FROM purchase_line_discounts "
+       "SELECT line_no, program_id, campaign, amount_minor, coalesce(campaign_code, ''), "
+       "coalesce(coupon, '') FROM purchase_line_discounts "
        "WHERE purchase_id = $1 ORDER BY discount_id"},
       {q::kActiveHoldsByProgram,
        // Every enabled program, with zero holds too, so its series exist.
@@ -203,7 +207,8 @@ const std::vector<NamedQuery>& AllQueries() {
        "WHERE purchase_id = $1 ORDER BY line_no"},
       {q::kPurchasePrograms,
        "SELECT program_id, coalesce(vendor_customer_id, ''), spend_centipoints, spent_centipoints, "
-       "earned_centipoints, coalesce(vendor_reference, ''), status FROM purchase_programs "
+       "earned_centipoints, coalesce(vendor_reference, ''), status, "
+       "coalesce(balance_after_centipoints::text, '') FROM purchase_programs "
        "WHERE purchase_id = $1 ORDER BY program_id"},
       {q::kInsertOutbox,
        "INSERT INTO outbox (purchase_id, program_id, operation) VALUES ($1, $2, $3)"},
@@ -262,11 +267,12 @@ const std::vector<NamedQuery>& AllQueries() {
        "VALUES ($1, $2, $3, $4, 'in_progress') ON CONFLICT DO NOTHING"},
       {q::kIdempotencyKey,
        "SELECT method, request_hash, state, coalesce(status_code, 0), "
-       "coalesce(status_message, ''), response FROM idempotency_keys "
+       "coalesce(status_message, ''), response, status_details FROM idempotency_keys "
        "WHERE store_id = $1 AND idempotency_key = $2"},
       {q::kCompleteIdempotencyKey,
        "UPDATE idempotency_keys SET state = 'completed', status_code = $3, status_message = $4, "
-       "response = $5, completed_at = now() WHERE store_id = $1 AND idempotency_key = $2"},
+       "response = $5, status_details = $6, completed_at = now() "
+       "WHERE store_id = $1 AND idempotency_key = $2"},
       {q::kForgetIdempotencyKey,
        "DELETE FROM idempotency_keys WHERE store_id = $1 AND idempotency_key = $2 "
        "AND state = 'in_progress'"},

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/ascii.h"
+#include "broker/common/error_reasons.h"
 #include "broker/storage/queries.h"
 #include "broker/storage/sql_values.h"
 
@@ -55,13 +56,15 @@ absl::Status QuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
                         NullIfEmpty(p.skip_reason), NullIfEmpty(p.vendor_customer_id),
                         p.discount_minor, p.spendable_centipoints, p.earn_centipoints,
                         NullIfEmpty(p.vendor_reference), NullIfEmpty(p.explanation),
-                        p.ledger_held_centipoints, p.unreachable);
+                        p.ledger_held_centipoints, p.unreachable,
+                        NullIfEmpty(OptionalNumberText(p.balance_centipoints)));
     }
     for (const auto& l : quote.lines) {
       for (size_t i = 0; i < l.discounts.size(); ++i) {
         tx.exec_prepared0(q::kInsertQuoteLineDiscount, quote.quote_id, l.line.line_no,
-                          l.discount_program_ids[i], l.discounts[i].campaign,
-                          l.discounts[i].amount_minor);
+                          l.discount_program_ids[i], l.discounts[i].campaign_name,
+                          l.discounts[i].amount_minor, NullIfEmpty(l.discounts[i].campaign_code),
+                          NullIfEmpty(l.discounts[i].coupon));
       }
     }
     tx.commit();
@@ -71,13 +74,17 @@ absl::Status QuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
 
 absl::StatusOr<QuoteRecord> QuoteRepository::Load(const std::string& store_id,
                                                   const std::string& quote_id, bool allow_expired) {
-  if (!LooksLikeUuid(quote_id)) return absl::NotFoundError("quote not found");
+  if (!LooksLikeUuid(quote_id))
+    return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kQuoteNotFound,
+                         "quote not found");
   QuoteRecord quote;
   bool live = false;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     pqxx::result head = tx.exec_prepared(q::kQuoteById, quote_id, store_id);
-    if (head.empty()) return absl::NotFoundError("quote not found");
+    if (head.empty())
+      return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kQuoteNotFound,
+                           "quote not found");
     const pqxx::row& h = head[0];
     quote.quote_id = h[0].as<std::string>();
     quote.store_id = store_id;
@@ -115,13 +122,15 @@ absl::StatusOr<QuoteRecord> QuoteRepository::Load(const std::string& store_id,
       p.explanation = r[8].as<std::string>();
       p.ledger_held_centipoints = r[9].as<int64_t>();
       p.unreachable = r[10].as<bool>();
+      p.balance_centipoints = OptionalNumberFromText(r[11].as<std::string>());
       quote.programs.push_back(std::move(p));
     }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
   if (!live && !allow_expired)
-    return absl::FailedPreconditionError("quote expired; quote the cart again");
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kQuoteExpired,
+                         "quote expired; quote the cart again", {{"quote_id", quote_id}});
   return quote;
 }
 

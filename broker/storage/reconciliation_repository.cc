@@ -50,7 +50,8 @@ absl::Status ReconciliationRepository::Settle(int64_t purchase_id,
     tx.exec_prepared0(q::kUpdatePurchaseProgram, purchase_id, program.program_id,
                       program.spent_centipoints, program.earned_centipoints,
                       NullIfEmpty(program.vendor_reference), program.status,
-                      program.vendor_customer_id);
+                      program.vendor_customer_id,
+                      NullIfEmpty(OptionalNumberText(program.balance_after_centipoints)));
     tx.exec_prepared0(q::kSumPurchaseEarned, purchase_id);
     tx.exec_prepared0(q::kUpsertMismatch, purchase_id, program.program_id, "in_doubt_settled", was,
                       vendor_says, true);

@@ -46,8 +46,17 @@ void AttachDiscountRow(const pqxx::row& row, std::vector<QuoteLineRecord>& lines
   for (auto& l : lines) {
     if (l.line.line_no != line_no) continue;
     l.discount_program_ids.push_back(row[1].as<int64_t>());
-    l.discounts.push_back({line_no, row[2].as<std::string>(), row[3].as<int64_t>()});
+    l.discounts.push_back({.line_no = line_no,
+                           .amount_minor = row[3].as<int64_t>(),
+                           .campaign_name = row[2].as<std::string>(),
+                           .campaign_code = row[4].as<std::string>(),
+                           .coupon = row[5].as<std::string>()});
   }
+}
+
+std::optional<int64_t> OptionalNumberFromText(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return std::stoll(text);
 }
 
 }  // namespace loyalty::broker

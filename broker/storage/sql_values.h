@@ -16,6 +16,13 @@ inline const char* NullIfEmpty(const std::string& value) {
   return value.empty() ? nullptr : value.c_str();
 }
 
+// An optional number as a nullable text parameter (cast in the SQL):
+// libpqxx 6 has no optional parameters. Use inside the call's expression.
+inline std::string OptionalNumberText(const std::optional<int64_t>& value) {
+  return value ? std::to_string(*value) : std::string();
+}
+std::optional<int64_t> OptionalNumberFromText(const std::string& text);
+
 std::string CustomerKindName(connectors::CustomerRef::Kind kind);
 std::optional<connectors::CustomerRef::Kind> CustomerKindFromName(const std::string& name);
 
@@ -27,7 +34,8 @@ inline std::string TextOrEmpty(const pqxx::field& field) {
 // min_unit_price_minor, total_before_minor, discount_minor.
 QuoteLineRecord LineFromRow(const pqxx::row& row);
 
-// Adds a discount row (line_no, program_id, campaign, amount_minor) to its line.
+// Adds a discount row (line_no, program_id, campaign, amount_minor,
+// campaign_code, coupon) to its line.
 void AttachDiscountRow(const pqxx::row& row, std::vector<QuoteLineRecord>& lines);
 
 }  // namespace loyalty::broker

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/time/clock.h"
+#include "broker/common/error_reasons.h"
 #include "broker/common/hashing.h"
 #include "broker/storage/queries.h"
 
@@ -63,7 +64,9 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::ForStore(
 
 absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Authenticate(
     const std::string& api_key) {
-  if (api_key.empty()) return absl::UnauthenticatedError("missing x-api-key metadata");
+  if (api_key.empty())
+    return ReasonedError(absl::StatusCode::kUnauthenticated, ErrorReason::kApiKeyMissing,
+                         "missing x-api-key metadata");
   const std::string key_hash = Sha256Hex(api_key);
   const absl::Time now = absl::Now();
   {
@@ -84,7 +87,9 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Load(
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     pqxx::result found = tx.exec_prepared(q::kStoreByKeyHash, key_hash);
-    if (found.empty()) return absl::UnauthenticatedError("unknown API key");
+    if (found.empty())
+      return ReasonedError(absl::StatusCode::kUnauthenticated, ErrorReason::kApiKeyInvalid,
+                           "unknown API key");
     store->store_id = found[0][0].as<std::string>();
     LoadPrograms(tx, *store);
     return absl::OkStatus();

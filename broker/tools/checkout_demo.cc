@@ -173,7 +173,8 @@ int main(int argc, char** argv) {
             << Money(stored.paid_minor()) << "\n";
   for (const auto& p : stored.programs()) {
     std::cout << "   " << p.program() << ": spent " << Points(p.spent_centipoints()) << ", earned "
-              << Points(p.earned_centipoints()) << " (" << p.status() << ")\n";
+              << Points(p.earned_centipoints()) << " ("
+              << v1::ProgramPurchaseStatus_Name(p.status()) << ")\n";
   }
   std::cout << "Checkout complete.\n";
   return 0;

@@ -126,7 +126,11 @@ void ArtixConnector::Quote(const CallContext& context, const QuoteRequest& reque
     int campaigns = 0;
     for (const PositionResult& p : check.positions) {
       for (const PositionDiscount& d : p.discounts) {
-        result.discounts.push_back({p.posnum, CampaignLabel(d), d.amount_minor});
+        result.discounts.push_back({.line_no = p.posnum,
+                                    .amount_minor = d.amount_minor,
+                                    .campaign_name = d.campaign_name,
+                                    .campaign_code = absl::StrCat(d.campaign_code),
+                                    .coupon = d.coupon_number});
         ++campaigns;
       }
     }

@@ -166,12 +166,4 @@ Failed CalculationFailure(Failed failed) {
   return failed;
 }
 
-std::string CampaignLabel(const PositionDiscount& discount) {
-  std::string label = absl::StrCat(discount.campaign_code, " ", discount.campaign_name);
-  if (!discount.coupon_number.empty()) {
-    absl::StrAppend(&label, " (coupon ", discount.coupon_number, ")");
-  }
-  return label;
-}
-
 }  // namespace loyalty::connectors::artix

@@ -72,8 +72,4 @@ Outcome<CheckResult> ParseCalculateDiscount(int status, std::string_view body,
 // repeat and was never "maybe applied".
 Failed CalculationFailure(Failed failed);
 
-// "99 Акция выходного дня (coupon 2232)": how a discount's campaign is named
-// in quotes and purchases.
-std::string CampaignLabel(const PositionDiscount& discount);
-
 }  // namespace loyalty::connectors::artix

@@ -20,8 +20,9 @@ namespace loyalty::connectors {
 struct Capabilities {
   bool identify = false;
   bool quote = false;
-  bool hold = false;  // native point holds
-  bool book = false;  // the vendor records purchases
+  bool hold = false;         // native point holds
+  int max_hold_seconds = 0;  // the longest hold the vendor grants; 0: no limit
+  bool book = false;         // the vendor records purchases
   // A booking repeated with the same order number is recognised, never
   // doubled: safe to send again when the first answer was lost.
   bool idempotent_book = false;

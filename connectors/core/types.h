@@ -61,8 +61,10 @@ struct QuoteRequest {
 
 struct LineDiscount {
   int32_t line_no = 0;
-  std::string campaign;
   int64_t amount_minor = 0;
+  std::string campaign_name;  // as the vendor names the campaign or level
+  std::string campaign_code;  // the vendor's code of it, where it has one
+  std::string coupon;         // the coupon that unlocked it, where one did
 };
 
 struct QuoteResult {
@@ -74,6 +76,10 @@ struct QuoteResult {
   // The vendor's handle on this calculation (e.g. a cart id), if any.
   std::string vendor_reference;
   std::string explanation;
+  // The vendor's own words for the customer, and text to print on the
+  // receipt, where it gives them (SailPlay client_msg, text_blocks).
+  std::string customer_message;
+  std::vector<std::string> receipt_texts;
 };
 
 struct HoldRequest {

@@ -44,7 +44,11 @@ std::vector<LineDiscount> SpreadDiscount(const std::vector<Line>& lines, int64_t
     int64_t share = i + 1 == lines.size() ? discount - given : MulDivFloor(discount, base, amount);
     if (share <= 0) continue;
     given += share;
-    result.push_back({lines[i].line_no, campaign, share});
+    LineDiscount discount;
+    discount.line_no = lines[i].line_no;
+    discount.amount_minor = share;
+    discount.campaign_name = campaign;
+    result.push_back(std::move(discount));
   }
   return result;
 }
@@ -58,6 +62,7 @@ Capabilities LoyalClientConnector::capabilities() const {
   caps.identify = true;
   caps.quote = true;
   caps.hold = true;
+  caps.max_hold_seconds = kMaxHoldMinutes * 60;
   caps.book = true;
   return caps;
 }

@@ -18,7 +18,6 @@ using namespace json_reader;  // NOLINT: the parsers read nothing else
 constexpr int kMoneyScale = 2;    // rubles -> kopecks
 constexpr int kPointsScale = 2;   // points -> centipoints
 constexpr int kPercentScale = 2;  // percent -> basis points
-constexpr int kMaxHoldMinutes = 10;
 
 LevelType ParseLevelType(const std::string& type) {
   if (type == "cashback") return LevelType::kCashback;

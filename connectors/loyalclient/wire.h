@@ -54,6 +54,8 @@ Outcome<ReleaseResult> ParseRelease(int status, std::string_view body);
 Outcome<Retail> ParseRetail(int status, std::string_view body);
 
 // Hold duration in whole minutes for a TTL in seconds: rounded up, at most 10.
+// The document: "Duration can't be more than 10" (minutes).
+inline constexpr int kMaxHoldMinutes = 10;
 int HoldMinutes(int32_t ttl_seconds);
 
 }  // namespace loyalty::connectors::loyalclient

@@ -44,11 +44,18 @@ bool SpreadPoints(int64_t points, const Calc& calc, std::vector<CartPosition>& c
 
 std::string Explain(const Calc& calc) {
   if (calc.actions_applied.empty()) return "no marketing action applies";
-  std::vector<std::string> names;
-  for (const auto& [alias, message] : calc.actions_applied) {
-    names.push_back(message.empty() ? alias : absl::StrCat(alias, " (", message, ")"));
+  std::vector<std::string> aliases;
+  for (const auto& applied : calc.actions_applied) aliases.push_back(applied.first);
+  return absl::StrCat("marketing actions: ", absl::StrJoin(aliases, ", "));
+}
+
+// The applied actions' messages for the customer, one per line.
+std::string CustomerMessage(const Calc& calc) {
+  std::vector<std::string> messages;
+  for (const auto& applied : calc.actions_applied) {
+    if (!applied.second.empty()) messages.push_back(applied.second);
   }
-  return absl::StrCat("marketing actions: ", absl::StrJoin(names, ", "));
+  return absl::StrJoin(messages, "\n");
 }
 
 PurchaseState StateOf(const Purchase& purchase) {
@@ -137,11 +144,19 @@ void SailPlayConnector::Calculate(const CallContext& context, const QuoteRequest
     QuoteResult result;
     result.vendor_reference = c.cart_id;
     result.explanation = Explain(c);
+    result.customer_message = CustomerMessage(c);
+    result.receipt_texts = c.receipt_texts;
     for (const CalcPosition& p : c.positions) {
       const int64_t discount = p.price_minor - p.new_price_minor;
       if (discount <= 0) continue;
-      const std::string campaign = p.actions.empty() ? "SailPlay" : absl::StrJoin(p.actions, "+");
-      result.discounts.push_back({p.num, campaign, discount});
+      // Positions name the actions by alias only; the alias is both.
+      const std::string aliases = absl::StrJoin(p.actions, "+");
+      LineDiscount given;
+      given.line_no = p.num;
+      given.amount_minor = discount;
+      given.campaign_name = aliases.empty() ? "SailPlay" : aliases;
+      given.campaign_code = aliases;
+      result.discounts.push_back(std::move(given));
     }
     if (account.has_value()) {
       // Points go to a known customer only; spending is capped by the cart

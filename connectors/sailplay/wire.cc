@@ -98,6 +98,13 @@ Calc ReadCart(const json& cart) {
   const json& positions = Field(cart, "positions");
   if (!positions.is_array()) throw BadField{"positions: expected an array"};
   for (const json& position : positions) calc.positions.push_back(ReadPosition(position));
+  if (cart.contains("text_blocks") && cart.at("text_blocks").is_array()) {
+    for (const json& block : cart.at("text_blocks")) {
+      if (!block.is_object()) throw BadField{"text_blocks: expected objects"};
+      std::string text = OptionalText(block, "value");
+      if (!text.empty()) calc.receipt_texts.push_back(std::move(text));
+    }
+  }
   calc.total_price_minor = OptionalUnits(cart, "total_price", kMoneyScale);
   calc.total_points_centipoints = Centipoints(cart, "total_points");
   calc.discount_points_max_for_user_centipoints =

@@ -61,8 +61,10 @@ struct Calc {
   int64_t total_price_minor = 0;
   int64_t total_points_centipoints = 0;
   int64_t discount_points_max_for_user_centipoints = 0;
-  // alias -> client message of the actions applied, for explanations.
+  // alias -> client message of the actions applied.
   std::vector<std::pair<std::string, std::string>> actions_applied;
+  // cart.text_blocks[].value: text the vendor asks to print on the receipt.
+  std::vector<std::string> receipt_texts;
 };
 
 struct Purchase {

@@ -7,7 +7,9 @@ PACKAGES=(cmake ninja-build ccache g++ pkg-config
   libcpp-httplib-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libabsl-dev libssl-dev
   postgresql postgresql-common curl
   python3      # the benchmark suite formats its table with it
-  prometheus)  # for promtool: the tests check the alert rules with it
+  prometheus   # for promtool: the tests check the alert rules with it
+  golang-github-gogo-googleapis-dev  # google/rpc/*.proto: the errors' details
+  grpc-proto)  # grpc/reflection/v1/reflection.proto: server reflection v1
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

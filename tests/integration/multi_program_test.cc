@@ -269,8 +269,10 @@ TEST_F(MultiProgramTest, RefusalAtThePivotUndoesTheBookingBeforeIt) {
   auto stored = Get(commit.order_number());
   EXPECT_EQ(stored.status(), v1::PURCHASE_STATUS_DECLINED);
   ASSERT_NE(ProgramIn(stored, "sp-points"), nullptr);
-  EXPECT_EQ(ProgramIn(stored, "sp-points")->status(), "undone");
-  EXPECT_EQ(ProgramIn(stored, "lc-points")->status().rfind("declined: ", 0), 0u);
+  EXPECT_EQ(ProgramIn(stored, "sp-points")->status(), v1::PROGRAM_PURCHASE_STATUS_UNDONE);
+  EXPECT_EQ(ProgramIn(stored, "sp-points")->last_operation(), v1::PURCHASE_OPERATION_CANCEL);
+  EXPECT_EQ(ProgramIn(stored, "lc-points")->status(), v1::PROGRAM_PURCHASE_STATUS_DECLINED);
+  EXPECT_FALSE(ProgramIn(stored, "lc-points")->reason().empty());
   // SailPlay booked it, then deleted it: the points are back.
   EXPECT_EQ(sailplay_->state().PurchasesCreated(commit.order_number()), 1);
   EXPECT_EQ(sailplay_->state().DescribeUser(kIvanAtSailPlay)["points"]["confirmed"],
@@ -294,8 +296,8 @@ TEST_F(MultiProgramTest, PointsEarnedWhileAVendorIsDownArriveLaterInOrderOnce) {
   grpc::Status status = Call(&Stub::CommitPurchase, first, &answer);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_NE(ProgramIn(answer, "sp-points"), nullptr);
-  EXPECT_EQ(ProgramIn(answer, "sp-points")->status(), "queued");
-  EXPECT_EQ(ProgramIn(answer, "lc-points")->status(), "approved");
+  EXPECT_EQ(ProgramIn(answer, "sp-points")->status(), v1::PROGRAM_PURCHASE_STATUS_QUEUED);
+  EXPECT_EQ(ProgramIn(answer, "lc-points")->status(), v1::PROGRAM_PURCHASE_STATUS_APPROVED);
   EXPECT_EQ(answer.spent_centipoints(), 1000);
   ASSERT_TRUE(Call(&Stub::CommitPurchase, second, &answer).ok());
   EXPECT_EQ(sailplay_->state().PurchasesCreated(first.order_number()), 0);
@@ -319,7 +321,7 @@ TEST_F(MultiProgramTest, PointsEarnedWhileAVendorIsDownArriveLaterInOrderOnce) {
     EXPECT_EQ(sailplay_->state().PurchasesCreated(*order), 1) << *order;
     auto stored = Get(*order);
     ASSERT_NE(ProgramIn(stored, "sp-points"), nullptr);
-    EXPECT_EQ(ProgramIn(stored, "sp-points")->status(), "approved");
+    EXPECT_EQ(ProgramIn(stored, "sp-points")->status(), v1::PROGRAM_PURCHASE_STATUS_APPROVED);
     EXPECT_GT(ProgramIn(stored, "sp-points")->earned_centipoints(), 0);
     EXPECT_EQ(stored.earned_centipoints(),
               ProgramIn(stored, "sp-points")->earned_centipoints() +

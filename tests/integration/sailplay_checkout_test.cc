@@ -114,7 +114,8 @@ TEST_F(SailPlayCheckoutTest, QuoteCarriesTheVendorsPricesPointsAndCart) {
   EXPECT_EQ(quote.discount_minor(), 4000);  // dairy week: -20%
   EXPECT_EQ(quote.total_minor(), 16000);
   ASSERT_EQ(quote.lines(0).discounts_size(), 1);
-  EXPECT_EQ(quote.lines(0).discounts(0).campaign(), "dairy-week");
+  EXPECT_EQ(quote.lines(0).discounts(0).campaign_name(), "dairy-week");
+  EXPECT_EQ(quote.lines(0).discounts(0).campaign_code(), "dairy-week");
   EXPECT_EQ(quote.earn_centipoints(), 1600);       // 10% of 160.00
   EXPECT_EQ(quote.spendable_centipoints(), 8000);  // half of 160.00
 }
@@ -323,7 +324,7 @@ TEST_F(SailPlayCheckoutTest, ReconciliationSettlesABookingInDoubtByTheVendorsAns
   ReconcileUntilCompared(*stack_, order);
   auto settled = ByOrder(&Stub::GetPurchase, order);
   ASSERT_EQ(settled.programs_size(), 1);
-  EXPECT_EQ(settled.programs(0).status(), "approved");
+  EXPECT_EQ(settled.programs(0).status(), v1::PROGRAM_PURCHASE_STATUS_APPROVED);
   EXPECT_EQ(settled.programs(0).earned_centipoints(), earned);
   EXPECT_EQ(settled.earned_centipoints(), earned);
   EXPECT_EQ(testing::QueryInt(absl::StrCat(

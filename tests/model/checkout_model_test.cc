@@ -283,7 +283,7 @@ class Flow {
     CheckHoldsAgree(customer);
 
     // Then what the till may do next.
-    const bool sp_booked = ProgramStatus(purchase, "sp") == "approved";
+    const bool sp_booked = ProgramStatus(purchase, "sp") == v1::PROGRAM_PURCHASE_STATUS_APPROVED;
     if (purchase.status() == v1::PURCHASE_STATUS_BOOKED && Chance(0.6)) {
       purchase = ByOrder(&Stub::ConfirmPurchase, commit.order_number(), grpc::StatusCode::OK);
       EXPECT_EQ(purchase.status(), v1::PURCHASE_STATUS_CONFIRMED) << trace_;
@@ -435,12 +435,15 @@ class Flow {
       for (const auto& s : commit.spend()) {
         if (s.program() == p.program()) spent_asked = s.amount_centipoints();
       }
-      if (p.status().rfind("skipped", 0) == 0) {
-        EXPECT_TRUE(sp_down_at_quote) << trace_ << p.program() << " skipped: " << p.status();
+      if (p.status() == v1::PROGRAM_PURCHASE_STATUS_SKIPPED) {
+        EXPECT_TRUE(sp_down_at_quote) << trace_ << p.program() << " skipped: " << p.reason();
+        EXPECT_FALSE(p.reason().empty()) << trace_;
         EXPECT_FALSE(purchase.complete()) << trace_;
         continue;
       }
-      if (p.status() != "approved") continue;  // queued, in doubt: checked by the vendor count
+      // Queued, in doubt: checked by the vendor count.
+      if (p.status() != v1::PROGRAM_PURCHASE_STATUS_APPROVED) continue;
+      EXPECT_EQ(p.last_operation(), v1::PURCHASE_OPERATION_BOOK) << trace_;
       ASSERT_NE(quoted, nullptr) << trace_;
       EXPECT_EQ(p.spent_centipoints(), spent_asked) << trace_;
       // Quote = booking: what the quote promised to earn is what was booked.
@@ -495,12 +498,12 @@ class Flow {
     EXPECT_EQ(broker_held, LcClient(customer)["held_centipoints"].get<int64_t>()) << trace_;
   }
 
-  static std::string ProgramStatus(const v1::PurchaseResponse& purchase,
-                                   const std::string& program) {
+  static v1::ProgramPurchaseStatus ProgramStatus(const v1::PurchaseResponse& purchase,
+                                                 const std::string& program) {
     for (const auto& p : purchase.programs()) {
       if (p.program() == program) return p.status();
     }
-    return "";
+    return v1::PROGRAM_PURCHASE_STATUS_UNSPECIFIED;
   }
 
   nlohmann::json LcClient(const Customer& customer) {

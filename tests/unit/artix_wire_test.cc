@@ -64,9 +64,12 @@ TEST(ArtixWire, ParsesTheDocumentsAnswer) {
   ASSERT_EQ(p.discounts.size(), 2u);
   EXPECT_EQ(p.discounts[0].campaign_code, 99);
   EXPECT_EQ(p.discounts[0].amount_minor, 1300);
-  EXPECT_EQ(CampaignLabel(p.discounts[0]), "99 Акция выходного дня (coupon 2232)");
+  EXPECT_EQ(p.discounts[0].campaign_name, "Акция выходного дня");
+  EXPECT_EQ(p.discounts[0].coupon_number, "2232");
   EXPECT_EQ(p.discounts[1].amount_minor, 2700);
-  EXPECT_EQ(CampaignLabel(p.discounts[1]), "100 Спасибо за покупку");
+  EXPECT_EQ(p.discounts[1].campaign_code, 100);
+  EXPECT_EQ(p.discounts[1].campaign_name, "Спасибо за покупку");
+  EXPECT_TRUE(p.discounts[1].coupon_number.empty());
   EXPECT_EQ(p.earned_centipoints, 1500);
 }
 

@@ -5,6 +5,25 @@
 namespace loyalty::broker {
 namespace {
 
+connectors::LineDiscount Given(int32_t line_no, int64_t amount_minor, const char* campaign) {
+  connectors::LineDiscount d;
+  d.line_no = line_no;
+  d.amount_minor = amount_minor;
+  d.campaign_name = campaign;
+  return d;
+}
+
+TEST(CartMath, BalanceAfterCountsEarnedPointsOnlyOnceCredited) {
+  connectors::BookResult booked;
+  booked.spent_centipoints = 3000;
+  booked.earned_centipoints = 500;
+  booked.confirmed = false;  // SailPlay before its confirm
+  EXPECT_EQ(BalanceAfterBooking(10000, booked), 7000);
+  booked.confirmed = true;
+  EXPECT_EQ(BalanceAfterBooking(10000, booked), 7500);
+  EXPECT_FALSE(BalanceAfterBooking(std::nullopt, booked).has_value());
+}
+
 TEST(CartMath, MergedDiscountsNeverGoBelowTheLinesFloor) {
   std::vector<QuoteLineRecord> lines(1);
   lines[0].line.line_no = 1;
@@ -14,11 +33,11 @@ TEST(CartMath, MergedDiscountsNeverGoBelowTheLinesFloor) {
   PriceLines(lines);
   EXPECT_EQ(lines[0].line.total_before_minor, 19000);
   EXPECT_EQ(lines[0].line.min_total_minor, 15000);
-  EXPECT_EQ(MergeDiscounts(lines, 1, {{1, "weekend", 1300}}), 1300);
+  EXPECT_EQ(MergeDiscounts(lines, 1, {Given(1, 1300, "weekend")}), 1300);
   // Only 2700 of room remain above the floor.
-  EXPECT_EQ(MergeDiscounts(lines, 2, {{1, "thanks", 5000}}), 2700);
+  EXPECT_EQ(MergeDiscounts(lines, 2, {Given(1, 5000, "thanks")}), 2700);
   EXPECT_EQ(lines[0].line.discount_minor, 4000);
-  EXPECT_EQ(MergeDiscounts(lines, 3, {{1, "more", 100}}), 0);
+  EXPECT_EQ(MergeDiscounts(lines, 3, {Given(1, 100, "more")}), 0);
   EXPECT_EQ(lines[0].discounts.size(), 2u);
 }
 

@@ -37,7 +37,8 @@ TEST(VendorFigures, AQuoteMayNotOfferNegativeOrAbsurdPoints) {
   absurd.earn_centipoints = 10001;
   EXPECT_NE(QuoteFiguresProblem(absurd, 10000), "");
   connectors::QuoteResult negative_discount = fine;
-  negative_discount.discounts.push_back({1, "x", -5});
+  negative_discount.discounts.push_back(
+      {.line_no = 1, .amount_minor = -5, .campaign_name = "x", .campaign_code = "", .coupon = ""});
   EXPECT_NE(QuoteFiguresProblem(negative_discount, 10000), "");
 }
 
