@@ -90,7 +90,7 @@ void CheckLine(Violations& v, const std::string& field, const v1::CartLine& line
   }
   if (line.min_unit_price_minor() < 0) {
     v.Add(field + ".min_unit_price_minor", "must not be negative");
-  } else if (line.min_unit_price_minor() > line.unit_price_minor()) {
+  } else if (line.unit_price_minor() > 0 && line.min_unit_price_minor() > line.unit_price_minor()) {
     v.Add(field + ".min_unit_price_minor", "is above unit_price_minor");
   }
 }

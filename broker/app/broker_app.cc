@@ -76,7 +76,8 @@ BrokerApp::BrokerApp(BrokerConfig config)
                   ReconciliationSettings{absl::Hours(config_.broker.reconcile_window_hours),
                                          absl::Seconds(config_.broker.reconcile_every_seconds),
                                          config_.broker.reconcile_batch,
-                                         absl::Milliseconds(config_.broker.default_deadline_ms)}) {
+                                         absl::Milliseconds(config_.broker.default_deadline_ms)}),
+      settler_(SettlementDependencies{registry_, stores_, purchases_, idempotency_, metrics_}) {
   connectors::RegisterBuiltinConnectors(registry_, http_);
   pool_.set_observer(&metrics_);
 }

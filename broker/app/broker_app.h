@@ -17,6 +17,7 @@
 #include "broker/config/config.h"
 #include "broker/core/checkout_recovery.h"
 #include "broker/core/checkout_service.h"
+#include "broker/core/purchase_settlement.h"
 #include "broker/core/reconciliation.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/metrics_endpoint.h"
@@ -49,6 +50,10 @@ class BrokerApp {
   // One reconciliation pass now (also without Start(): `loyalty-broker
   // reconcile`).
   absl::StatusOr<ReconciliationPass> ReconcileOnce() { return reconciler_.RunOnce(); }
+  // An operator settles a purchase in doubt (`loyalty-broker settle`).
+  absl::StatusOr<PurchaseRecord> Settle(const Settlement& settlement) {
+    return settler_.Settle(settlement);
+  }
 
   // The Prometheus endpoint's port once started; 0 when it is off.
   int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
@@ -70,6 +75,7 @@ class BrokerApp {
   CheckoutRecovery recovery_;
   ReconciliationRepository mismatches_;
   Reconciler reconciler_;
+  PurchaseSettler settler_;
   std::unique_ptr<ThreadPool> workers_;
   std::unique_ptr<ReflectionV1Service> reflection_v1_;
   std::unique_ptr<ServingHealth> health_;

@@ -60,6 +60,15 @@ int Reconcile(const BrokerConfig& config) {
   return 0;
 }
 
+int Settle(const BrokerConfig& config, const loyalty::broker::Settlement& settlement) {
+  loyalty::broker::BrokerApp app(config);
+  auto settled = app.Settle(settlement);
+  if (!settled.ok()) return Fail(settled.status());
+  std::cout << "purchase " << settled->order_number << " of store " << settled->store_id
+            << " settled: " << settled->status << std::endl;
+  return 0;
+}
+
 int Serve(const BrokerConfig& config) {
   sigset_t signals;
   sigemptyset(&signals);
@@ -93,6 +102,19 @@ int main(int argc, char** argv) {
   reg->add_option("--stores", stores_file, "stores file (YAML)")->required();
   auto* reconcile = cli.add_subcommand(
       "reconcile", "compare purchases with the vendors that can be asked, once, and exit");
+  auto* settle = cli.add_subcommand(
+      "settle", "settle a purchase in doubt by what the vendor's own records show, and exit");
+  loyalty::broker::Settlement settlement;
+  settle->add_option("--store", settlement.store_id, "store id")->required();
+  settle->add_option("--order", settlement.order_number, "order number")->required();
+  auto* applied = settle->add_flag("--applied", settlement.applied,
+                                   "the vendor booked it (its records show the purchase)");
+  bool not_applied = false;
+  auto* refused = settle->add_flag("--not-applied", not_applied, "the vendor did not book it");
+  applied->excludes(refused);
+  settle->add_option("--earned", settlement.earned_centipoints,
+                     "centipoints the vendor's records show earned (with --applied)");
+  settle->add_option("--reason", settlement.reason, "why: what was checked, by whom")->required();
   CLI11_PARSE(cli, argc, argv);
 
   auto config = loyalty::broker::LoadConfig(config_path, loyalty::broker::ProcessEnvironment());
@@ -100,6 +122,13 @@ int main(int argc, char** argv) {
   if (*migrate) return Migrate(*config);
   if (*reg) return Register(*config, stores_file);
   if (*reconcile) return Reconcile(*config);
+  if (*settle) {
+    if (!settlement.applied && !not_applied) {
+      std::cerr << "settle: say --applied or --not-applied" << std::endl;
+      return 2;
+    }
+    return Settle(*config, settlement);
+  }
   if (migrate_first) {
     if (int rc = Migrate(*config); rc != 0) return rc;
   }

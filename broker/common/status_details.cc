@@ -1,5 +1,7 @@
 #include "broker/common/status_details.h"
 
+#include <map>
+
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 
@@ -28,11 +30,17 @@ google::rpc::Status ToRpcStatus(const absl::Status& status) {
   google::rpc::Status rpc;
   rpc.set_code(static_cast<int>(status.code()));
   rpc.set_message(std::string(status.message()));
+  // By type URL: payloads come in no fixed order, and a replayed answer
+  // must be byte-identical to the first.
+  std::map<std::string, std::string> details;
   status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
-    google::protobuf::Any* any = rpc.add_details();
-    any->set_type_url(std::string(url));
-    any->set_value(std::string(payload));
+    details[std::string(url)] = std::string(payload);
   });
+  for (auto& [url, value] : details) {
+    google::protobuf::Any* any = rpc.add_details();
+    any->set_type_url(url);
+    any->set_value(std::move(value));
+  }
   return rpc;
 }
 

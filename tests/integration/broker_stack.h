@@ -36,6 +36,10 @@ class BrokerStack {
 
   // One reconciliation pass, as `loyalty-broker reconcile` runs it.
   absl::StatusOr<ReconciliationPass> Reconcile() { return app_->ReconcileOnce(); }
+  // An operator's settlement, as `loyalty-broker settle` makes it.
+  absl::StatusOr<PurchaseRecord> Settle(const Settlement& settlement) {
+    return app_->Settle(settlement);
+  }
 
   template <typename Request, typename Response, typename Method>
   grpc::Status Call(const std::string& api_key, Method method, const Request& request,

@@ -118,6 +118,13 @@ TEST_F(SailPlayCheckoutTest, QuoteCarriesTheVendorsPricesPointsAndCart) {
   EXPECT_EQ(quote.lines(0).discounts(0).campaign_code(), "dairy-week");
   EXPECT_EQ(quote.earn_centipoints(), 1600);       // 10% of 160.00
   EXPECT_EQ(quote.spendable_centipoints(), 8000);  // half of 160.00
+  // The vendor's words for the customer and the receipt, each in its field.
+  ASSERT_EQ(quote.programs_size(), 1);
+  EXPECT_EQ(quote.programs(0).customer_message(), "-20% на молочные продукты");
+  ASSERT_EQ(quote.programs(0).receipt_texts_size(), 1);
+  EXPECT_EQ(quote.programs(0).receipt_texts(0), "Молочная неделя: скидка 20%");
+  EXPECT_EQ(quote.programs(0).explanation().find("-20%"), std::string::npos)
+      << quote.programs(0).explanation();
 }
 
 TEST_F(SailPlayCheckoutTest, CommitThenConfirmShowsBothStates) {
@@ -128,12 +135,21 @@ TEST_F(SailPlayCheckoutTest, CommitThenConfirmShowsBothStates) {
   ASSERT_EQ(purchase.programs_size(), 1);
   EXPECT_FALSE(purchase.programs(0).vendor_reference().empty());
   EXPECT_EQ(Confirmed(kIvan), before);  // unconfirmed points are not spendable yet
+  // Balance after: the quote's confirmed points; the 16 earned are not yet.
+  ASSERT_TRUE(purchase.programs(0).has_balance_after_centipoints());
+  EXPECT_EQ(purchase.programs(0).balance_after_centipoints(), before * 100);
+  EXPECT_EQ(purchase.programs(0).last_operation(), v1::PURCHASE_OPERATION_BOOK);
 
   const std::string order = purchase.order_number();
   EXPECT_EQ(ByOrder(&Stub::GetPurchase, order).status(), v1::PURCHASE_STATUS_BOOKED);
-  EXPECT_EQ(ByOrder(&Stub::ConfirmPurchase, order).status(), v1::PURCHASE_STATUS_CONFIRMED);
+  const v1::PurchaseResponse confirmed = ByOrder(&Stub::ConfirmPurchase, order);
+  EXPECT_EQ(confirmed.status(), v1::PURCHASE_STATUS_CONFIRMED);
+  EXPECT_EQ(confirmed.programs(0).status(), v1::PROGRAM_PURCHASE_STATUS_APPROVED);
+  EXPECT_EQ(confirmed.programs(0).last_operation(), v1::PURCHASE_OPERATION_CONFIRM);
   EXPECT_EQ(ByOrder(&Stub::GetPurchase, order).status(), v1::PURCHASE_STATUS_CONFIRMED);
   EXPECT_EQ(Confirmed(kIvan), before + 16);
+  // Once confirmed, the points earned count: what the vendor itself says now.
+  EXPECT_EQ(confirmed.programs(0).balance_after_centipoints(), Confirmed(kIvan) * 100);
   EXPECT_EQ(Journalled(order, "book"), 1);
   EXPECT_EQ(Journalled(order, "confirm"), 1);
 }
@@ -145,6 +161,7 @@ TEST_F(SailPlayCheckoutTest, SpendsPointsOnTheCart) {
   EXPECT_EQ(purchase.paid_minor(), 16000 - 3000);
   EXPECT_EQ(purchase.earned_centipoints(), 1300);  // 10% of the 130.00 paid in money
   EXPECT_EQ(Confirmed(kIvan), before - 30);
+  EXPECT_EQ(purchase.programs(0).balance_after_centipoints(), Confirmed(kIvan) * 100);
 }
 
 TEST_F(SailPlayCheckoutTest, CancelRestoreAndReassignAreJournalled) {

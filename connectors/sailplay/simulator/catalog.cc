@@ -53,7 +53,7 @@ Catalog::Catalog(const json& seed) {
     actions_.push_back(Action{SeedText(a, "alias"), SeedText(a, "name"),
                               SeedOptionalText(a, "client_msg"), SeedOptionalText(a, "category"),
                               SeedOptionalText(a, "sku"), SeedOptionalText(a, "promocode"),
-                              SeedUnits(a, "percent", 2)});
+                              SeedUnits(a, "percent", 2), SeedOptionalText(a, "receipt_text")});
   }
   if (seed.contains("max_spend_percent")) max_spend_bp_ = SeedUnits(seed, "max_spend_percent", 2);
 }
@@ -137,8 +137,25 @@ json Catalog::CartJson(const PricedCart& cart, int64_t id, int64_t points_for_us
       {"total_discount_points_max_for_user", std::min(cart.discount_points_max, points_for_user)},
       {"extra_points", json::object()},
       {"upsaled", json::array()},
-      {"text_blocks", json::array()},
+      {"text_blocks", TextBlocks(cart)},
   };
+}
+
+// As the document's example: {"marketing_action": {...}, "value": "<text>"}.
+json Catalog::TextBlocks(const PricedCart& cart) const {
+  json blocks = json::array();
+  for (const std::string& alias : cart.actions_applied) {
+    for (const Action& action : actions_) {
+      if (action.alias != alias || action.receipt_text.empty()) continue;
+      blocks.push_back({{"marketing_action",
+                         {{"name", action.name},
+                          {"alias", action.alias},
+                          {"client_msg", action.client_msg},
+                          {"service_msg", nullptr}}},
+                        {"value", action.receipt_text}});
+    }
+  }
+  return blocks;
 }
 
 json Catalog::ActionsJson(const PricedCart& cart) const {

@@ -50,6 +50,7 @@ class Catalog {
 
   // The document's cart object for a priced cart; `id` is the cart's id.
   nlohmann::json CartJson(const PricedCart& cart, int64_t id, int64_t points_for_user) const;
+  nlohmann::json TextBlocks(const PricedCart& cart) const;
   // marketing_actions_applied entries.
   nlohmann::json ActionsJson(const PricedCart& cart) const;
 
@@ -58,6 +59,8 @@ class Catalog {
     std::string alias, name, client_msg;
     std::string category, sku, promocode;  // empty matches everything
     int64_t percent_bp = 0;
+    // Printed on the receipt when the action applies: a cart text block.
+    std::string receipt_text;
   };
   struct Category {
     int64_t id = 0;

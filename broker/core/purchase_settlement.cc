@@ -1,0 +1,105 @@
+#include "broker/core/purchase_settlement.h"
+
+#include "absl/strings/str_cat.h"
+#include "broker/common/error_reasons.h"
+#include "broker/common/logging.h"
+#include "broker/core/proto_mapping.h"
+
+namespace loyalty::broker {
+namespace {
+
+constexpr absl::Duration kSettleLease = absl::Seconds(30);
+
+bool InDoubt(const PurchaseProgramRecord& p) { return p.status.starts_with("in doubt"); }
+
+}  // namespace
+
+absl::StatusOr<PurchaseRecord> PurchaseSettler::Settle(const Settlement& s) {
+  auto store = deps_.stores.ForStore(s.store_id);
+  if (!store.ok()) return store.status();
+  auto claimed = deps_.purchases.ClaimBusy(s.store_id, s.order_number, "settle", kSettleLease);
+  if (!claimed.ok()) return claimed.status();
+  if (!claimed->has_value()) {
+    auto found = deps_.purchases.LoadByOrder(s.store_id, s.order_number);
+    if (!found.ok()) return found.status();
+    return ReasonedError(absl::StatusCode::kAborted, ErrorReason::kPurchaseBusy,
+                         absl::StrCat("purchase ", s.order_number, " is busy; try again"));
+  }
+  auto purchase = deps_.purchases.LoadByOrder(s.store_id, s.order_number);
+  if (!purchase.ok() || purchase->status != "in_doubt") {
+    if (auto released = deps_.purchases.ReleaseBusy(**claimed); !released.ok()) return released;
+    if (!purchase.ok()) return purchase.status();
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kPurchaseState,
+                         absl::StrCat("purchase ", s.order_number, " is ", purchase->status,
+                                      ", not in doubt: nothing to settle"));
+  }
+
+  std::vector<OutboxEntry> outbox;
+  const std::string said = absl::StrCat("settled by an operator: ", s.reason);
+  bool awaits_confirm = false;
+  purchase->spent_centipoints = 0;
+  purchase->earned_centipoints = 0;
+  for (auto& p : purchase->programs) {
+    const StoreProgram* program = (*store)->FindProgram(p.program_id);
+    const connectors::Connector* connector =
+        program == nullptr ? nullptr : deps_.connectors.Find(program->config->vendor);
+    const bool confirms = connector != nullptr && connector->capabilities().confirm;
+    if (s.applied) {
+      if (InDoubt(p)) {
+        p.status = "approved";
+        p.spent_centipoints = p.spend_centipoints;
+        p.earned_centipoints = s.earned_centipoints;
+      } else if (p.status == "pending") {  // the saga stopped before it: earns only
+        p.status = "queued";
+        outbox.push_back(OutboxEntry{.program_id = p.program_id, .operation = "book"});
+      }
+      awaits_confirm =
+          awaits_confirm || (confirms && (p.status == "queued" || p.status == "approved"));
+      purchase->spent_centipoints += p.spent_centipoints;
+      purchase->earned_centipoints += p.earned_centipoints;
+      continue;
+    }
+    if (InDoubt(p)) {
+      p.status = absl::StrCat("declined: not booked at the vendor (", said, ")");
+    } else if (p.status == "approved") {  // booked before the pivot: take it back
+      p.status = absl::StrCat("undo queued: ", said);
+      outbox.push_back(OutboxEntry{.program_id = p.program_id, .operation = "cancel"});
+    }
+    p.spent_centipoints = 0;
+    p.earned_centipoints = 0;
+  }
+  std::optional<StoredAnswer> answer;
+  if (s.applied) {
+    purchase->status = awaits_confirm ? "booked" : "confirmed";
+    purchase->failure_reason.clear();
+    purchase->paid_minor = purchase->total_minor - purchase->spent_centipoints;
+    v1::PurchaseResponse response;
+    PurchaseToProto(*purchase, **store, &response);
+    answer =
+        StoredAnswer{purchase->idempotency_key, absl::OkStatus(), response.SerializeAsString()};
+  } else {
+    purchase->status = "failed";
+    purchase->failure_reason = absl::StrCat("nothing was booked (", said, ")");
+    purchase->paid_minor = purchase->total_minor;
+  }
+  if (auto written = deps_.purchases.WriteOutcome(*purchase, answer, outbox); !written.ok()) {
+    return written;
+  }
+  if (!s.applied) {
+    // Nothing stands: the till's retry with the same key commits afresh.
+    if (auto forgot = deps_.idempotency.Forget(s.store_id, purchase->idempotency_key);
+        !forgot.ok()) {
+      return forgot;
+    }
+  }
+  deps_.observer.OnCommitted(*purchase, **store);
+  Log(LogLevel::kWarning, "purchase_settled",
+      {{"store", s.store_id},
+       {"order", s.order_number},
+       {"applied", s.applied ? "true" : "false"},
+       {"status", purchase->status},
+       {"reason", s.reason}});
+  return *purchase;
+}
+
+}  // namespace loyalty::broker
