@@ -16,7 +16,10 @@ ServingHealth::ServingHealth(grpc::HealthCheckServiceInterface& health, Connecti
 
 ServingHealth::~ServingHealth() { probe_.reset(); }
 
-void ServingHealth::Start() { probe_->Start(); }
+void ServingHealth::Start() {
+  Set(true);  // the broker just reached PostgreSQL to start; the probe watches from here
+  probe_->Start();
+}
 
 void ServingHealth::BeginShutdown() {
   shutting_down_ = true;

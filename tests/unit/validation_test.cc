@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "broker/common/error_reasons.h"
+#include "broker/common/status_details.h"
+#include "google/rpc/error_details.pb.h"
+
 namespace loyalty::broker {
 namespace {
 
@@ -32,6 +36,32 @@ TEST(Validation, CartErrorsNameTheField) {
   auto floor_above = GoodCart();
   floor_above.mutable_lines(0)->set_min_unit_price_minor(101);
   ExpectField(Validate(floor_above), "lines[0].min_unit_price_minor");
+}
+
+TEST(Validation, EveryBadFieldIsReportedNotOnlyTheFirst) {
+  v1::CommitPurchaseRequest commit;  // no key, no order, no quote
+  auto* spend = commit.add_spend();
+  spend->set_program("lc");
+  spend->set_amount_centipoints(0);
+  const absl::Status status = Validate(commit);
+  ExpectField(status, "idempotency_key");
+  for (const char* field : {"order_number", "quote_id", "spend[0].amount_centipoints"}) {
+    EXPECT_NE(status.message().find(field), std::string::npos) << status.message();
+  }
+  EXPECT_EQ(ReasonOf(status), "INVALID_REQUEST");
+  auto bad = DetailOf<google::rpc::BadRequest>(status);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->field_violations_size(), 4);
+  EXPECT_EQ(bad->field_violations(0).field(), "idempotency_key");
+}
+
+TEST(Validation, NulInsideABarcodeIsRefusedNotTruncated) {
+  auto cart = GoodCart();
+  cart.mutable_lines(0)->set_barcode(
+      std::string("460\0"
+                  "123",
+                  7));
+  ExpectField(Validate(cart), "lines[0].barcode");
 }
 
 TEST(Validation, CommitNeedsKeyOrderAndQuote) {
