@@ -99,8 +99,13 @@ int main(int argc, char** argv) {
             << Money(quote.total_minor()) << "\n   may spend up to "
             << Points(quote.spendable_centipoints()) << ", would earn "
             << Points(quote.earn_centipoints()) << "\n";
-  for (const auto& p : quote.programs())
+  for (const auto& p : quote.programs()) {
     std::cout << "   " << p.program() << ": " << p.explanation() << "\n";
+    if (!p.customer_message().empty()) {
+      std::cout << "     for the customer: " << p.customer_message() << "\n";
+    }
+    for (const auto& text : p.receipt_texts()) std::cout << "     on the receipt: " << text << "\n";
+  }
   for (const auto& s : quote.skipped())
     std::cout << "   skipped " << s.program() << ": " << s.reason() << "\n";
   if (quote.programs().empty()) return 1;
@@ -174,7 +179,11 @@ int main(int argc, char** argv) {
   for (const auto& p : stored.programs()) {
     std::cout << "   " << p.program() << ": spent " << Points(p.spent_centipoints()) << ", earned "
               << Points(p.earned_centipoints()) << " ("
-              << v1::ProgramPurchaseStatus_Name(p.status()) << ")\n";
+              << v1::ProgramPurchaseStatus_Name(p.status()) << ")";
+    if (p.has_balance_after_centipoints()) {
+      std::cout << ", balance now " << Points(p.balance_after_centipoints());
+    }
+    std::cout << "\n";
   }
   std::cout << "Checkout complete.\n";
   return 0;

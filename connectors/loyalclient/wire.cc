@@ -30,9 +30,15 @@ Declined DeclineFrom422(const json& body) {
   Declined declined;
   declined.kind = DeclineKind::kRefused;
   if (body.is_object() && !body.empty()) {
-    const auto& [field, message] = *body.items().begin();
+    // The iterator itself, not a structured binding to a temporary proxy.
+    const auto first = body.begin();
+    const std::string field = first.key();
+    const json& message = first.value();
     declined.field = field;
-    declined.message = message.is_string() ? message.get<std::string>() : message.dump();
+    // Only text is the vendor's words; anything else (arbitrarily nested)
+    // is never printed back.
+    declined.message = message.is_string() ? message.get<std::string>()
+                                           : std::string("(the vendor's message is not text)");
     if (field == "client") declined.kind = DeclineKind::kNotFound;
     if (field == "point" || field == "apikey") declined.kind = DeclineKind::kMisconfigured;
     if (field == "amount" || field == "duration") declined.kind = DeclineKind::kInvalidArgument;

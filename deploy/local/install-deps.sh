@@ -9,7 +9,8 @@ PACKAGES=(cmake ninja-build ccache g++ pkg-config
   python3      # the benchmark suite formats its table with it
   prometheus   # for promtool: the tests check the alert rules with it
   golang-github-gogo-googleapis-dev  # google/rpc/*.proto: the errors' details
-  grpc-proto)  # grpc/reflection/v1/reflection.proto: server reflection v1
+  grpc-proto   # grpc/reflection/v1/reflection.proto: server reflection v1
+  python3-grpcio python3-protobuf)  # the tests' till written apart from the C++ code
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -207,6 +207,27 @@ TEST_F(SailPlayCheckoutTest, CancelIsRefusedOnceThePointsAreSpent) {
   EXPECT_EQ(Confirmed(kTatiana), 0);
 }
 
+TEST_F(SailPlayCheckoutTest, ALedgerHoldNeverOutlivesItsQuote) {
+  v1::QuoteCartResponse quote = Quote(kIvanPhone, 10000);
+  const int64_t quote_left = quote.expires_at().seconds() - absl::ToUnixSeconds(absl::Now());
+  v1::HoldPointsRequest request;
+  request.set_quote_id(quote.quote_id());
+  request.set_program("sp-main");
+  request.set_amount_centipoints(1000);
+  request.set_ttl_seconds(24 * 3600);  // a day, on a quote of minutes
+  v1::HoldPointsResponse hold;
+  grpc::Status status = Call(&Stub::HoldPoints, request, &hold);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("ttl_seconds: at most"), std::string::npos)
+      << status.error_message();
+  // The program's default is cut to the quote's life, and said so.
+  request.set_ttl_seconds(0);
+  ASSERT_TRUE(Call(&Stub::HoldPoints, request, &hold).ok());
+  EXPECT_LE(hold.expires_at().seconds(), quote.expires_at().seconds());
+  EXPECT_GE(hold.expires_at().seconds(),
+            absl::ToUnixSeconds(absl::Now()) + std::min<int64_t>(quote_left, 600) - 5);
+}
+
 TEST_F(SailPlayCheckoutTest, LedgerHoldsExpireByThemselves) {
   v1::QuoteCartResponse quote = Quote(kIvanPhone, 10000);
   v1::HoldPointsRequest request;
