@@ -56,6 +56,8 @@ BrokerApp::BrokerApp(BrokerConfig config)
     : config_(std::move(config)),
       metrics_(GrpcMethods()),
       pool_(config_.database.url, config_.database.pool_size),
+      http_(connectors::CurlMultiOptions{
+          .max_answer_bytes = static_cast<size_t>(config_.broker.vendor_answer_max_bytes)}),
       quotes_(pool_),
       holds_(pool_),
       purchases_(pool_),

@@ -1,5 +1,6 @@
 #include "broker/common/logging.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 
@@ -27,9 +28,21 @@ const char* LevelName(LogLevel level) {
   return "info";
 }
 
-// Quotes values with spaces, quotes or '=' so every line parses back.
+bool IsControl(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte < 0x20 || byte == 0x7F;
+}
+
+// Quotes values with spaces, quotes, '=' or control characters so every
+// line parses back and no value can forge another line or field; a value
+// longer than kMaxLogValueBytes is cut.
 void AppendValue(std::string& out, std::string_view value) {
-  const bool plain = !value.empty() && value.find_first_of(" \"=\n\t") == std::string_view::npos;
+  constexpr size_t kMaxLogValueBytes = 4096;
+  const bool cut = value.size() > kMaxLogValueBytes;
+  if (cut) value = value.substr(0, kMaxLogValueBytes);
+  const bool plain = !value.empty() && !cut &&
+                     value.find_first_of(" \"=") == std::string_view::npos &&
+                     std::none_of(value.begin(), value.end(), IsControl);
   if (plain) {
     out.append(value);
     return;
@@ -39,10 +52,13 @@ void AppendValue(std::string& out, std::string_view value) {
     if (c == '"' || c == '\\') out.push_back('\\');
     if (c == '\n') {
       out.append("\\n");
-      continue;
+    } else if (IsControl(c)) {
+      absl::StrAppend(&out, "\\x", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+    } else {
+      out.push_back(c);
     }
-    out.push_back(c);
   }
+  if (cut) out.append("...");
   out.push_back('"');
 }
 

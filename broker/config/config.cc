@@ -94,6 +94,8 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
       PositiveInt("broker.reconcile_every_seconds", c.broker.reconcile_every_seconds);
   schema["broker.reconcile_batch"] =
       PositiveInt("broker.reconcile_batch", c.broker.reconcile_batch);
+  schema["broker.vendor_answer_max_bytes"] =
+      PositiveInt("broker.vendor_answer_max_bytes", c.broker.vendor_answer_max_bytes);
   schema["metrics.listen"] = Text(c.metrics.listen);
   schema["metrics.state_interval_seconds"] =
       PositiveInt("metrics.state_interval_seconds", c.metrics.state_interval_seconds);

@@ -65,6 +65,8 @@ struct BrokerConfig {
     int reconcile_window_hours = 48;
     int reconcile_every_seconds = 3600;
     int reconcile_batch = 200;
+    // A vendor answer longer than this fails the call, read no further.
+    int vendor_answer_max_bytes = 1 << 20;
   } broker;
   struct Metrics {
     // Prometheus endpoint (GET /metrics); empty turns it off.

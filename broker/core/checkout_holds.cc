@@ -67,7 +67,7 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
                                 request.ttl_seconds()};
     auto context = Context(*program, deadline);
     PendingCall<connectors::HoldResult> call(
-        [&](auto done) { connector->Hold(context, ask, std::move(done)); });
+        *program->config, [&](auto done) { connector->Hold(context, ask, std::move(done)); });
     auto outcome = call.Wait();
     VendorOperation op = JournalEntry(store.store_id, *program->config, "hold", call, outcome);
     op.quote_id = quote->quote_id;
@@ -133,7 +133,7 @@ absl::Status CheckoutService::Release(const StoreContext& store, absl::Time dead
     connectors::ReleaseRequest ask{hold->vendor_customer_id};
     auto context = Context(*program, deadline);
     PendingCall<connectors::ReleaseResult> call(
-        [&](auto done) { connector->Release(context, ask, std::move(done)); });
+        *program->config, [&](auto done) { connector->Release(context, ask, std::move(done)); });
     auto outcome = call.Wait();
     VendorOperation op = JournalEntry(store.store_id, *program->config, "release", call, outcome);
     op.hold_id = hold->hold_id;

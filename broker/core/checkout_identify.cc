@@ -29,7 +29,8 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
     }
     auto context = Context(program, deadline, stop.Flag());
     calls.push_back(
-        {&program, connector, std::make_unique<PendingCall<connectors::Account>>([&](auto done) {
+        {&program, connector,
+         std::make_unique<PendingCall<connectors::Account>>(*program.config, [&](auto done) {
            connector->Identify(context, ask, std::move(done));
          })});
   }

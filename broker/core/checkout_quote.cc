@@ -50,9 +50,11 @@ void PricePhase(ProgramCalls& calls, const std::string& store_id, absl::Time dea
     auto context = calls.Context(*q.program, deadline, stop.Flag());
     const connectors::QuoteRequest& ask = asks[k];
     connectors::Connector* connector = q.connector;
-    pending.push_back({q.program, connector,
-                       std::make_unique<PendingCall<connectors::QuoteResult>>(
-                           [&](auto done) { connector->Quote(context, ask, std::move(done)); })});
+    pending.push_back(
+        {q.program, connector,
+         std::make_unique<PendingCall<connectors::QuoteResult>>(*q.program->config, [&](auto done) {
+           connector->Quote(context, ask, std::move(done));
+         })});
   }
   for (size_t k = 0; k < which.size(); ++k) {
     QuoteOutcome outcome = pending[k].pending->Wait();

@@ -31,7 +31,7 @@ void CheckoutService::UndoBookings(const StoreContext& store, absl::Time deadlin
     } else if (outcome.failed()) {
       // Cancelling again is harmless: the outbox keeps trying.
       p.status = absl::StrCat("undo queued: ", outcome.failure().message);
-      outbox.push_back(OutboxEntry{.program_id = p.program_id, .operation = "cancel"});
+      outbox.push_back(OutboxEntry::For(p.program_id, "cancel"));
     } else {
       p.status = absl::StrCat("undo refused: ", outcome.declined_reason().message);
     }
@@ -79,7 +79,7 @@ absl::Status CheckoutService::RunBookings(const StoreContext& store, absl::Time 
           BookingMayBeSentAgain(outcome.failure(), connector->capabilities().idempotent_book);
       if (resend_is_safe) {
         p.status = "queued";
-        outbox.push_back(OutboxEntry{.program_id = p.program_id, .operation = "book"});
+        outbox.push_back(OutboxEntry::For(p.program_id, "book"));
       } else if (outcome.declined()) {
         p.status = absl::StrCat("declined: ", outcome.declined_reason().message);
       } else {

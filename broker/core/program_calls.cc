@@ -22,7 +22,7 @@ connectors::Outcome<connectors::BookResult> ProgramCalls::Book(
   connectors::Connector* connector = ConnectorFor(program);
   auto context = Context(program, deadline);
   PendingCall<connectors::BookResult> call(
-      [&](auto done) { connector->Book(context, ask, std::move(done)); });
+      *program.config, [&](auto done) { connector->Book(context, ask, std::move(done)); });
   auto outcome = call.Wait();
   if (outcome.approved()) {
     if (std::string problem = BookedFiguresProblem(ask, outcome.value()); !problem.empty()) {
@@ -47,7 +47,7 @@ connectors::Outcome<connectors::PurchaseState> ProgramCalls::OnPurchase(
     const connectors::PurchaseRef& ref, const std::string& store_id, int64_t purchase_id) {
   connectors::Connector* connector = ConnectorFor(program);
   auto context = Context(program, deadline);
-  PendingCall<connectors::PurchaseState> call([&](auto done) {
+  PendingCall<connectors::PurchaseState> call(*program.config, [&](auto done) {
     if (operation == "confirm") connector->Confirm(context, ref, std::move(done));
     if (operation == "cancel") connector->Cancel(context, ref, std::move(done));
     if (operation == "restore") connector->Restore(context, ref, std::move(done));

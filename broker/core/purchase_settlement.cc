@@ -51,7 +51,7 @@ absl::StatusOr<PurchaseRecord> PurchaseSettler::Settle(const Settlement& s) {
         p.earned_centipoints = s.earned_centipoints;
       } else if (p.status == "pending") {  // the saga stopped before it: earns only
         p.status = "queued";
-        outbox.push_back(OutboxEntry{.program_id = p.program_id, .operation = "book"});
+        outbox.push_back(OutboxEntry::For(p.program_id, "book"));
       }
       awaits_confirm =
           awaits_confirm || (confirms && (p.status == "queued" || p.status == "approved"));
@@ -63,7 +63,7 @@ absl::StatusOr<PurchaseRecord> PurchaseSettler::Settle(const Settlement& s) {
       p.status = absl::StrCat("declined: not booked at the vendor (", said, ")");
     } else if (p.status == "approved") {  // booked before the pivot: take it back
       p.status = absl::StrCat("undo queued: ", said);
-      outbox.push_back(OutboxEntry{.program_id = p.program_id, .operation = "cancel"});
+      outbox.push_back(OutboxEntry::For(p.program_id, "cancel"));
     }
     p.spent_centipoints = 0;
     p.earned_centipoints = 0;

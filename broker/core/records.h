@@ -162,6 +162,14 @@ struct OutboxEntry {
   bool due = true;             // while "waiting": its next attempt is due
   std::string store_id;
   std::string order_number;
+
+  // A new entry: `operation` ("book", "cancel") for the purchase's program.
+  static OutboxEntry For(int64_t program_id, std::string operation) {
+    OutboxEntry entry;
+    entry.program_id = program_id;
+    entry.operation = std::move(operation);
+    return entry;
+  }
 };
 
 // One vendor call, as journalled.

@@ -105,7 +105,7 @@ absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(
           calls_.OnPurchase(*program, deadline, "cancel", ref, store_id, purchase->purchase_id);
       if (undone.failed()) {
         p.status = absl::StrCat("undo queued: ", undone.failure().message);
-        outbox.push_back(OutboxEntry{.program_id = p.program_id, .operation = "cancel"});
+        outbox.push_back(OutboxEntry::For(p.program_id, "cancel"));
       } else {
         p.status = undone.approved()
                        ? "undone"

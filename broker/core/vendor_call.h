@@ -10,15 +10,19 @@
 
 #include "absl/time/clock.h"
 #include "connectors/core/connector.h"
+#include "connectors/core/vendor_text.h"
 
 namespace loyalty::broker {
 
 template <typename T>
 class PendingCall {
  public:
-  // `start` receives the callback to hand to the connector.
+  // `start` receives the callback to hand to the connector. The outcome's
+  // vendor text is made safe with `program`'s credentials (vendor_text.h)
+  // before anyone logs, stores or answers it.
   template <typename Start>
-  explicit PendingCall(Start start) : started_(absl::Now()) {
+  PendingCall(const connectors::ProgramConfig& program, Start start)
+      : program_(program), started_(absl::Now()) {
     auto promise = std::make_shared<std::promise<connectors::Outcome<T>>>();
     future_ = promise->get_future();
     start(connectors::Callback<T>(
@@ -34,7 +38,7 @@ class PendingCall {
   PendingCall& operator=(const PendingCall&) = delete;
 
   connectors::Outcome<T> Wait() {
-    connectors::Outcome<T> outcome = future_.get();
+    connectors::Outcome<T> outcome = connectors::WithSafeVendorText(future_.get(), program_);
     latency_ = absl::Now() - started_;
     return outcome;
   }
@@ -43,6 +47,7 @@ class PendingCall {
   absl::Duration latency() const { return latency_; }
 
  private:
+  const connectors::ProgramConfig& program_;
   absl::Time started_;
   absl::Duration latency_;
   std::future<connectors::Outcome<T>> future_;

@@ -107,7 +107,7 @@ std::string CalculateDiscountBody(const CheckRequest& request) {
 
 Outcome<CheckResult> ParseCalculateDiscount(int status, std::string_view body,
                                             const CheckRequest& request) {
-  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  json parsed = ParseVendorJson(body);
   if (status != 200) {
     Failed failed = CalculationFailure(FailureFromStatus(kVendorName, status));
     if (parsed.is_object()) {

@@ -1,5 +1,7 @@
 #include "connectors/core/json_reader.h"
 
+#include <algorithm>
+
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -48,6 +50,44 @@ bool Boolean(const json& object, const char* name) {
   const json& value = Field(object, name);
   if (!value.is_boolean()) throw BadField{absl::StrCat(name, ": expected true or false")};
   return value.get<bool>();
+}
+
+namespace {
+
+// Deepest nesting of arrays and objects, strings skipped; stops counting
+// past `limit`.
+int NestingDepth(std::string_view body, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
+nlohmann::json ParseVendorJson(std::string_view body) {
+  if (NestingDepth(body, kMaxVendorJsonDepth) > kMaxVendorJsonDepth) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
+  return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
 }
 
 }  // namespace loyalty::connectors::json_reader

@@ -8,12 +8,22 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace loyalty::connectors::json_reader {
 
 struct BadField {
   std::string what;
 };
+
+// Nesting deeper than this is refused before parsing: no vendor document
+// nests more than a few levels, and deep input is how a parser or a printer
+// of it runs out of stack.
+inline constexpr int kMaxVendorJsonDepth = 64;
+
+// `body` parsed, or a discarded value (is_discarded()) when it is not JSON
+// or nests deeper than kMaxVendorJsonDepth.
+nlohmann::json ParseVendorJson(std::string_view body);
 
 // The member `name` of `object`; throws when `object` is not an object or
 // lacks it.

@@ -10,12 +10,23 @@
 
 namespace loyalty::connectors {
 
+namespace {
+
+// The answer as it is read, up to a bound.
+struct AnswerBuffer {
+  std::string body;
+  size_t max_bytes = 0;
+  bool too_large = false;
+};
+
+}  // namespace
+
 struct CurlMultiHttpClient::Transfer {
   HttpRequest request;
   std::function<void(HttpResult)> done;
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
-  std::string response_body;
+  AnswerBuffer answer;
   char error[CURL_ERROR_SIZE] = {0};
 
   ~Transfer() {
@@ -26,9 +37,16 @@ struct CurlMultiHttpClient::Transfer {
 
 namespace {
 
+// Returning less than given makes libcurl stop the transfer (CURLE_WRITE_ERROR).
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
+  auto* answer = static_cast<AnswerBuffer*>(user);
+  const size_t bytes = size * count;
+  if (answer->body.size() + bytes > answer->max_bytes) {
+    answer->too_large = true;
+    return 0;
+  }
+  answer->body.append(data, bytes);
+  return bytes;
 }
 
 CURLM* AsMulti(void* multi) { return static_cast<CURLM*>(multi); }
@@ -95,7 +113,8 @@ void CurlMultiHttpClient::StartPending() {
     t->headers = curl_slist_append(t->headers, "Expect:");
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, AppendBody);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t->response_body);
+    t->answer.max_bytes = options_.max_answer_bytes;
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t->answer);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->error);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
@@ -122,7 +141,7 @@ void CurlMultiHttpClient::FinishDone() {
     if (code == CURLE_OK) {
       long status = 0;
       curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-      t->done(HttpResponse{static_cast<int>(status), std::move(t->response_body)});
+      t->done(HttpResponse{static_cast<int>(status), std::move(t->answer.body)});
       continue;
     }
     // Bytes of the request written: if none, the vendor cannot have seen it.
@@ -138,7 +157,11 @@ void CurlMultiHttpClient::FinishDone() {
     } else {
       error.kind = HttpError::Kind::kTransfer;
     }
-    const std::string detail = t->error[0] != '\0' ? t->error : curl_easy_strerror(code);
+    const std::string detail =
+        t->answer.too_large
+            ? absl::StrCat("answer longer than ", t->answer.max_bytes, " bytes, not read")
+        : t->error[0] != '\0' ? t->error
+                              : curl_easy_strerror(code);
     error.message = MaskSecrets(detail, t->request.secrets);
     t->done(error);
   }

@@ -22,6 +22,10 @@ struct CurlMultiOptions {
   long max_connections = 256;
   // Upper bound on connection set-up, within the deadline.
   long connect_timeout_ms = 2000;
+  // A vendor answer longer than this is cut off while it is read and the
+  // call fails (the request may have been applied): vendor answers are
+  // untrusted input, and one vendor must not take the broker's memory.
+  size_t max_answer_bytes = 1 << 20;
 };
 
 class CurlMultiHttpClient final : public HttpClient {

@@ -52,7 +52,7 @@ Declined DeclineFrom422(const json& body) {
 // On success calls `read` with the object under `key` (or the whole body).
 template <typename T, typename Reader>
 Outcome<T> ParseEnvelope(int status, std::string_view body, const char* key, Reader read) {
-  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  json parsed = ParseVendorJson(body);
   if (status == 422) {
     if (parsed.is_discarded()) return FailureFromUnreadable(kVendorName, "422 without JSON");
     return DeclineFrom422(parsed);

@@ -93,6 +93,8 @@ void ApiClient::Send(const CallContext& context, std::string path, QueryParams p
                  return;
                }
                HttpResponse response = std::move(std::get<HttpResponse>(result));
+               // A refusal that echoes the session token must not carry it on.
+               response.body = MaskSecrets(std::move(response.body), {token});
                if (!relogged && IsTokenRefusal(response.body)) {
                  tokens_.Drop(context.program->id, token);
                  Send(context, std::move(path), std::move(params), with_pin, /*relogged=*/true,

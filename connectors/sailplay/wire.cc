@@ -49,7 +49,7 @@ Outcome<T> ParseEnvelope(int status, std::string_view body, Reader read) {
   if (status >= 500 || (status != 200 && status != 400 && status != 404)) {
     return FailureFromStatus(kVendorName, status);
   }
-  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  json parsed = ParseVendorJson(body);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return FailureFromUnreadable(kVendorName, "not a JSON object");
   }
@@ -243,7 +243,7 @@ Outcome<Rebound> ParseEditUser(int status, std::string_view body) {
 bool IsTokenRefusal(std::string_view body) {
   // Cheap look first: almost no answer is a refusal.
   if (body.find(std::to_string(kTokenRefused)) == std::string_view::npos) return false;
-  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  json parsed = ParseVendorJson(body);
   if (!parsed.is_object() || !parsed.contains("status_code")) return false;
   const json& code = parsed.at("status_code");
   return parsed.value("status", "") != "ok" && code.is_number_integer() &&

@@ -42,6 +42,8 @@ std::string FaultInjector::Configure(const json& settings) {
       next.hang_count = n;
     } else if (key == "drop_count") {
       next.drop_count = n;
+    } else if (key == "pad_bytes") {
+      next.pad_bytes = n;
     } else {
       return "unknown fault setting: " + key;
     }
@@ -57,7 +59,13 @@ json FaultInjector::Describe() const {
       {"latency_ms", settings_.latency_ms},   {"fail_count", settings_.fail_count},
       {"fail_status", settings_.fail_status}, {"hang_ms", settings_.hang_ms},
       {"hang_count", settings_.hang_count},   {"fail_after_apply", settings_.fail_after_apply},
-      {"drop_count", settings_.drop_count},   {"drop_path", settings_.drop_path}};
+      {"drop_count", settings_.drop_count},   {"drop_path", settings_.drop_path},
+      {"pad_bytes", settings_.pad_bytes}};
+}
+
+int64_t FaultInjector::PadBytes() const {
+  std::lock_guard lock(mutex_);
+  return settings_.pad_bytes;
 }
 
 bool FaultInjector::BeforeRequest(bool& after_apply) {
@@ -157,6 +165,9 @@ void AnswerWithFaults(FaultInjector& faults, const httplib::Request& request,
     return;
   }
   ReplyJson(response, reply.status, reply.body);
+  if (const int64_t pad = faults.PadBytes(); pad > 0) {
+    response.body.append(static_cast<size_t>(pad), ' ');
+  }
 }
 
 void RegisterFaultRoutes(httplib::Server& server, FaultInjector& faults) {

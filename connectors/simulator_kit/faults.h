@@ -32,6 +32,9 @@ struct FaultSettings {
   // no answer at all: what a vendor that crashes after acting looks like.
   int64_t drop_count = 0;
   std::string drop_path;  // only requests to this path, when set
+  // Every answer gets this many spaces after its JSON (still valid JSON):
+  // what a vendor answering megabytes looks like.
+  int64_t pad_bytes = 0;
 };
 
 class FaultInjector {
@@ -46,6 +49,7 @@ class FaultInjector {
   bool BeforeRequest(bool& after_apply);
   // True when this request's connection is to be dropped after it is applied.
   bool TakeDrop(const std::string& path);
+  int64_t PadBytes() const;
 
   // Every vendor request served, by path: tests check that a request that
   // changes state arrived exactly once.

@@ -345,6 +345,20 @@ TEST_F(ErrorContractTest, AnInDoubtCommitSettledAsNotAppliedIsCommittedAfreshByT
   EXPECT_EQ(simulator_->faults().RequestCounts()["/integration/general/retail"], retails + 2);
 }
 
+TEST_F(ErrorContractTest, AVendorAnsweringMegabytesFailsTheCallNotTheBroker) {
+  ASSERT_EQ(simulator_->faults().Configure({{"pad_bytes", 3 << 20}}), "");
+  v1::IdentifyCustomerRequest identify;
+  identify.mutable_customer()->set_phone(kIvanPhone);
+  v1::IdentifyCustomerResponse customer;
+  const grpc::Status status = Call(&Stub::IdentifyCustomer, identify, &customer);
+  Expect(status, grpc::StatusCode::UNAVAILABLE, ErrorReason::kVendorUnavailable);
+  EXPECT_NE(status.error_message().find("answer longer than 1048576 bytes"), std::string::npos)
+      << status.error_message();
+  EXPECT_LT(status.error_message().size(), 1024u);
+  ASSERT_EQ(simulator_->faults().Configure(nlohmann::json::object()), "");
+  EXPECT_TRUE(Call(&Stub::IdentifyCustomer, identify, &customer).ok());
+}
+
 TEST(ErrorReasons, EachHasOneNameAndTheIntegratorsGuideListsIt) {
   std::ifstream in(std::string(LOYALTY_SOURCE_DIR) + "/proto/README.md");
   ASSERT_TRUE(in) << "proto/README.md";
