@@ -8,8 +8,6 @@
 
 namespace loyalty::broker {
 
-namespace v1 = ::loyalty::broker::v1;
-
 absl::Status Validate(const v1::IdentifyCustomerRequest& request);
 absl::Status Validate(const v1::QuoteCartRequest& request);
 absl::Status Validate(const v1::HoldPointsRequest& request);

@@ -25,8 +25,6 @@
 
 namespace loyalty::broker {
 
-namespace v1 = ::loyalty::broker::v1;
-
 // A state change of a booked purchase (checkout_purchases.cc).
 struct Transition;
 

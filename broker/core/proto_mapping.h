@@ -10,8 +10,6 @@
 
 namespace loyalty::broker {
 
-namespace v1 = ::loyalty::broker::v1;
-
 connectors::CustomerRef CustomerFromProto(const v1::CustomerIdentifier& customer);
 v1::Vendor VendorToProto(const std::string& vendor);
 v1::LevelType LevelTypeToProto(connectors::LevelType type);

@@ -103,15 +103,9 @@ absl::StatusOr<std::vector<std::string>> Uses(const YAML::Node& node, const std:
   return uses;
 }
 
-absl::StatusOr<std::vector<StoreEntry>> Parse(const std::string& yaml_text,
-                                              const std::set<std::string>& known_vendors,
-                                              const Environment& env) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("stores file is not valid YAML: ", e.what()));
-  }
+absl::StatusOr<std::vector<StoreEntry>> ParseLoaded(const YAML::Node& root,
+                                                    const std::set<std::string>& known_vendors,
+                                                    const Environment& env) {
   if (auto s = CheckKeys(root, "stores file", {"stores"}); !s.ok()) return s;
   if (!root["stores"].IsSequence()) return absl::InvalidArgumentError("stores: expected a list");
   std::vector<StoreEntry> stores;
@@ -182,7 +176,32 @@ absl::StatusOr<std::vector<StoreEntry>> Parse(const std::string& yaml_text,
   return stores;
 }
 
+absl::StatusOr<std::vector<StoreEntry>> Parse(const std::string& yaml_text,
+                                              const std::set<std::string>& known_vendors,
+                                              const Environment& env) {
+  try {
+    return ParseLoaded(YAML::Load(yaml_text), known_vendors, env);
+  } catch (const YAML::Exception& e) {
+    // Not YAML, or a value of the wrong shape (a list where a name goes).
+    return absl::InvalidArgumentError(absl::StrCat("stores file: ", e.what()));
+  }
+}
+
 }  // namespace
+
+absl::StatusOr<RegistrationSummary> ReadStoresFile(const std::string& yaml_text,
+                                                   const std::set<std::string>& known_vendors,
+                                                   const Environment& env) {
+  auto stores = Parse(yaml_text, known_vendors, env);
+  if (!stores.ok()) return stores.status();
+  RegistrationSummary summary;
+  for (const auto& store : *stores) {
+    ++summary.stores;
+    summary.programs += static_cast<int>(store.programs.size());
+    summary.api_keys += static_cast<int>(store.keys.size());
+  }
+  return summary;
+}
 
 absl::StatusOr<RegistrationSummary> RegisterStores(ConnectionPool& pool,
                                                    const std::string& yaml_text,

@@ -20,6 +20,11 @@ struct RegistrationSummary {
   int api_keys = 0;
 };
 
+// Checks a stores file and counts what it names, writing nothing.
+absl::StatusOr<RegistrationSummary> ReadStoresFile(const std::string& yaml_text,
+                                                   const std::set<std::string>& known_vendors,
+                                                   const Environment& env);
+
 absl::StatusOr<RegistrationSummary> RegisterStores(ConnectionPool& pool,
                                                    const std::string& yaml_text,
                                                    const std::set<std::string>& known_vendors,

@@ -10,7 +10,8 @@ PACKAGES=(cmake ninja-build ccache g++ pkg-config
   prometheus   # for promtool: the tests check the alert rules with it
   golang-github-gogo-googleapis-dev  # google/rpc/*.proto: the errors' details
   grpc-proto   # grpc/reflection/v1/reflection.proto: server reflection v1
-  python3-grpcio python3-protobuf)  # the tests' till written apart from the C++ code
+  python3-grpcio python3-protobuf  # the tests' till written apart from the C++ code
+  clang-14 libclang-rt-14-dev)  # tests/sanitized.sh: ASan, UBSan and libFuzzer
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
