@@ -115,7 +115,7 @@ BrokerMetrics::BrokerMetrics(const std::vector<std::string>& grpc_methods)
               .Add({})),
       purchases_in_doubt_(prometheus::BuildGauge()
                               .Name("loyalty_purchases_in_doubt")
-                              .Help("Purchases with a vendor call of unknown outcome.")
+                              .Help("Purchases in doubt, or with a program in doubt.")
                               .Register(*registry_)
                               .Add({})),
       oldest_pending_(prometheus::BuildGauge()

@@ -196,10 +196,13 @@ const std::vector<NamedQuery>& AllQueries() {
        "LEFT JOIN holds h ON h.program_id = pr.program_id AND h.status = 'active' "
        "AND h.expires_at > now() WHERE pr.enabled GROUP BY 1, 2 ORDER BY 1, 2"},
       {q::kUnfinishedPurchases,
+       // In doubt: the purchase itself, or a program of a purchase that
+       // went through (an earn-only booking in doubt), each counted once.
        "SELECT count(*) FILTER (WHERE status = 'pending'), "
-       "count(*) FILTER (WHERE status = 'in_doubt'), "
+       "(SELECT count(*) FROM (SELECT purchase_id FROM purchases WHERE status = 'in_doubt' "
+       "UNION SELECT purchase_id FROM purchase_programs WHERE status LIKE 'in doubt%') d), "
        "coalesce(extract(epoch FROM now() - min(updated_at) FILTER (WHERE status = 'pending')), "
-       "0)::float8 FROM purchases WHERE status IN ('pending', 'in_doubt')"},
+       "0)::float8 FROM purchases WHERE status = 'pending'"},
       {q::kPurchaseLines,
        // Same columns as quote_lines so one reader serves both.
        "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, min_unit_price_minor, "
