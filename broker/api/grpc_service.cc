@@ -81,13 +81,14 @@ grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext*
     }
     status = Explained(std::move(status));
     const absl::Duration latency = absl::Now() - started;
-    observer_.OnRpcHandled(method, status.code(), latency);
+    const std::string reason = ReasonOf(status);
+    observer_.OnRpcHandled(method, status.code(), reason, latency);
     Log(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "grpc_call",
         {{"method", method},
          {"store", store_id},
          {"code", absl::StatusCodeToString(status.code())},
          {"latency_ms", absl::StrCat(absl::ToDoubleMilliseconds(latency))},
-         {"reason", ReasonOf(status)},
+         {"reason", reason},
          {"error", std::string(status.message())}});
     reactor->Finish(ToGrpc(status));
   });

@@ -13,14 +13,16 @@ class RpcObserver {
  public:
   virtual ~RpcObserver() = default;
   virtual void OnRpcStarted(std::string_view method) = 0;
-  virtual void OnRpcHandled(std::string_view method, absl::StatusCode code,
+  // `reason`: the error's reason (error_reasons.h), empty when OK.
+  virtual void OnRpcHandled(std::string_view method, absl::StatusCode code, std::string_view reason,
                             absl::Duration latency) = 0;
 };
 
 class NoRpcObserver final : public RpcObserver {
  public:
   void OnRpcStarted(std::string_view) override {}
-  void OnRpcHandled(std::string_view, absl::StatusCode, absl::Duration) override {}
+  void OnRpcHandled(std::string_view, absl::StatusCode, std::string_view, absl::Duration) override {
+  }
 };
 
 }  // namespace loyalty::broker

@@ -64,6 +64,10 @@ BrokerMetrics::BrokerMetrics(const std::vector<std::string>& grpc_methods)
                          .Name("grpc_server_handling_seconds")
                          .Help("Time from receiving an RPC to answering it.")
                          .Register(*registry_)),
+      rpc_errors_(prometheus::BuildCounter()
+                      .Name("loyalty_rpc_errors_total")
+                      .Help("Errors answered, by method and reason (error_reasons.h).")
+                      .Register(*registry_)),
       vendor_requests_(prometheus::BuildCounter()
                            .Name("loyalty_vendor_requests_total")
                            .Help("Vendor calls by program, operation and outcome.")
@@ -144,6 +148,11 @@ BrokerMetrics::BrokerMetrics(const std::vector<std::string>& grpc_methods)
                        .Register(*registry_)) {
   for (const std::string& method : grpc_methods) {
     grpc_started_.Add(GrpcLabels(method));
+    // The broker's own failures, which its error alert rates: zeros from
+    // the start. Other reasons appear when first answered.
+    for (const char* reason : {"INTERNAL", "DATABASE_UNAVAILABLE", "DEADLINE_EXCEEDED"}) {
+      rpc_errors_.Add({{"grpc_method", method}, {"reason", reason}});
+    }
     grpc_handling_.Add(GrpcLabels(method), LatencyBuckets());
     for (int code = 0; code < 17; ++code) {
       auto labels = GrpcLabels(method);
@@ -166,8 +175,9 @@ void BrokerMetrics::AddProgram(const std::string& program, const std::string& ve
     for (const std::string& outcome : Outcomes()) {
       prometheus::Labels labels = {
           {"program", program}, {"vendor", vendor}, {"operation", operation}, {"outcome", outcome}};
-      vendor_requests_.Add(labels);
-      vendor_duration_.Add(labels, LatencyBuckets());
+      vendor_requests_.Add(labels);  // zeros, so rates exist before any call
+      // Latency series (16 each) appear with their first call: most
+      // program x operation x outcome combinations never happen.
     }
   }
   const prometheus::Labels labels = {{"program", program}, {"vendor", vendor}};
@@ -205,11 +215,15 @@ void BrokerMetrics::OnRpcStarted(std::string_view method) {
 }
 
 void BrokerMetrics::OnRpcHandled(std::string_view method, absl::StatusCode code,
-                                 absl::Duration latency) {
+                                 std::string_view reason, absl::Duration latency) {
   auto labels = GrpcLabels(method);
   grpc_handling_.Add(labels, LatencyBuckets()).Observe(absl::ToDoubleSeconds(latency));
   labels["grpc_code"] = GrpcCodeName(code);
   grpc_handled_.Add(labels).Increment();
+  if (code == absl::StatusCode::kOk) return;
+  // Reasons are a bounded list (error_reasons.h); most never occur.
+  rpc_errors_.Add({{"grpc_method", std::string(method)}, {"reason", std::string(reason)}})
+      .Increment();
 }
 
 void BrokerMetrics::OnVendorCall(const VendorOperation& op) {

@@ -61,7 +61,7 @@ class BrokerMetrics final : public RpcObserver, public CheckoutObserver, public 
   void Record(const CheckoutStateSample& sample);
 
   void OnRpcStarted(std::string_view method) override;
-  void OnRpcHandled(std::string_view method, absl::StatusCode code,
+  void OnRpcHandled(std::string_view method, absl::StatusCode code, std::string_view reason,
                     absl::Duration latency) override;
   void OnVendorCall(const VendorOperation& operation) override;
   void OnCommitted(const PurchaseRecord& purchase, const StoreContext& store) override;
@@ -76,6 +76,7 @@ class BrokerMetrics final : public RpcObserver, public CheckoutObserver, public 
   prometheus::Family<prometheus::Counter>& grpc_started_;
   prometheus::Family<prometheus::Counter>& grpc_handled_;
   prometheus::Family<prometheus::Histogram>& grpc_handling_;
+  prometheus::Family<prometheus::Counter>& rpc_errors_;
   prometheus::Family<prometheus::Counter>& vendor_requests_;
   prometheus::Family<prometheus::Histogram>& vendor_duration_;
   prometheus::Family<prometheus::Gauge>& program_up_;

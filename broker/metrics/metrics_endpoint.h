@@ -26,6 +26,7 @@ class MetricsEndpoint {
       : exposer_(std::move(exposer)), port_(port) {}
 
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::shared_ptr<prometheus::Collectable> process_;
   int port_ = 0;
 };
 

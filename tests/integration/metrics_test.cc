@@ -148,7 +148,30 @@ TEST_F(MetricsTest, StateFromPostgresIsExported) {
   EXPECT_GE(MetricValue(scrape, "loyalty_purchases_pending_oldest_age_seconds"), 0);
 }
 
+TEST_F(MetricsTest, ProcessBuildAndErrorReasonsAreDescribed) {
+  v1::QuoteCartRequest empty;  // no lines: INVALID_REQUEST
+  v1::QuoteCartResponse quote;
+  ASSERT_EQ(stack_->Call(key_, &Stub::QuoteCart, empty, &quote).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  const std::string scrape = Scrape();
+  EXPECT_GT(MetricValue(scrape, "process_resident_memory_bytes"), 1e6);
+  EXPECT_GT(MetricValue(scrape, "process_cpu_seconds_total"), 0);
+  EXPECT_GT(MetricValue(scrape, "process_open_fds"), 3);
+  EXPECT_GT(MetricValue(scrape, "process_start_time_seconds"), 1.7e9);
+  EXPECT_NE(scrape.find("loyalty_build_info{version=\""), std::string::npos);
+  EXPECT_EQ(
+      MetricValue(scrape, Series("loyalty_rpc_errors_total",
+                                 {{"grpc_method", "QuoteCart"}, {"reason", "INVALID_REQUEST"}})),
+      1);
+  // The broker's own reasons exist before any such error, so rates do.
+  EXPECT_EQ(
+      MetricValue(scrape, Series("loyalty_rpc_errors_total",
+                                 {{"grpc_method", "CommitPurchase"}, {"reason", "INTERNAL"}})),
+      0);
+}
+
 TEST_F(MetricsTest, EveryMetricInAlertsAndDashboardsIsExported) {
+  Checkout();  // vendor latency histograms appear with their first call
   const std::string scrape = Scrape();
   std::set<std::string> families;  // from "# TYPE <name> <type>"
   std::set<std::string> histograms;
