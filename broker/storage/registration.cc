@@ -79,7 +79,11 @@ absl::StatusOr<std::string> StringMapJson(const YAML::Node& node, const std::str
     if (!value.ok()) return value.status();
     out[key] = *value;
   }
-  return out.dump();
+  try {
+    return out.dump();
+  } catch (const nlohmann::json::exception&) {  // found by fuzz/config_files_fuzzer
+    return absl::InvalidArgumentError(absl::StrCat(where, ": keys and values must be UTF-8 text"));
+  }
 }
 
 // A non-empty list of "identify", "discounts", "points", each at most once.

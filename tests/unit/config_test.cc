@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "broker/storage/registration.h"
+
 namespace loyalty::broker {
 namespace {
 
@@ -32,6 +34,44 @@ TEST(Config, BadValuesAndMissingSecretsAreNamed) {
   auto no_key = ParseConfig("grpc:\n  tls:\n    cert_file: /etc/cert.pem\n", {});
   ASSERT_FALSE(no_key.ok());
   EXPECT_NE(no_key.status().message().find("grpc.tls.key_file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace loyalty::broker
+
+namespace loyalty::broker {
+namespace {
+
+constexpr char kOneStore[] =
+    "stores:\n  - id: s1\n    api_keys: [{label: till, key: 0123456789abcdef}]\n"
+    "    programs:\n      - code: lc\n        vendor: loyalclient\n"
+    "        base_url: http://127.0.0.1:1\n        settings: {point: ";
+
+TEST(StoresFile, IsReadWithoutADatabase) {
+  auto summary = ReadStoresFile(std::string(kOneStore) + "p1}\n", {"loyalclient"}, {});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->stores, 1);
+  EXPECT_EQ(summary->programs, 1);
+  EXPECT_EQ(summary->api_keys, 1);
+}
+
+// Found by fuzz/config_files_fuzzer (input kept in fuzz/regressions/):
+// `register` ended in std::terminate.
+TEST(StoresFile, ASettingThatIsNotUtf8IsRefusedNamingIt) {
+  const std::string raw_byte(1, static_cast<char>(0xFF));  // not UTF-8
+  auto summary =
+      ReadStoresFile(std::string(kOneStore) + "p" + raw_byte + "1}\n", {"loyalclient"}, {});
+  ASSERT_FALSE(summary.ok());
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(summary.status().message().find("stores[0].programs[0].settings"), std::string::npos)
+      << summary.status();
+}
+
+TEST(StoresFile, AValueOfTheWrongShapeIsRefusedNotThrown) {
+  auto summary = ReadStoresFile("stores:\n  - id: s1\n    name: [not, a, name]\n    api_keys: []\n",
+                                {"loyalclient"}, {});
+  ASSERT_FALSE(summary.ok());
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
