@@ -39,6 +39,7 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
                          "none of the store's programs can identify customers");
   }
   absl::Status first_failure;
+  absl::Status first_refusal_of_program;  // its credentials or settings refused
   std::vector<std::string> unsupported;
   for (auto& call : calls) {
     connectors::Outcome<connectors::Account> outcome = call.pending->Wait();
@@ -52,6 +53,11 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
       skipped->set_reason(SkipReason(status));
       skipped->set_reason_code(ReasonOf(status));
       if (outcome.failed() && first_failure.ok()) first_failure = status;
+      if (outcome.declined() &&
+          outcome.declined_reason().kind == connectors::DeclineKind::kMisconfigured &&
+          first_refusal_of_program.ok()) {
+        first_refusal_of_program = status;
+      }
       if (outcome.declined() &&
           outcome.declined_reason().kind == connectors::DeclineKind::kUnsupported) {
         unsupported.push_back(outcome.declined_reason().message);
@@ -77,6 +83,8 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
   }
   if (response->accounts_size() > 0) return absl::OkStatus();
   if (!first_failure.ok()) return first_failure;
+  // Not "not found": a program that cannot log in never looked.
+  if (!first_refusal_of_program.ok()) return first_refusal_of_program;
   // Not "not found": no program could even look for this kind of identifier.
   if (unsupported.size() == calls.size()) {
     return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kNotSupportedByStore,

@@ -25,6 +25,7 @@ VendorOperation JournalEntry(const std::string& store_id, const connectors::Prog
   if (outcome.declined()) {
     op.decline_field = outcome.declined_reason().field;
     op.message = outcome.declined_reason().message;
+    op.program_refused = outcome.declined_reason().kind == connectors::DeclineKind::kMisconfigured;
   } else if (outcome.failed()) {
     op.message = outcome.failure().message;
     op.maybe_applied = outcome.failure().maybe_applied;

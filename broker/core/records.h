@@ -188,6 +188,9 @@ struct VendorOperation {
   std::optional<int64_t> points_centipoints;
   std::string vendor_reference;
   std::string decline_field;
+  // The vendor refused the program's own settings or credentials: an
+  // answer, but the program cannot work (metrics count it as down).
+  bool program_refused = false;
   std::string message;
   int64_t latency_us = 0;
   int64_t started_at_unix_us = 0;

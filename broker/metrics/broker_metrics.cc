@@ -233,9 +233,10 @@ void BrokerMetrics::OnVendorCall(const VendorOperation& op) {
                                      {"outcome", op.outcome}};
   vendor_requests_.Add(labels).Increment();
   vendor_duration_.Add(labels, LatencyBuckets()).Observe(op.latency_us / 1e6);
-  // A decline is an answer: the vendor is up.
+  // A decline is an answer: the vendor is up, unless it refused the
+  // program's own credentials or settings, which no call gets past.
   program_up_.Add({{"program", op.program_code}, {"vendor", op.vendor}})
-      .Set(op.outcome == "failed" ? 0 : 1);
+      .Set(op.outcome == "failed" || op.program_refused ? 0 : 1);
 }
 
 void BrokerMetrics::OnCommitted(const PurchaseRecord& purchase, const StoreContext& store) {

@@ -33,15 +33,21 @@ class ErrorContractTest
  protected:
   static void SetUpTestSuite() {
     key_ = StoreKey("errors");
+    bad_key_ = StoreKey("errors-bad");
+    auto store = [](const std::string& id, const std::string& key, const std::string& program,
+                    const std::string& apikey, int port) {
+      return absl::StrCat(
+          "  - id: ", id, "-", testing::RunId(), "\n    api_keys: [{label: till, key: ", key,
+          "}]\n    programs:\n      - code: ", program,
+          "\n        vendor: loyalclient\n        base_url: http://127.0.0.1:", port,
+          "\n        settings: {point: ", kPoint, "}\n        credentials: {apikey: \"", apikey,
+          "\"}\n");
+    };
     StartStack("loyalclient/simulator/data/loyalclient-seed.json",
-               [](int port) {
-                 return absl::StrCat("stores:\n  - id: errors-", testing::RunId(),
-                                     "\n    api_keys: [{label: till, key: ", key_,
-                                     "}]\n    programs:\n      - code: lc-main\n"
-                                     "        vendor: loyalclient\n"
-                                     "        base_url: http://127.0.0.1:",
-                                     port, "\n        settings: {point: ", kPoint,
-                                     "}\n        credentials: {apikey: \"${LC_KEY}\"}\n");
+               [store](int port) {
+                 return absl::StrCat(
+                     "stores:\n", store("errors", key_, "lc-main", "${LC_KEY}", port),
+                     store("errors-bad", bad_key_, "lc-badkey", "not-the-programs-apikey", port));
                },
                {{"LC_KEY", "lc-demo-apikey-0001"}});
   }
@@ -83,7 +89,7 @@ class ErrorContractTest
     return simulator_->state().DescribeClient(kIvanId)["balance_centipoints"].get<int64_t>();
   }
 
-  static inline std::string key_;
+  static inline std::string key_, bad_key_;
 };
 
 TEST_F(ErrorContractTest, EveryBadFieldIsListedInBadRequest) {
@@ -357,6 +363,23 @@ TEST_F(ErrorContractTest, AVendorAnsweringMegabytesFailsTheCallNotTheBroker) {
   EXPECT_LT(status.error_message().size(), 1024u);
   ASSERT_EQ(simulator_->faults().Configure(nlohmann::json::object()), "");
   EXPECT_TRUE(Call(&Stub::IdentifyCustomer, identify, &customer).ok());
+}
+
+TEST_F(ErrorContractTest, AProgramWhoseCredentialsTheVendorRefusesIsMisconfiguredAndDown) {
+  v1::IdentifyCustomerRequest identify;
+  identify.mutable_customer()->set_phone(kIvanPhone);
+  v1::IdentifyCustomerResponse customer;
+  // Not "customer not found": the program never got to look.
+  const grpc::Status status = Call(&Stub::IdentifyCustomer, identify, &customer, bad_key_);
+  const ErrorDetails d =
+      Expect(status, grpc::StatusCode::FAILED_PRECONDITION, ErrorReason::kProgramMisconfigured);
+  EXPECT_EQ(status.error_message().find("not-the-programs-apikey"), std::string::npos);
+  EXPECT_EQ(d.info.metadata().at("program"), "lc-badkey");
+  EXPECT_EQ(d.info.metadata().at("vendor_code"), "apikey");
+  const std::string scrape = testing::ScrapeMetrics(stack_->metrics_port());
+  EXPECT_EQ(testing::MetricValue(scrape,
+                                 R"(loyalty_program_up{program="lc-badkey",vendor="loyalclient"})"),
+            0);
 }
 
 TEST(ErrorReasons, EachHasOneNameAndTheIntegratorsGuideListsIt) {
