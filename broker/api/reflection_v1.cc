@@ -29,6 +29,13 @@ void NotFound(rv1::ServerReflectionResponse& response, const std::string& what) 
   response.mutable_error_response()->set_error_message(what + " not found");
 }
 
+// The file `asked` names (and its imports), or NOT_FOUND when there is none.
+void ReplyWithFile(const FileDescriptor* file, const std::string& asked,
+                   std::set<std::string>& sent, rv1::ServerReflectionResponse& response) {
+  if (file == nullptr) return NotFound(response, asked);
+  AddFile(file, sent, response.mutable_file_descriptor_response());
+}
+
 }  // namespace
 
 grpc::Status ReflectionV1Service::ServerReflectionInfo(
@@ -47,35 +54,21 @@ grpc::Status ReflectionV1Service::ServerReflectionInfo(
           response.mutable_list_services_response()->add_service()->set_name(name);
         }
         break;
-      case rv1::ServerReflectionRequest::kFileByFilename: {
-        const FileDescriptor* file = pool->FindFileByName(request.file_by_filename());
-        if (file == nullptr) {
-          NotFound(response, request.file_by_filename());
-        } else {
-          AddFile(file, sent, response.mutable_file_descriptor_response());
-        }
+      case rv1::ServerReflectionRequest::kFileByFilename:
+        ReplyWithFile(pool->FindFileByName(request.file_by_filename()), request.file_by_filename(),
+                      sent, response);
         break;
-      }
-      case rv1::ServerReflectionRequest::kFileContainingSymbol: {
-        const FileDescriptor* file =
-            pool->FindFileContainingSymbol(request.file_containing_symbol());
-        if (file == nullptr) {
-          NotFound(response, request.file_containing_symbol());
-        } else {
-          AddFile(file, sent, response.mutable_file_descriptor_response());
-        }
+      case rv1::ServerReflectionRequest::kFileContainingSymbol:
+        ReplyWithFile(pool->FindFileContainingSymbol(request.file_containing_symbol()),
+                      request.file_containing_symbol(), sent, response);
         break;
-      }
       case rv1::ServerReflectionRequest::kFileContainingExtension: {
         const auto& ask = request.file_containing_extension();
         const auto* type = pool->FindMessageTypeByName(ask.containing_type());
         const auto* extension =
             type == nullptr ? nullptr : pool->FindExtensionByNumber(type, ask.extension_number());
-        if (extension == nullptr) {
-          NotFound(response, ask.containing_type());
-        } else {
-          AddFile(extension->file(), sent, response.mutable_file_descriptor_response());
-        }
+        ReplyWithFile(extension == nullptr ? nullptr : extension->file(), ask.containing_type(),
+                      sent, response);
         break;
       }
       case rv1::ServerReflectionRequest::kAllExtensionNumbersOfType: {

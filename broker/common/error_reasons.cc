@@ -74,6 +74,16 @@ bool RetryHelps(absl::StatusCode code) {
          code == absl::StatusCode::kResourceExhausted;
 }
 
+google::rpc::ErrorInfo InfoOf(ErrorReason reason, const ErrorMetadata& metadata) {
+  google::rpc::ErrorInfo info;
+  info.set_reason(std::string(ReasonName(reason)));
+  info.set_domain(kErrorDomain);
+  for (const auto& [key, value] : metadata) {
+    if (!value.empty()) (*info.mutable_metadata())[key] = value;
+  }
+  return info;
+}
+
 }  // namespace
 
 std::string_view ReasonName(ErrorReason reason) {
@@ -92,13 +102,7 @@ std::vector<ErrorReason> AllReasons() {
 absl::Status ReasonedError(absl::StatusCode code, ErrorReason reason, std::string message,
                            ErrorMetadata metadata) {
   absl::Status status(code, message);
-  google::rpc::ErrorInfo info;
-  info.set_reason(std::string(ReasonName(reason)));
-  info.set_domain(kErrorDomain);
-  for (auto& [key, value] : metadata) {
-    if (!value.empty()) (*info.mutable_metadata())[key] = value;
-  }
-  AttachDetail(status, info);
+  AttachDetail(status, InfoOf(reason, metadata));
   return status;
 }
 
@@ -143,8 +147,7 @@ std::string ReasonOf(const absl::Status& status) {
 absl::Status Explained(absl::Status status) {
   if (status.ok()) return status;
   if (!DetailOf<google::rpc::ErrorInfo>(status)) {
-    absl::Status reasoned = ReasonedError(status.code(), ReasonForCode(status.code()), "");
-    AttachDetail(status, *DetailOf<google::rpc::ErrorInfo>(reasoned));
+    AttachDetail(status, InfoOf(ReasonForCode(status.code()), {}));
   }
   if (RetryHelps(status.code()) && !DetailOf<google::rpc::RetryInfo>(status)) {
     status = WithRetryDelay(std::move(status), kDefaultRetryDelay);

@@ -86,7 +86,10 @@ int64_t CapPointsToWhatIsLeftToPay(std::vector<QuoteProgramRecord>& programs, in
 
 std::optional<int64_t> BalanceAfterBooking(const std::optional<int64_t>& balance_at_quote,
                                            const connectors::BookResult& booked) {
-  if (!balance_at_quote) return std::nullopt;
+  // A vendor's figure: a balance no account holds is not printed.
+  if (!balance_at_quote || *balance_at_quote < 0 || *balance_at_quote > kMaxBalanceCentipoints) {
+    return std::nullopt;
+  }
   // Points of a purchase the vendor has yet to confirm are not spendable.
   return *balance_at_quote - booked.spent_centipoints +
          (booked.confirmed ? booked.earned_centipoints : 0);

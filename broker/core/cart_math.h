@@ -43,8 +43,13 @@ int64_t LedgerSpendLimit(int64_t spendable, int64_t held_at_quote, int64_t held_
 // unit). Returns the points all programs together may spend.
 int64_t CapPointsToWhatIsLeftToPay(std::vector<QuoteProgramRecord>& programs, int64_t total_minor);
 
+// Above any balance a loyalty account holds (ten trillion points): keeps
+// the sum below far inside 64 bits.
+inline constexpr int64_t kMaxBalanceCentipoints = 1'000'000'000'000'000;
+
 // The customer's confirmed points after a booking, from the balance the
-// vendor reported at the quote; empty when it reported none.
+// vendor reported at the quote; empty when it reported none, or none a
+// real account could hold.
 std::optional<int64_t> BalanceAfterBooking(const std::optional<int64_t>& balance_at_quote,
                                            const connectors::BookResult& booked);
 

@@ -8,10 +8,6 @@
 
 namespace loyalty::broker {
 
-std::string DescribeProgram(const StoreProgram& program, const connectors::Connector* connector) {
-  return PartyOf(program, connector).Who();
-}
-
 connectors::Connector* CheckoutService::ConnectorFor(const StoreProgram& program) const {
   return calls_.ConnectorFor(program);
 }

@@ -128,7 +128,4 @@ class CheckoutService {
 void FillBookLines(const std::vector<QuoteLineRecord>& lines, int64_t program_id,
                    connectors::BookRequest& ask);
 
-// "program lc-main (LoyalClient)": how errors name a program.
-std::string DescribeProgram(const StoreProgram& program, const connectors::Connector* connector);
-
 }  // namespace loyalty::broker

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/common/error_reasons.h"
 #include "broker/common/logging.h"
+#include "broker/core/cart_math.h"
 #include "broker/core/proto_mapping.h"
 
 namespace loyalty::broker {
@@ -11,6 +12,31 @@ namespace {
 constexpr absl::Duration kSettleLease = absl::Seconds(30);
 
 bool InDoubt(const PurchaseProgramRecord& p) { return p.status.starts_with("in doubt"); }
+
+// Why this settlement cannot be made; OK when it can. The points an
+// operator says were earned are a figure from outside: at most what the
+// program's cart could earn, never below zero.
+absl::Status Refusal(const Settlement& s, const PurchaseRecord& purchase) {
+  if (purchase.status != "in_doubt") {
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kPurchaseState,
+                         absl::StrCat("purchase ", s.order_number, " is ", purchase.status,
+                                      ", not in doubt: nothing to settle"));
+  }
+  if (!s.applied) {
+    if (s.earned_centipoints == 0) return absl::OkStatus();
+    return InvalidFields({{"earned", "nothing is earned by a booking that was not applied"}});
+  }
+  for (const auto& p : purchase.programs) {
+    if (!InDoubt(p)) continue;
+    const int64_t most = CartAmount(LinesLessOtherDiscounts(purchase.lines, p.program_id));
+    if (s.earned_centipoints < 0 || s.earned_centipoints > most) {
+      return InvalidFields(
+          {{"earned", absl::StrCat("must be between 0 and ", most,
+                                   " centipoints (the amount the program's cart paid)")}});
+    }
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -26,12 +52,10 @@ absl::StatusOr<PurchaseRecord> PurchaseSettler::Settle(const Settlement& s) {
                          absl::StrCat("purchase ", s.order_number, " is busy; try again"));
   }
   auto purchase = deps_.purchases.LoadByOrder(s.store_id, s.order_number);
-  if (!purchase.ok() || purchase->status != "in_doubt") {
+  const absl::Status refused = !purchase.ok() ? purchase.status() : Refusal(s, *purchase);
+  if (!refused.ok()) {
     if (auto released = deps_.purchases.ReleaseBusy(**claimed); !released.ok()) return released;
-    if (!purchase.ok()) return purchase.status();
-    return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kPurchaseState,
-                         absl::StrCat("purchase ", s.order_number, " is ", purchase->status,
-                                      ", not in doubt: nothing to settle"));
+    return refused;
   }
 
   std::vector<OutboxEntry> outbox;

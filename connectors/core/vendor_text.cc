@@ -13,9 +13,9 @@ bool IsContinuationByte(unsigned char c) { return (c & 0xC0) == 0x80; }
 }  // namespace
 
 std::string SafeVendorText(std::string_view text, const ProgramConfig& program) {
-  // Cut first (with room for the secrets' masks), so a huge answer costs
-  // little; mask again after cutting in case a cut split nothing secret.
-  std::string safe(text.substr(0, kMaxVendorTextBytes * 4));
+  // Masked whole before it is cut: a cut first could split a secret and
+  // leave its first half. The text is at most one bounded vendor answer.
+  std::string safe(text);
   for (const auto& [name, secret] : program.secrets) {
     if (!secret.empty()) absl::StrReplaceAll({{secret, kMask}}, &safe);
   }

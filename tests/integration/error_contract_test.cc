@@ -297,6 +297,16 @@ TEST_F(ErrorContractTest, ACommitInDoubtAnswersInDoubtUntilSettledThenTheSettled
   EXPECT_EQ(stored.programs(0).status(), v1::PROGRAM_PURCHASE_STATUS_IN_DOUBT);
   EXPECT_FALSE(stored.programs(0).reason().empty());
 
+  // Points earned beyond what the cart could earn are refused, changing nothing.
+  auto absurd = stack_->Settle({.store_id = absl::StrCat("errors-", testing::RunId()),
+                                .order_number = commit.order_number(),
+                                .applied = true,
+                                .reason = "typo",
+                                .earned_centipoints = quote.total_minor() + 1});
+  EXPECT_EQ(absurd.status().code(), absl::StatusCode::kInvalidArgument) << absurd.status();
+  Expect(Call(&Stub::CommitPurchase, commit, &purchase), grpc::StatusCode::UNAVAILABLE,
+         ErrorReason::kInDoubt);
+
   // An operator finds the retail in LoyalClient's records and settles it:
   // the same retry now gets the purchase as it stands.
   auto settled = stack_->Settle({.store_id = absl::StrCat("errors-", testing::RunId()),

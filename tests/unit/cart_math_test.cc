@@ -22,6 +22,9 @@ TEST(CartMath, BalanceAfterCountsEarnedPointsOnlyOnceCredited) {
   booked.confirmed = true;
   EXPECT_EQ(BalanceAfterBooking(10000, booked), 7500);
   EXPECT_FALSE(BalanceAfterBooking(std::nullopt, booked).has_value());
+  // A vendor's figure no account holds is not printed (nor summed past 64 bits).
+  EXPECT_FALSE(BalanceAfterBooking(-1, booked).has_value());
+  EXPECT_FALSE(BalanceAfterBooking(INT64_MAX, booked).has_value());
 }
 
 TEST(CartMath, MergedDiscountsNeverGoBelowTheLinesFloor) {

@@ -65,6 +65,12 @@ TEST(HostileVendor, EchoedCredentialsAreMaskedAndTextIsBounded) {
   EXPECT_EQ(safe.find('\r'), std::string::npos);
   EXPECT_NE(safe.find("***"), std::string::npos);
 
+  // Many echoes: masking happens before the cut, so no half of a secret
+  // survives at the cut.
+  std::string echoes;
+  for (int i = 0; i < 200; ++i) echoes += "lc-demo-apikey-0001 ";
+  EXPECT_EQ(SafeVendorText(echoes, program).find("lc-demo"), std::string::npos);
+
   std::string huge;
   for (int i = 0; i < 8000; ++i) huge += "ё";  // 2 bytes each: 16 KB
   const std::string cut = SafeVendorText(huge, program);
