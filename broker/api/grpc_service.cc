@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "broker/api/validation.h"
+#include "broker/common/call_deadline.h"
 #include "broker/common/error_reasons.h"
 #include "broker/common/logging.h"
 #include "broker/common/status_details.h"
@@ -48,7 +49,39 @@ grpc::Status ToGrpc(const absl::Status& status) {
                       ToRpcStatus(status).SerializeAsString());
 }
 
+absl::Status Overloaded(std::string why) {
+  return WithRetryDelay(
+      ReasonedError(absl::StatusCode::kResourceExhausted, ErrorReason::kOverloaded,
+                    absl::StrCat("the broker is overloaded: ", why, "; retry after the delay")),
+      absl::Seconds(1));
+}
+
+// "ipv4:127.0.0.1:5123" -> "ipv4:127.0.0.1": one peer is one address.
+std::string PeerHost(const std::string& peer) {
+  const size_t colon = peer.rfind(':');
+  const size_t first = peer.find(':');
+  return colon == std::string::npos || colon == first ? peer : peer.substr(0, colon);
+}
+
 }  // namespace
+
+absl::StatusOr<std::shared_ptr<const StoreContext>> BrokerGrpcService::Authenticate(
+    const std::string& api_key, const std::string& peer) {
+  const absl::Time now = absl::Now();
+  absl::Duration retry_after;
+  if (failures_.Limited(peer, now, &retry_after)) {
+    if (auto cached = stores_.Cached(api_key)) return *cached;
+    return WithRetryDelay(
+        ReasonedError(absl::StatusCode::kResourceExhausted, ErrorReason::kAuthRateLimited,
+                      "too many failed authentications from this address; try again later"),
+        retry_after);
+  }
+  auto store = stores_.Authenticate(api_key);
+  if (!store.ok() && store.status().code() == absl::StatusCode::kUnauthenticated) {
+    failures_.RecordFailure(peer, now);
+  }
+  return store;
+}
 
 grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext* context,
                                                     const char* method, Work work) {
@@ -63,22 +96,8 @@ grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext*
   }
   const absl::Time vendor_deadline =
       deadline - absl::Milliseconds(settings_.vendor_deadline_margin_ms);
-  workers_.Submit([this, reactor, method, started, vendor_deadline, api_key = ApiKey(*context),
-                   request_id = std::move(request_id), work = std::move(work)] {
-    RequestScope scope(request_id);
-    std::string store_id = "-";
-    absl::Status status;
-    auto store = stores_.Authenticate(api_key);
-    if (!store.ok()) {
-      status = store.status();
-    } else {
-      store_id = (*store)->store_id;
-      status =
-          absl::Now() >= vendor_deadline
-              ? ReasonedError(absl::StatusCode::kDeadlineExceeded, ErrorReason::kDeadlineExceeded,
-                              "deadline passed before the call was handled")
-              : work(**store, vendor_deadline);
-    }
+  const std::string peer = context->peer();
+  auto finish = [this, reactor, method, started](absl::Status status, const std::string& store_id) {
     status = Explained(std::move(status));
     const absl::Duration latency = absl::Now() - started;
     const std::string reason = ReasonOf(status);
@@ -91,7 +110,31 @@ grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext*
          {"reason", reason},
          {"error", std::string(status.message())}});
     reactor->Finish(ToGrpc(status));
+  };
+  const bool queued = workers_.TrySubmit([this, finish, started, deadline, vendor_deadline, peer,
+                                          api_key = ApiKey(*context), request_id,
+                                          work = std::move(work)] {
+    RequestScope scope(request_id);
+    CallDeadlineScope call_deadline(deadline);
+    observer_.OnQueued(workers_.queued());
+    std::string store_id = "-";
+    absl::Status status;
+    const absl::Time now = absl::Now();
+    if (now >= vendor_deadline) {
+      status = ReasonedError(absl::StatusCode::kDeadlineExceeded, ErrorReason::kDeadlineExceeded,
+                             "deadline passed before the call was handled");
+    } else if (now - started > absl::Milliseconds(settings_.max_queue_wait_ms)) {
+      status = Overloaded("the call waited too long for a worker");
+    } else if (auto store = Authenticate(api_key, PeerHost(peer)); !store.ok()) {
+      status = store.status();
+    } else {
+      store_id = (*store)->store_id;
+      status = work(**store, vendor_deadline);
+    }
+    finish(std::move(status), store_id);
   });
+  if (!queued) finish(Overloaded("too many calls waiting for a worker"), "-");
+  observer_.OnQueued(workers_.queued());
   return reactor;
 }
 

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "broker/api/auth_failure_limiter.h"
 #include "broker/api/rpc_observer.h"
 #include "broker/common/thread_pool.h"
 #include "broker/core/checkout_service.h"
@@ -22,7 +23,8 @@ class BrokerGrpcService final : public v1::LoyaltyBroker::CallbackService {
         stores_(stores),
         workers_(workers),
         settings_(settings),
-        observer_(observer) {}
+        observer_(observer),
+        failures_(settings.auth_failures_per_minute) {}
 
   grpc::ServerUnaryReactor* IdentifyCustomer(grpc::CallbackServerContext* context,
                                              const v1::IdentifyCustomerRequest* request,
@@ -59,12 +61,16 @@ class BrokerGrpcService final : public v1::LoyaltyBroker::CallbackService {
   using Work = std::function<absl::Status(const StoreContext& store, absl::Time deadline)>;
   grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context, const char* method,
                                    Work work);
+  // A peer that failed too often gets no lookups of keys not cached.
+  absl::StatusOr<std::shared_ptr<const StoreContext>> Authenticate(const std::string& api_key,
+                                                                   const std::string& peer);
 
   CheckoutService& checkout_;
   StoreDirectory& stores_;
   ThreadPool& workers_;
   BrokerConfig::Broker settings_;
   RpcObserver& observer_;
+  AuthFailureLimiter failures_;
 };
 
 }  // namespace loyalty::broker

@@ -16,6 +16,8 @@ class RpcObserver {
   // `reason`: the error's reason (error_reasons.h), empty when OK.
   virtual void OnRpcHandled(std::string_view method, absl::StatusCode code, std::string_view reason,
                             absl::Duration latency) = 0;
+  // Calls waiting for a worker, after each call is queued or taken.
+  virtual void OnQueued(int waiting) = 0;
 };
 
 class NoRpcObserver final : public RpcObserver {
@@ -23,6 +25,7 @@ class NoRpcObserver final : public RpcObserver {
   void OnRpcStarted(std::string_view) override {}
   void OnRpcHandled(std::string_view, absl::StatusCode, std::string_view, absl::Duration) override {
   }
+  void OnQueued(int) override {}
 };
 
 }  // namespace loyalty::broker

@@ -3,12 +3,14 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/common/logging.h"
+#include "broker/core/guarded_connector.h"
 
 namespace loyalty::broker {
 namespace {
@@ -55,16 +57,28 @@ std::vector<std::string> GrpcMethods() {
 BrokerApp::BrokerApp(BrokerConfig config)
     : config_(std::move(config)),
       metrics_(GrpcMethods()),
-      pool_(config_.database.url, config_.database.pool_size),
+      pool_(config_.database.url, config_.database.pool_size,
+            PoolTimeouts{config_.database.connect_timeout_seconds,
+                         absl::Milliseconds(config_.database.statement_timeout_ms),
+                         absl::Milliseconds(config_.database.hung_after_ms)}),
       http_(connectors::CurlMultiOptions{
           .max_answer_bytes = static_cast<size_t>(config_.broker.vendor_answer_max_bytes)}),
+      guards_(GuardSettings{config_.broker.program_max_in_flight > 0
+                                ? config_.broker.program_max_in_flight
+                                : std::max(1, config_.broker.worker_threads / 2),
+                            config_.broker.circuit_failures_to_open,
+                            absl::Milliseconds(config_.broker.circuit_first_ejection_ms),
+                            absl::Seconds(config_.broker.circuit_max_ejection_seconds)},
+              &metrics_),
       quotes_(pool_),
       holds_(pool_),
       purchases_(pool_),
       idempotency_(pool_),
       journal_(pool_),
       outbox_(pool_),
-      stores_(pool_, absl::Seconds(config_.broker.auth_cache_seconds)),
+      stores_(pool_,
+              StoreDirectorySettings{absl::Seconds(config_.broker.auth_cache_seconds),
+                                     absl::Seconds(config_.broker.auth_negative_cache_seconds)}),
       checkout_(CheckoutDependencies{registry_, quotes_, holds_, purchases_, idempotency_, journal_,
                                      metrics_, config_.broker}),
       recovery_(RecoveryDependencies{registry_, stores_, quotes_, purchases_, idempotency_, outbox_,
@@ -80,7 +94,11 @@ BrokerApp::BrokerApp(BrokerConfig config)
                                          config_.broker.reconcile_batch,
                                          absl::Milliseconds(config_.broker.default_deadline_ms)}),
       settler_(SettlementDependencies{registry_, stores_, purchases_, idempotency_, metrics_}) {
-  connectors::RegisterBuiltinConnectors(registry_, http_);
+  connectors::RegisterBuiltinConnectors(vendor_connectors_, http_);
+  for (const std::string& vendor : connectors::BuiltinVendors()) {
+    registry_.Register(
+        vendor, std::make_shared<GuardedConnector>(*vendor_connectors_.Find(vendor), guards_));
+  }
   pool_.set_observer(&metrics_);
 }
 
@@ -89,6 +107,8 @@ BrokerApp::~BrokerApp() { Shutdown(absl::Seconds(5)); }
 absl::StatusOr<int> BrokerApp::Start() {
   SetLogLevel(config_.logging.level);
   if (auto status = pool_.Connect(); !status.ok()) return status;
+  store_changes_ = std::make_unique<StoreChangeListener>(config_.database.url, stores_);
+  store_changes_->Start();
   auto credentials = Credentials(config_.grpc);
   if (!credentials.ok()) return credentials.status();
 
@@ -106,7 +126,8 @@ absl::StatusOr<int> BrokerApp::Start() {
     state_collector_->Start();
   }
 
-  workers_ = std::make_unique<ThreadPool>(config_.broker.worker_threads);
+  workers_ =
+      std::make_unique<ThreadPool>(config_.broker.worker_threads, config_.broker.max_queued_calls);
   service_ =
       std::make_unique<BrokerGrpcService>(checkout_, stores_, *workers_, config_.broker, metrics_);
 

@@ -17,6 +17,7 @@
 #include "broker/config/config.h"
 #include "broker/core/checkout_recovery.h"
 #include "broker/core/checkout_service.h"
+#include "broker/core/program_guards.h"
 #include "broker/core/purchase_settlement.h"
 #include "broker/core/reconciliation.h"
 #include "broker/metrics/broker_metrics.h"
@@ -30,6 +31,7 @@
 #include "broker/storage/purchase_repository.h"
 #include "broker/storage/quote_repository.h"
 #include "broker/storage/reconciliation_repository.h"
+#include "broker/storage/store_change_listener.h"
 #include "broker/storage/store_directory.h"
 #include "connectors/core/registry.h"
 #include "connectors/http/curl_multi_client.h"
@@ -63,6 +65,10 @@ class BrokerApp {
   BrokerMetrics metrics_;
   ConnectionPool pool_;
   connectors::CurlMultiHttpClient http_;
+  // The vendors' own connectors; the rest of the broker sees them only
+  // through `registry_`, where each is wrapped in the program guards.
+  connectors::ConnectorRegistry vendor_connectors_;
+  ProgramGuards guards_;
   connectors::ConnectorRegistry registry_;
   QuoteRepository quotes_;
   HoldRepository holds_;
@@ -71,6 +77,7 @@ class BrokerApp {
   OperationJournal journal_;
   OutboxRepository outbox_;
   StoreDirectory stores_;
+  std::unique_ptr<StoreChangeListener> store_changes_;
   CheckoutService checkout_;
   CheckoutRecovery recovery_;
   ReconciliationRepository mismatches_;

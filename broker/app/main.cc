@@ -48,6 +48,16 @@ int Register(const BrokerConfig& config, const std::string& stores_file) {
   if (!summary.ok()) return Fail(summary.status());
   std::cout << "registered " << summary->stores << " stores, " << summary->programs << " programs, "
             << summary->api_keys << " API keys" << std::endl;
+  if (summary->api_keys_revoked > 0) {
+    std::cout << "revoked " << summary->api_keys_revoked
+              << " API keys the stores file no longer names" << std::endl;
+  }
+  if (summary->api_keys_kept_revoked > 0) {
+    std::cout << "warning: " << summary->api_keys_kept_revoked
+              << " API keys in the stores file were revoked and stay revoked; give those stores "
+                 "new keys"
+              << std::endl;
+  }
   return 0;
 }
 

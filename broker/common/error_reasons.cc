@@ -45,6 +45,9 @@ constexpr ReasonEntry kReasons[] = {
     {ErrorReason::kDatabaseUnavailable, "DATABASE_UNAVAILABLE"},
     {ErrorReason::kConcurrentChange, "CONCURRENT_CHANGE"},
     {ErrorReason::kDeadlineExceeded, "DEADLINE_EXCEEDED"},
+    {ErrorReason::kOverloaded, "OVERLOADED"},
+    {ErrorReason::kAuthRateLimited, "AUTH_RATE_LIMITED"},
+    {ErrorReason::kOperatorUnauthenticated, "OPERATOR_UNAUTHENTICATED"},
     {ErrorReason::kInternal, "INTERNAL"},
 };
 
@@ -64,6 +67,8 @@ ErrorReason ReasonForCode(absl::StatusCode code) {
     case absl::StatusCode::kDeadlineExceeded:
     case absl::StatusCode::kCancelled:
       return ErrorReason::kDeadlineExceeded;
+    case absl::StatusCode::kResourceExhausted:
+      return ErrorReason::kOverloaded;
     default:
       return ErrorReason::kInternal;
   }

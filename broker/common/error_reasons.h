@@ -18,37 +18,40 @@ namespace loyalty::broker {
 inline constexpr char kErrorDomain[] = "loyalty.broker.v1";
 
 enum class ErrorReason {
-  kInvalidRequest,         // a field is wrong: BadRequest lists every one
-  kApiKeyMissing,          // no x-api-key metadata
-  kApiKeyInvalid,          // the key is unknown or revoked
-  kCustomerNotFound,       // no program knows the customer
-  kQuoteNotFound,          //
-  kQuoteExpired,           // quote the cart again
-  kQuoteAlreadyCommitted,  // a quote backs one purchase: quote again
-  kHoldNotFound,           //
-  kHoldNotActive,          // released, consumed or expired
-  kHoldNotForPurchase,     // another customer's, or a program the purchase does not spend at
-  kHoldTtlTooLong,         // longer than the vendor or the quote allows
-  kPurchaseNotFound,       //
-  kPurchaseState,          // the purchase's state does not allow the operation
-  kPurchaseBusy,           // another operation on the purchase is running: retry
-  kOrderNumberTaken,       // the order number is booked already
-  kIdempotencyKeyReused,   // the key was used for a different request
-  kRequestInProgress,      // the first request with this key still runs: retry
-  kInDoubt,                // a vendor's outcome is unknown: reconciliation settles it
-  kVendorDeclined,         // the vendor said no: tell the cashier its words
-  kNotFoundAtVendor,       // the vendor knows no such customer or purchase
-  kNotSupportedByVendor,   // the program's vendor cannot do this at all
-  kNotSupportedByStore,    // none of the store's programs can do this
-  kInsufficientPoints,     // more points than the customer may spend now
-  kProgramMisconfigured,   // the vendor refused the program's own settings
-  kProgramDisabled,        //
-  kVendorUnavailable,      // the vendor cannot be reached: retry
-  kVendorError,            // the vendor answered something the broker cannot use
-  kDatabaseUnavailable,    // retry
-  kConcurrentChange,       // another request changed the same record: retry
-  kDeadlineExceeded,       //
-  kInternal,               //
+  kInvalidRequest,           // a field is wrong: BadRequest lists every one
+  kApiKeyMissing,            // no x-api-key metadata
+  kApiKeyInvalid,            // the key is unknown or revoked
+  kCustomerNotFound,         // no program knows the customer
+  kQuoteNotFound,            //
+  kQuoteExpired,             // quote the cart again
+  kQuoteAlreadyCommitted,    // a quote backs one purchase: quote again
+  kHoldNotFound,             //
+  kHoldNotActive,            // released, consumed or expired
+  kHoldNotForPurchase,       // another customer's, or a program the purchase does not spend at
+  kHoldTtlTooLong,           // longer than the vendor or the quote allows
+  kPurchaseNotFound,         //
+  kPurchaseState,            // the purchase's state does not allow the operation
+  kPurchaseBusy,             // another operation on the purchase is running: retry
+  kOrderNumberTaken,         // the order number is booked already
+  kIdempotencyKeyReused,     // the key was used for a different request
+  kRequestInProgress,        // the first request with this key still runs: retry
+  kInDoubt,                  // a vendor's outcome is unknown: reconciliation settles it
+  kVendorDeclined,           // the vendor said no: tell the cashier its words
+  kNotFoundAtVendor,         // the vendor knows no such customer or purchase
+  kNotSupportedByVendor,     // the program's vendor cannot do this at all
+  kNotSupportedByStore,      // none of the store's programs can do this
+  kInsufficientPoints,       // more points than the customer may spend now
+  kProgramMisconfigured,     // the vendor refused the program's own settings
+  kProgramDisabled,          //
+  kVendorUnavailable,        // the vendor cannot be reached: retry
+  kVendorError,              // the vendor answered something the broker cannot use
+  kDatabaseUnavailable,      // retry
+  kConcurrentChange,         // another request changed the same record: retry
+  kDeadlineExceeded,         //
+  kOverloaded,               // the broker sheds load: retry after the delay
+  kAuthRateLimited,          // too many failed authentications from this peer
+  kOperatorUnauthenticated,  // the admin service: no or an unknown operator token
+  kInternal,                 //
 };
 
 std::string_view ReasonName(ErrorReason reason);

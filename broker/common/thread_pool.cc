@@ -2,7 +2,7 @@
 
 namespace loyalty::broker {
 
-ThreadPool::ThreadPool(int threads) {
+ThreadPool::ThreadPool(int threads, int max_queued) : max_queued_(max_queued) {
   threads_.reserve(threads);
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
 }
@@ -16,12 +16,19 @@ ThreadPool::~ThreadPool() {
   for (auto& thread : threads_) thread.join();
 }
 
-void ThreadPool::Submit(std::function<void()> task) {
+bool ThreadPool::TrySubmit(std::function<void()> task) {
   {
     std::lock_guard lock(mutex_);
+    if (tasks_.size() >= max_queued_) return false;
     tasks_.push_back(std::move(task));
   }
   ready_.notify_one();
+  return true;
+}
+
+int ThreadPool::queued() {
+  std::lock_guard lock(mutex_);
+  return static_cast<int>(tasks_.size());
 }
 
 void ThreadPool::Work() {

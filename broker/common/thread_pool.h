@@ -1,7 +1,8 @@
 #pragma once
 
-// Fixed pool of worker threads. gRPC reactions hand their work here so that
-// no gRPC thread ever waits on the database or a vendor.
+// Fixed pool of worker threads with a bounded queue. gRPC reactions hand
+// their work here so that no gRPC thread ever waits on the database or a
+// vendor; a full queue refuses more work instead of growing without end.
 
 #include <condition_variable>
 #include <deque>
@@ -16,14 +17,17 @@ namespace loyalty::broker {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(int threads);
+  ThreadPool(int threads, int max_queued);
   // Runs every task already submitted, then joins.
   ~ThreadPool();
 
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
-  void Submit(std::function<void()> task);
+  // False, and `task` dropped, when `max_queued` tasks wait already.
+  bool TrySubmit(std::function<void()> task);
+  // Tasks waiting for a thread now.
+  int queued();
 
  private:
   void Work();
@@ -32,6 +36,7 @@ class ThreadPool {
   std::condition_variable ready_;
   std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  const size_t max_queued_;
   std::vector<std::thread> threads_;
 };
 

@@ -96,6 +96,30 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
       PositiveInt("broker.reconcile_batch", c.broker.reconcile_batch);
   schema["broker.vendor_answer_max_bytes"] =
       PositiveInt("broker.vendor_answer_max_bytes", c.broker.vendor_answer_max_bytes);
+  schema["database.connect_timeout_seconds"] =
+      PositiveInt("database.connect_timeout_seconds", c.database.connect_timeout_seconds);
+  schema["database.statement_timeout_ms"] =
+      PositiveInt("database.statement_timeout_ms", c.database.statement_timeout_ms);
+  schema["database.hung_after_ms"] =
+      PositiveInt("database.hung_after_ms", c.database.hung_after_ms);
+  schema["broker.max_queued_calls"] =
+      PositiveInt("broker.max_queued_calls", c.broker.max_queued_calls);
+  schema["broker.max_queue_wait_ms"] =
+      PositiveInt("broker.max_queue_wait_ms", c.broker.max_queue_wait_ms);
+  schema["broker.program_max_in_flight"] =
+      NonNegativeInt("broker.program_max_in_flight", c.broker.program_max_in_flight);
+  schema["broker.circuit_failures_to_open"] =
+      NonNegativeInt("broker.circuit_failures_to_open", c.broker.circuit_failures_to_open);
+  schema["broker.circuit_first_ejection_ms"] =
+      PositiveInt("broker.circuit_first_ejection_ms", c.broker.circuit_first_ejection_ms);
+  schema["broker.circuit_max_ejection_seconds"] =
+      PositiveInt("broker.circuit_max_ejection_seconds", c.broker.circuit_max_ejection_seconds);
+  schema["broker.auth_failures_per_minute"] =
+      PositiveInt("broker.auth_failures_per_minute", c.broker.auth_failures_per_minute);
+  schema["broker.auth_negative_cache_seconds"] =
+      PositiveInt("broker.auth_negative_cache_seconds", c.broker.auth_negative_cache_seconds);
+  schema["admin.listen"] = Text(c.admin.listen);
+  schema["admin.tokens_file"] = Text(c.admin.tokens_file);
   schema["metrics.listen"] = Text(c.metrics.listen);
   schema["metrics.state_interval_seconds"] =
       PositiveInt("metrics.state_interval_seconds", c.metrics.state_interval_seconds);

@@ -38,6 +38,14 @@ struct BrokerConfig {
     // libpq connection string; empty means the PG* environment variables.
     std::string url;
     int pool_size = 8;
+    // libpq's connect_timeout; at least 2.
+    int connect_timeout_seconds = 2;
+    // The server's statement_timeout for the broker's sessions.
+    int statement_timeout_ms = 5000;
+    // Work outside any call (recovery, outbox, maintenance) is cut when the
+    // database has not answered it in this long. Work for a call is cut at
+    // the call's deadline.
+    int hung_after_ms = 15000;
   } database;
   struct Broker {
     int worker_threads = 32;
@@ -67,7 +75,31 @@ struct BrokerConfig {
     int reconcile_batch = 200;
     // A vendor answer longer than this fails the call, read no further.
     int vendor_answer_max_bytes = 1 << 20;
+    // Calls waiting for a worker: beyond this many, or after waiting this
+    // long, a call is shed with RESOURCE_EXHAUSTED (and RetryInfo).
+    int max_queued_calls = 256;
+    int max_queue_wait_ms = 500;
+    // Per program: calls in flight at most (the bulkhead; 0: half the
+    // worker threads, since a call in flight holds a worker), failed calls
+    // in a row that open its circuit (0: never), and how long it then rests
+    // (doubling with each opening in a row, up to the maximum).
+    int program_max_in_flight = 0;
+    int circuit_failures_to_open = 5;
+    int circuit_first_ejection_ms = 5000;
+    int circuit_max_ejection_seconds = 300;
+    // Failed authentications a peer may make per minute before its unknown
+    // keys are refused without a lookup; how long an unknown key is
+    // remembered as unknown.
+    int auth_failures_per_minute = 30;
+    int auth_negative_cache_seconds = 10;
   } broker;
+  struct Admin {
+    // The operators' gRPC service (AdminService), apart from the tills'
+    // port; empty turns it off.
+    std::string listen;
+    // Lines of "<operator name> <sha256 hex of the operator's token>".
+    std::string tokens_file;
+  } admin;
   struct Metrics {
     // Prometheus endpoint (GET /metrics); empty turns it off.
     std::string listen = "127.0.0.1:9464";

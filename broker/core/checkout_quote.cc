@@ -63,7 +63,8 @@ void PricePhase(ProgramCalls& calls, const std::string& store_id, absl::Time dea
     if (!problem.empty()) {
       outcome = connectors::Failed{true, false,
                                    absl::StrCat(std::string(pending[k].connector->DisplayName()),
-                                                "'s figures do not add up: ", problem)};
+                                                "'s figures do not add up: ", problem),
+                                   connectors::HeldBack::kNo};
     }
     calls.Journal(
         JournalEntry(store_id, *pending[k].program->config, "quote", *pending[k].pending, outcome));

@@ -29,7 +29,8 @@ connectors::Outcome<connectors::BookResult> ProgramCalls::Book(
       // The vendor acted, but not as asked: what it booked is unknown.
       outcome = connectors::Failed{/*retryable=*/false, /*maybe_applied=*/true,
                                    absl::StrCat(std::string(connector->DisplayName()),
-                                                "'s booking does not add up: ", problem)};
+                                                "'s booking does not add up: ", problem),
+                                   connectors::HeldBack::kNo};
     }
   }
   VendorOperation op = JournalEntry(store_id, *program.config, "book", call, outcome);

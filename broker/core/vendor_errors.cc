@@ -57,6 +57,10 @@ absl::Status StatusFromDecline(const ProgramParty& party, const connectors::Decl
 
 absl::Status StatusFromFailure(const ProgramParty& party, const connectors::Failed& f) {
   const std::string message = absl::StrCat(party.Who(), ": ", f.message);
+  if (f.held_back == connectors::HeldBack::kSwitchedOff) {
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kProgramDisabled,
+                         message, MetadataOf(party));
+  }
   if (f.retryable) {
     return WithRetryDelay(
         ReasonedError(absl::StatusCode::kUnavailable, ErrorReason::kVendorUnavailable, message,

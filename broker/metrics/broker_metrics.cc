@@ -145,7 +145,32 @@ BrokerMetrics::BrokerMetrics(const std::vector<std::string>& grpc_methods)
       db_duration_(prometheus::BuildHistogram()
                        .Name("loyalty_db_transaction_duration_seconds")
                        .Help("Time a connection ran one unit of work, by outcome.")
-                       .Register(*registry_)) {
+                       .Register(*registry_)),
+      pool_gave_up_(prometheus::BuildCounter()
+                        .Name("loyalty_db_pool_gave_up_total")
+                        .Help("Work that got no connection before its deadline, or while "
+                              "PostgreSQL could not be reached.")
+                        .Register(*registry_)
+                        .Add({})),
+      circuit_state_(prometheus::BuildGauge()
+                         .Name("loyalty_program_circuit_state")
+                         .Help("A program's circuit breaker: 0 closed, 1 open (calls held "
+                               "back), 2 half open (one trial call).")
+                         .Register(*registry_)),
+      held_back_(prometheus::BuildCounter()
+                     .Name("loyalty_program_calls_held_back_total")
+                     .Help("Vendor calls the broker did not send, by program and why: "
+                           "circuit_open, busy (bulkhead full), switched_off.")
+                     .Register(*registry_)),
+      in_flight_(prometheus::BuildGauge()
+                     .Name("loyalty_program_calls_in_flight")
+                     .Help("Vendor calls of a program under way now.")
+                     .Register(*registry_)),
+      queued_calls_(prometheus::BuildGauge()
+                        .Name("loyalty_queued_calls")
+                        .Help("gRPC calls waiting for a worker.")
+                        .Register(*registry_)
+                        .Add({})) {
   for (const std::string& method : grpc_methods) {
     grpc_started_.Add(GrpcLabels(method));
     // The broker's own failures, which its error alert rates: zeros from
@@ -189,6 +214,8 @@ void BrokerMetrics::AddProgram(const std::string& program, const std::string& ve
   outbox_backlog_.Add(labels);
   outbox_oldest_.Add(labels);
   reconciliation_mismatches_.Add(labels);
+  circuit_state_.Add(labels);
+  in_flight_.Add(labels);
 }
 
 void BrokerMetrics::Record(const CheckoutStateSample& sample) {
@@ -268,6 +295,25 @@ void BrokerMetrics::OnReleased(absl::Duration duration, bool ok, int in_use, int
       .Observe(absl::ToDoubleSeconds(duration));
   pool_in_use_.Set(in_use);
   pool_size_.Set(size);
+}
+
+void BrokerMetrics::OnGaveUp(absl::Duration) { pool_gave_up_.Increment(); }
+
+void BrokerMetrics::OnCircuitChanged(const connectors::ProgramConfig& program, CircuitState state) {
+  circuit_state_.Add({{"program", program.code}, {"vendor", program.vendor}})
+      .Set(static_cast<double>(state));
+}
+
+void BrokerMetrics::OnHeldBack(const connectors::ProgramConfig& program, connectors::HeldBack why) {
+  const char* reason = why == connectors::HeldBack::kSwitchedOff ? "switched_off"
+                       : why == connectors::HeldBack::kBusy      ? "busy"
+                                                                 : "circuit_open";
+  held_back_.Add({{"program", program.code}, {"vendor", program.vendor}, {"reason", reason}})
+      .Increment();
+}
+
+void BrokerMetrics::OnInFlight(const connectors::ProgramConfig& program, int in_flight) {
+  in_flight_.Add({{"program", program.code}, {"vendor", program.vendor}}).Set(in_flight);
 }
 
 }  // namespace loyalty::broker

@@ -21,6 +21,7 @@
 #include "absl/base/thread_annotations.h"
 #include "broker/api/rpc_observer.h"
 #include "broker/core/checkout_observer.h"
+#include "broker/core/program_guards.h"
 #include "broker/storage/pool_observer.h"
 
 namespace loyalty::broker {
@@ -48,7 +49,10 @@ struct CheckoutStateSample {
   double oldest_pending_seconds = 0;
 };
 
-class BrokerMetrics final : public RpcObserver, public CheckoutObserver, public PoolObserver {
+class BrokerMetrics final : public RpcObserver,
+                            public CheckoutObserver,
+                            public PoolObserver,
+                            public GuardObserver {
  public:
   // `grpc_methods`: the service's method names, for series created at start.
   explicit BrokerMetrics(const std::vector<std::string>& grpc_methods);
@@ -68,6 +72,11 @@ class BrokerMetrics final : public RpcObserver, public CheckoutObserver, public 
   void OnDelivered(const PurchaseProgramRecord& booking, const StoreProgram& program) override;
   void OnAcquired(absl::Duration wait, int in_use, int size) override;
   void OnReleased(absl::Duration duration, bool ok, int in_use, int size) override;
+  void OnGaveUp(absl::Duration wait) override;
+  void OnCircuitChanged(const connectors::ProgramConfig& program, CircuitState state) override;
+  void OnHeldBack(const connectors::ProgramConfig& program, connectors::HeldBack why) override;
+  void OnInFlight(const connectors::ProgramConfig& program, int in_flight) override;
+  void OnQueued(int waiting) override { queued_calls_.Set(waiting); }
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -94,6 +103,11 @@ class BrokerMetrics final : public RpcObserver, public CheckoutObserver, public 
   prometheus::Gauge& pool_in_use_;
   prometheus::Histogram& pool_wait_;
   prometheus::Family<prometheus::Histogram>& db_duration_;
+  prometheus::Counter& pool_gave_up_;
+  prometheus::Family<prometheus::Gauge>& circuit_state_;
+  prometheus::Family<prometheus::Counter>& held_back_;
+  prometheus::Family<prometheus::Gauge>& in_flight_;
+  prometheus::Gauge& queued_calls_;
 };
 
 }  // namespace loyalty::broker

@@ -1,22 +1,65 @@
 #include "broker/storage/pool.h"
 
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <pqxx/pqxx>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "broker/common/call_deadline.h"
 #include "broker/common/error_reasons.h"
 #include "broker/common/logging.h"
 #include "broker/storage/queries.h"
 
 namespace loyalty::broker {
+namespace {
 
-ConnectionPool::ConnectionPool(std::string conninfo, int size)
-    : conninfo_(std::move(conninfo)), size_(size) {}
+absl::Status Unavailable(std::string message) {
+  return WithRetryDelay(ReasonedError(absl::StatusCode::kUnavailable,
+                                      ErrorReason::kDatabaseUnavailable, std::move(message)),
+                        absl::Seconds(1));
+}
 
-ConnectionPool::~ConnectionPool() = default;
+}  // namespace
+
+std::string WithConnectTimeout(const std::string& conninfo, int seconds) {
+  if (absl::StrContains(conninfo, "connect_timeout")) return conninfo;
+  const std::string setting = absl::StrCat("connect_timeout=", std::max(seconds, 2));
+  if (absl::StartsWith(conninfo, "postgres://") || absl::StartsWith(conninfo, "postgresql://")) {
+    return absl::StrCat(conninfo, absl::StrContains(conninfo, "?") ? "&" : "?", setting);
+  }
+  return conninfo.empty() ? setting : absl::StrCat(conninfo, " ", setting);
+}
+
+ConnectionPool::ConnectionPool(std::string conninfo, int size, PoolTimeouts timeouts)
+    : conninfo_(WithConnectTimeout(conninfo, timeouts.connect_seconds)),
+      size_(size),
+      timeouts_(timeouts) {
+  opener_ = std::thread([this] { KeepOpen(); });
+  cutter_ = std::thread([this] { CutOverdue(); });
+}
+
+ConnectionPool::~ConnectionPool() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wanted_.notify_all();
+  leases_changed_.notify_all();
+  available_.notify_all();
+  opener_.join();
+  cutter_.join();
+}
 
 std::unique_ptr<pqxx::connection> ConnectionPool::Open() {
   auto connection = std::make_unique<pqxx::connection>(conninfo_);
+  {
+    pqxx::nontransaction tx(*connection);
+    tx.exec0(
+        absl::StrCat("SET statement_timeout = ", absl::ToInt64Milliseconds(timeouts_.statement)));
+  }
   for (const NamedQuery& query : AllQueries()) connection->prepare(query.name, query.sql);
   return connection;
 }
@@ -25,9 +68,16 @@ absl::Status ConnectionPool::Connect() {
   try {
     std::vector<std::unique_ptr<pqxx::connection>> opened;
     for (int i = 0; i < size_; ++i) opened.push_back(Open());
-    std::lock_guard lock(mutex_);
-    for (auto& c : opened) idle_.push_back(std::move(c));
-    open_ = size_;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& c : opened) {
+        if (open_ >= size_) break;
+        idle_.push_back(std::move(c));
+        ++open_;
+      }
+      keep_full_ = true;
+    }
+    available_.notify_all();
     return absl::OkStatus();
   } catch (const std::exception& e) {
     return ReasonedError(absl::StatusCode::kUnavailable, ErrorReason::kDatabaseUnavailable,
@@ -35,48 +85,132 @@ absl::Status ConnectionPool::Connect() {
   }
 }
 
-absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connection&)>& work) {
-  std::unique_ptr<pqxx::connection> connection;
-  const absl::Time asked = absl::Now();
-  int in_use = 0;
-  {
-    std::unique_lock lock(mutex_);
-    available_.wait(lock, [this] { return !idle_.empty() || open_ < size_; });
-    in_use = ++in_use_;
-    if (!idle_.empty()) {
-      connection = std::move(idle_.back());
-      idle_.pop_back();
+void ConnectionPool::KeepOpen() {
+  absl::Duration backoff = absl::Milliseconds(100);
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wanted_.wait(lock, [this] {
+      const int needed = keep_full_ ? size_ : std::min(size_, in_use_ + waiting_);
+      return stopping_ || open_ < needed;
+    });
+    if (stopping_) return;
+    ++open_;  // reserved while it opens
+    lock.unlock();
+    std::unique_ptr<pqxx::connection> connection;
+    std::string error;
+    try {
+      connection = Open();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    lock.lock();
+    if (connection) {
+      idle_.push_back(std::move(connection));
+      backoff = absl::Milliseconds(100);
+      available_.notify_one();
+      continue;
+    }
+    --open_;
+    ++open_failures_;
+    last_open_error_ = error;
+    available_.notify_all();  // waiters learn that PostgreSQL cannot be reached
+    Log(LogLevel::kError, "database_connect_failed", {{"error", error}});
+    // Not hammering a server that is down; shutdown still wakes us.
+    wanted_.wait_for(lock, absl::ToChronoNanoseconds(backoff), [this] { return stopping_; });
+    backoff = std::min(backoff * 2, absl::Seconds(2));
+  }
+}
+
+void ConnectionPool::CutOverdue() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    absl::Time earliest = absl::InfiniteFuture();
+    for (const auto& [id, lease] : leases_) {
+      if (!lease.cut) earliest = std::min(earliest, lease.cut_at);
+    }
+    if (earliest == absl::InfiniteFuture()) {
+      leases_changed_.wait(lock);
     } else {
-      ++open_;  // reserve a slot; opened below, outside the lock
+      leases_changed_.wait_until(lock, absl::ToChronoTime(earliest));
+    }
+    const absl::Time now = absl::Now();
+    for (auto& [id, lease] : leases_) {
+      if (lease.cut || lease.cut_at > now) continue;
+      // The owner's blocked read returns at once; the socket stays its own.
+      ::shutdown(lease.socket, SHUT_RDWR);
+      lease.cut = true;
     }
   }
-  const absl::Time acquired = absl::Now();
-  if (observer_ != nullptr) observer_->OnAcquired(acquired - asked, in_use, size_);
-  auto give_back = [this](std::unique_ptr<pqxx::connection> c) {
-    {
-      std::lock_guard lock(mutex_);
-      --in_use_;
-      if (c) {
-        idle_.push_back(std::move(c));
-      } else {
-        --open_;
-      }
+}
+
+absl::Status ConnectionPool::Acquire(absl::Time deadline,
+                                     std::unique_ptr<pqxx::connection>& connection) {
+  std::unique_lock lock(mutex_);
+  const uint64_t failures_before = open_failures_;
+  ++waiting_;
+  wanted_.notify_one();
+  const bool got = available_.wait_until(lock, absl::ToChronoTime(deadline), [&] {
+    return stopping_ || !idle_.empty() || open_failures_ != failures_before;
+  });
+  --waiting_;
+  if (!idle_.empty()) {
+    connection = std::move(idle_.back());
+    idle_.pop_back();
+    ++in_use_;
+    return absl::OkStatus();
+  }
+  if (stopping_) return Unavailable("the broker is stopping");
+  if (got) return Unavailable(absl::StrCat("cannot connect to PostgreSQL: ", last_open_error_));
+  return Unavailable("no database connection became free before the deadline");
+}
+
+void ConnectionPool::GiveBack(uint64_t lease, std::unique_ptr<pqxx::connection> connection) {
+  {
+    std::lock_guard lock(mutex_);
+    leases_.erase(lease);
+    --in_use_;
+    if (connection) {
+      idle_.push_back(std::move(connection));
+    } else {
+      --open_;
+      wanted_.notify_one();  // the opener replaces it
     }
-    available_.notify_one();
-  };
+  }
+  available_.notify_one();
+}
+
+absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connection&)>& work) {
+  const absl::Time asked = absl::Now();
+  const absl::Time call_deadline = CurrentCallDeadline();
+  const absl::Time cut_at =
+      call_deadline == absl::InfiniteFuture() ? asked + timeouts_.hung_after : call_deadline;
+  std::unique_ptr<pqxx::connection> connection;
+  if (absl::Status got = Acquire(cut_at, connection); !got.ok()) {
+    if (observer_ != nullptr) observer_->OnGaveUp(absl::Now() - asked);
+    return got;
+  }
+  const absl::Time acquired = absl::Now();
+  uint64_t lease = 0;
+  int in_use = 0;
+  {
+    std::lock_guard lock(mutex_);
+    lease = ++next_lease_;
+    leases_[lease] = Lease{connection->sock(), cut_at};
+    in_use = in_use_;
+  }
+  leases_changed_.notify_one();
+  if (observer_ != nullptr) observer_->OnAcquired(acquired - asked, in_use, size_);
+
   absl::Status status;
   try {
-    if (!connection) connection = Open();
     status = work(*connection);
   } catch (const pqxx::broken_connection& e) {
     connection.reset();
-    status = ReasonedError(absl::StatusCode::kUnavailable, ErrorReason::kDatabaseUnavailable,
-                           "database connection lost; try again");
+    status = Unavailable("database connection lost; try again");
     Log(LogLevel::kError, "database_error", {{"error", e.what()}});
   } catch (const pqxx::in_doubt_error& e) {
     connection.reset();
-    status = ReasonedError(absl::StatusCode::kUnavailable, ErrorReason::kDatabaseUnavailable,
-                           "database commit outcome unknown; try again");
+    status = Unavailable("database commit outcome unknown; try again");
     Log(LogLevel::kError, "database_error", {{"error", e.what()}});
   } catch (const pqxx::unique_violation& e) {
     // Two requests raced for the same record; the loser may simply retry.
@@ -90,7 +224,20 @@ absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connecti
                            "internal database error");
     Log(LogLevel::kError, "database_error", {{"error", e.what()}});
   }
-  give_back(std::move(connection));
+  bool was_cut = false;
+  {
+    std::lock_guard lock(mutex_);
+    was_cut = leases_[lease].cut;
+  }
+  if (was_cut) {
+    connection.reset();  // its socket is shut down
+    if (!status.ok()) {
+      status = Unavailable("the database did not answer before the deadline");
+      Log(LogLevel::kError, "database_cut",
+          {{"after_ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - acquired))}});
+    }
+  }
+  GiveBack(lease, std::move(connection));
   if (observer_ != nullptr) {
     int now_in_use = 0;
     {

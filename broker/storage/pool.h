@@ -1,49 +1,101 @@
 #pragma once
 
 // A fixed pool of PostgreSQL connections with every named query prepared.
-// A broken connection is replaced on its next use.
+//
+// No wait outlives its caller: taking a connection waits at most until the
+// calling thread's deadline (call_deadline.h), and a connection whose work
+// runs past that deadline is cut (its socket shut down), because a hung
+// server does not enforce its own statement_timeout. Outside any call the
+// cut comes after `hung_after`. Connections are opened by a background
+// thread, so a request never waits on a connect to an unreachable server;
+// a lost or cut connection is replaced there.
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <pqxx/connection>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "broker/storage/pool_observer.h"
 
 namespace loyalty::broker {
 
+struct PoolTimeouts {
+  // libpq's connect_timeout (whole seconds, at least 2).
+  int connect_seconds = 2;
+  // The server's statement_timeout for every session of the pool.
+  absl::Duration statement = absl::Seconds(5);
+  // Work outside any call is cut after this long.
+  absl::Duration hung_after = absl::Seconds(15);
+};
+
 class ConnectionPool {
  public:
   // `conninfo` is a libpq connection string; empty uses PG* variables.
-  ConnectionPool(std::string conninfo, int size);
+  ConnectionPool(std::string conninfo, int size, PoolTimeouts timeouts = {});
   ~ConnectionPool();
 
-  // Opens every connection now, so a wrong address fails the start.
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // Opens every connection now, so a wrong address fails the start, and
+  // keeps the pool full from then on.
   absl::Status Connect();
 
   // Runs `work` with a connection; database errors become statuses:
-  // a lost connection is UNAVAILABLE, anything else INTERNAL.
+  // no connection before the deadline, a lost or cut connection or an
+  // unknown commit outcome are UNAVAILABLE, anything else INTERNAL.
   absl::Status Run(const std::function<absl::Status(pqxx::connection&)>& work);
 
   // Reports waits and run times; set before the pool is used.
   void set_observer(PoolObserver* observer) { observer_ = observer; }
 
  private:
-  std::unique_ptr<pqxx::connection> Open();
+  struct Lease {
+    int socket = -1;
+    absl::Time cut_at;
+    bool cut = false;
+  };
 
-  std::string conninfo_;
-  int size_;
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mutex_);
-  int open_ ABSL_GUARDED_BY(mutex_) = 0;
-  int in_use_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::unique_ptr<pqxx::connection> Open();
+  // Background threads: one opens connections, one cuts overdue work.
+  void KeepOpen();
+  void CutOverdue();
+  absl::Status Acquire(absl::Time deadline, std::unique_ptr<pqxx::connection>& connection);
+  void GiveBack(uint64_t lease, std::unique_ptr<pqxx::connection> connection);
+
+  const std::string conninfo_;
+  const int size_;
+  const PoolTimeouts timeouts_;
   PoolObserver* observer_ = nullptr;
+
+  std::mutex mutex_;
+  std::condition_variable available_;  // a connection came back, or opening failed
+  std::condition_variable wanted_;     // the opener has work
+  std::condition_variable leases_changed_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mutex_);
+  int open_ ABSL_GUARDED_BY(mutex_) = 0;  // idle, in use, or being opened
+  int in_use_ ABSL_GUARDED_BY(mutex_) = 0;
+  int waiting_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool keep_full_ ABSL_GUARDED_BY(mutex_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  uint64_t open_failures_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::string last_open_error_ ABSL_GUARDED_BY(mutex_);
+  uint64_t next_lease_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::map<uint64_t, Lease> leases_ ABSL_GUARDED_BY(mutex_);
+  std::thread opener_;
+  std::thread cutter_;
 };
+
+// `conninfo` with libpq's connect_timeout added unless it sets one already
+// (key=value and URI forms).
+std::string WithConnectTimeout(const std::string& conninfo, int seconds);
 
 }  // namespace loyalty::broker

@@ -13,6 +13,8 @@ class PoolObserver {
   virtual void OnAcquired(absl::Duration wait, int in_use, int size) = 0;
   // A connection came back after running work for `duration`.
   virtual void OnReleased(absl::Duration duration, bool ok, int in_use, int size) = 0;
+  // No connection came before the caller's deadline (or PostgreSQL is down).
+  virtual void OnGaveUp(absl::Duration wait) = 0;
 };
 
 }  // namespace loyalty::broker

@@ -5,10 +5,12 @@ namespace loyalty::broker {
 const std::vector<NamedQuery>& AllQueries() {
   static const std::vector<NamedQuery> kQueries = {
       {q::kStoreByKeyHash,
-       "SELECT store_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"},
+       // A rotated-out key is valid until it expires: the seconds it has left.
+       "SELECT store_id, extract(epoch FROM expires_at - now())::float8 FROM api_keys "
+       "WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"},
       {q::kProgramsOfStore,
        "SELECT program_id, code, vendor, base_url, required, settings::text, credentials::text, "
-       "array_to_json(uses)::text "
+       "array_to_json(uses)::text, switched_off_at IS NOT NULL "
        "FROM programs WHERE store_id = $1 AND enabled ORDER BY position, program_id"},
       {q::kUpsertStore,
        "INSERT INTO stores (store_id, name) VALUES ($1, $2) "
@@ -23,8 +25,13 @@ const std::vector<NamedQuery>& AllQueries() {
        "uses = EXCLUDED.uses"},
       {q::kUpsertApiKey,
        "INSERT INTO api_keys (key_hash, store_id, label) VALUES ($1, $2, $3) "
-       "ON CONFLICT (key_hash) DO UPDATE SET store_id = EXCLUDED.store_id, "
-       "label = EXCLUDED.label, revoked_at = NULL"},
+       // A revoked key stays revoked: the answer says so.
+       "ON CONFLICT (key_hash) DO UPDATE SET label = EXCLUDED.label "
+       "RETURNING revoked_at IS NOT NULL"},
+      {q::kRevokeKeysGoneFromFile,
+       "UPDATE api_keys SET revoked_at = now(), revoked_reason = 'gone from the stores file' "
+       "WHERE store_id = $1 AND source = 'stores_file' AND revoked_at IS NULL "
+       "AND NOT (key_hash = ANY ($2::text[]))"},
 
       {q::kInsertQuote,
        "INSERT INTO quotes (store_id, customer_kind, customer_value, total_before_minor, "

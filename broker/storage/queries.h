@@ -21,6 +21,7 @@ inline constexpr char kProgramsOfStore[] = "programs_of_store";
 inline constexpr char kUpsertStore[] = "upsert_store";
 inline constexpr char kUpsertProgram[] = "upsert_program";
 inline constexpr char kUpsertApiKey[] = "upsert_api_key";
+inline constexpr char kRevokeKeysGoneFromFile[] = "revoke_keys_gone_from_file";
 // Quotes
 inline constexpr char kInsertQuote[] = "insert_quote";
 inline constexpr char kInsertQuoteLine[] = "insert_quote_line";

@@ -226,10 +226,17 @@ absl::StatusOr<RegistrationSummary> RegisterStores(ConnectionPool& pool,
                           nlohmann::json(p.uses).dump());
         ++summary.programs;
       }
+      std::string hashes = "{";
       for (const auto& k : store.keys) {
-        tx.exec_prepared0(q::kUpsertApiKey, Sha256Hex(k.key), store.id, k.label);
+        const std::string hash = Sha256Hex(k.key);
+        const pqxx::row kept = tx.exec_prepared1(q::kUpsertApiKey, hash, store.id, k.label);
+        if (kept[0].as<bool>()) ++summary.api_keys_kept_revoked;
         ++summary.api_keys;
+        absl::StrAppend(&hashes, hashes.size() > 1 ? "," : "", hash);  // hex: no quoting needed
       }
+      hashes += "}";
+      summary.api_keys_revoked +=
+          tx.exec_prepared(q::kRevokeKeysGoneFromFile, store.id, hashes).affected_rows();
     }
     tx.commit();
     return absl::OkStatus();

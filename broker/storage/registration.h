@@ -18,6 +18,10 @@ struct RegistrationSummary {
   int stores = 0;
   int programs = 0;
   int api_keys = 0;
+  // Keys the file names that were revoked before: they stay revoked.
+  int api_keys_kept_revoked = 0;
+  // Keys of the file's stores that the file no longer names: now revoked.
+  int api_keys_revoked = 0;
 };
 
 // Checks a stores file and counts what it names, writing nothing.

@@ -1,5 +1,6 @@
 #include "broker/storage/store_directory.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -42,6 +43,7 @@ void LoadPrograms(pqxx::read_transaction& tx, StoreContext& store) {
     program->base_url = row[3].as<std::string>();
     program->settings = StringMap(row[5].as<std::string>());
     program->secrets = StringMap(row[6].as<std::string>());
+    program->switched_off = row[8].as<bool>();
     store.programs.push_back(
         StoreProgram{program, row[4].as<bool>(), UsesFromJson(row[7].as<std::string>())});
   }
@@ -62,6 +64,20 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::ForStore(
   return std::shared_ptr<const StoreContext>(std::move(store));
 }
 
+bool StoreDirectory::CacheUsable() const { return announcements_ != Announcements::kLost; }
+
+std::optional<std::shared_ptr<const StoreContext>> StoreDirectory::Cached(
+    const std::string& api_key) {
+  const std::string key_hash = Sha256Hex(api_key);
+  std::lock_guard lock(mutex_);
+  auto it = cache_.find(key_hash);
+  if (!CacheUsable() || it == cache_.end() || it->second.expires <= absl::Now() ||
+      !it->second.store) {
+    return std::nullopt;
+  }
+  return it->second.store;
+}
+
 absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Authenticate(
     const std::string& api_key) {
   if (api_key.empty())
@@ -72,17 +88,63 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Authenticate
   {
     std::lock_guard lock(mutex_);
     auto it = cache_.find(key_hash);
-    if (it != cache_.end() && it->second.expires > now) return it->second.store;
+    if (CacheUsable() && it != cache_.end() && it->second.expires > now) {
+      if (it->second.store) return it->second.store;
+      return ReasonedError(absl::StatusCode::kUnauthenticated, ErrorReason::kApiKeyInvalid,
+                           "unknown API key");
+    }
   }
-  auto loaded = Load(key_hash);
-  if (!loaded.ok()) return loaded.status();
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(mutex_);
+    generation = generation_;
+  }
+  absl::Duration valid_for = settings_.cache_ttl;
+  auto loaded = Load(key_hash, &valid_for);
+  const bool unknown = !loaded.ok() && loaded.status().code() == absl::StatusCode::kUnauthenticated;
+  if (!loaded.ok() && !unknown) return loaded.status();
   std::lock_guard lock(mutex_);
-  cache_[key_hash] = CacheEntry{*loaded, now + cache_ttl_};
+  // A change announced while loading may have made the answer stale.
+  if (!CacheUsable() || generation != generation_) return loaded;
+  if (unknown) {
+    if (unknown_keys_ >= kMaxUnknownKeys) {
+      for (auto it = cache_.begin(); it != cache_.end();) {
+        it = it->second.store ? std::next(it) : cache_.erase(it);
+      }
+      unknown_keys_ = 0;
+    }
+    if (cache_.insert_or_assign(key_hash, CacheEntry{nullptr, now + settings_.negative_ttl})
+            .second) {
+      ++unknown_keys_;
+    }
+    return loaded.status();
+  }
+  cache_[key_hash] = CacheEntry{*loaded, now + std::min(valid_for, settings_.cache_ttl)};
   return *loaded;
 }
 
+void StoreDirectory::Forget(const std::string& store_id) {
+  std::lock_guard lock(mutex_);
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    const bool drop =
+        store_id.empty() || !it->second.store || it->second.store->store_id == store_id;
+    it = drop ? cache_.erase(it) : std::next(it);
+  }
+  unknown_keys_ = 0;
+  ++generation_;
+}
+
+void StoreDirectory::SetListening(bool listening) {
+  std::lock_guard lock(mutex_);
+  announcements_ = listening ? Announcements::kFollowed : Announcements::kLost;
+  // Announcements may have been missed while not listening.
+  cache_.clear();
+  unknown_keys_ = 0;
+  ++generation_;
+}
+
 absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Load(
-    const std::string& key_hash) {
+    const std::string& key_hash, absl::Duration* valid_for) {
   auto store = std::make_shared<StoreContext>();
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
@@ -91,6 +153,7 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Load(
       return ReasonedError(absl::StatusCode::kUnauthenticated, ErrorReason::kApiKeyInvalid,
                            "unknown API key");
     store->store_id = found[0][0].as<std::string>();
+    if (!found[0][1].is_null()) *valid_for = absl::Seconds(found[0][1].as<double>());
     LoadPrograms(tx, *store);
     return absl::OkStatus();
   });

@@ -28,12 +28,21 @@ struct Declined {
   std::string message;
 };
 
+// Why the broker kept a call from its vendor (nothing was sent).
+enum class HeldBack {
+  kNo,           // the call was sent, or failed on its way
+  kSwitchedOff,  // an operator switched the program off
+  kCircuitOpen,  // the program failed too often in a row and rests
+  kBusy,         // the program has as many calls in flight as it may
+};
+
 struct Failed {
   // Safe to try again (nothing was applied, or the vendor call is idempotent).
   bool retryable = true;
   // The request may have reached the vendor and been applied: outcome unknown.
   bool maybe_applied = false;
   std::string message;
+  HeldBack held_back = HeldBack::kNo;
 };
 
 template <typename T>

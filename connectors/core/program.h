@@ -20,6 +20,9 @@ struct ProgramConfig {
   std::map<std::string, std::string> settings;
   // Vendor credentials. Never logged, never put in an error message.
   std::map<std::string, std::string> secrets;
+  // Set when an operator switched the program off: the broker sends it no
+  // calls (quotes skip it; bookings fail or wait in the outbox).
+  bool switched_off = false;
 
   const std::string& Setting(const std::string& name) const;
   const std::string& Secret(const std::string& name) const;

@@ -15,7 +15,8 @@
 namespace loyalty::broker::testing {
 
 absl::StatusOr<std::unique_ptr<BrokerStack>> BrokerStack::Start(
-    const std::string& stores_yaml, const std::map<std::string, std::string>& secrets) {
+    const std::string& stores_yaml, const std::map<std::string, std::string>& secrets,
+    const std::function<void(BrokerConfig&)>& configure) {
   {
     pqxx::connection connection("");
     auto applied = ApplyMigrations(connection, EmbeddedMigrations());
@@ -37,6 +38,7 @@ absl::StatusOr<std::unique_ptr<BrokerStack>> BrokerStack::Start(
   config.database.pool_size = 4;
   config.broker.worker_threads = 8;
   config.logging.level = LogLevel::kWarning;
+  if (configure) configure(config);
   stack->app_ = std::make_unique<BrokerApp>(config);
   auto port = stack->app_->Start();
   if (!port.ok()) return port.status();

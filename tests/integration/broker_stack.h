@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -24,8 +25,10 @@ class BrokerStack {
  public:
   // `stores_yaml` is a stores file as `loyalty-broker register` reads it;
   // `secrets` fill its ${NAME} references.
+  // `configure` may change the broker's test configuration before it starts.
   static absl::StatusOr<std::unique_ptr<BrokerStack>> Start(
-      const std::string& stores_yaml, const std::map<std::string, std::string>& secrets);
+      const std::string& stores_yaml, const std::map<std::string, std::string>& secrets,
+      const std::function<void(BrokerConfig&)>& configure = {});
   ~BrokerStack();
 
   // For calls that need their own ClientContext (cancelling, metadata).

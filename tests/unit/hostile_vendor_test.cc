@@ -89,7 +89,7 @@ TEST(HostileVendor, OutcomesCarryOnlySafeText) {
   ASSERT_TRUE(safe.declined());
   EXPECT_EQ(safe.declined_reason().field, "apikey ***");
   EXPECT_EQ(safe.declined_reason().message, "Invalid apikey ***");
-  Outcome<int> failed = Failed{true, false, std::string(100000, 'x') + "104443"};
+  Outcome<int> failed = Failed{true, false, std::string(100000, 'x') + "104443", HeldBack::kNo};
   auto bounded = WithSafeVendorText(std::move(failed), program);
   ASSERT_TRUE(bounded.failed());
   EXPECT_LE(bounded.failure().message.size(), kMaxVendorTextBytes + 3);
