@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "broker/api/grpc_status.h"
 #include "broker/api/validation.h"
 #include "broker/common/call_deadline.h"
 #include "broker/common/error_reasons.h"
@@ -39,14 +40,6 @@ std::string RequestId(const grpc::CallbackServerContext& context) {
   }
   static thread_local std::mt19937_64 random{std::random_device{}()};
   return absl::StrFormat("%016x", random());
-}
-
-// An explained error leaves with its google.rpc.Status details in
-// grpc-status-details-bin, where every gRPC client library looks.
-grpc::Status ToGrpc(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
-                      ToRpcStatus(status).SerializeAsString());
 }
 
 absl::Status Overloaded(std::string why) {

@@ -93,7 +93,8 @@ BrokerApp::BrokerApp(BrokerConfig config)
                                          absl::Seconds(config_.broker.reconcile_every_seconds),
                                          config_.broker.reconcile_batch,
                                          absl::Milliseconds(config_.broker.default_deadline_ms)}),
-      settler_(SettlementDependencies{registry_, stores_, purchases_, idempotency_, metrics_}) {
+      settler_(SettlementDependencies{registry_, stores_, purchases_, idempotency_, metrics_}),
+      admin_repository_(pool_) {
   connectors::RegisterBuiltinConnectors(vendor_connectors_, http_);
   for (const std::string& vendor : connectors::BuiltinVendors()) {
     registry_.Register(
@@ -151,6 +152,7 @@ absl::StatusOr<int> BrokerApp::Start() {
   if (!server_ || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.grpc.listen));
   }
+  if (auto admin = StartAdmin(*credentials); !admin.ok()) return admin;
   health_ = std::make_unique<ServingHealth>(*server_->GetHealthCheckService(), pool_,
                                             absl::Milliseconds(config_.grpc.health_probe_ms));
   health_->Start();
@@ -162,6 +164,29 @@ absl::StatusOr<int> BrokerApp::Start() {
   return port;
 }
 
+absl::Status BrokerApp::StartAdmin(const std::shared_ptr<grpc::ServerCredentials>& credentials) {
+  if (config_.admin.listen.empty()) return absl::OkStatus();
+  if (config_.admin.tokens_file.empty()) {
+    return absl::InvalidArgumentError("admin.listen is set: admin.tokens_file must name operators");
+  }
+  auto tokens = OperatorTokens::Load(config_.admin.tokens_file);
+  if (!tokens.ok()) return tokens.status();
+  admin_service_ =
+      std::make_unique<AdminService>(std::move(*tokens), admin_repository_, settler_,
+                                     absl::Milliseconds(config_.broker.default_deadline_ms));
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config_.admin.listen, credentials, &admin_port_);
+  builder.RegisterService(admin_service_.get());
+  admin_server_ = builder.BuildAndStart();
+  if (!admin_server_ || admin_port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on admin.listen ", config_.admin.listen));
+  }
+  Log(LogLevel::kInfo, "admin_started",
+      {{"listen", config_.admin.listen}, {"port", std::to_string(admin_port_)}});
+  return absl::OkStatus();
+}
+
 void BrokerApp::Shutdown(absl::Duration grace) {
   if (server_) {
     Log(LogLevel::kInfo, "broker_stopping", {});
@@ -170,6 +195,10 @@ void BrokerApp::Shutdown(absl::Duration grace) {
     // Refuses new calls at once; in-flight calls get until the deadline.
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     server_.reset();
+    if (admin_server_) {
+      admin_server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+      admin_server_.reset();
+    }
     health_.reset();
   }
   workers_.reset();  // runs what was already handed over, then joins

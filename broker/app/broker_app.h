@@ -9,6 +9,9 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "broker/admin/admin_repository.h"
+#include "broker/admin/admin_service.h"
+#include "broker/admin/settle_and_audit.h"
 #include "broker/api/grpc_service.h"
 #include "broker/api/reflection_v1.h"
 #include "broker/app/maintenance_worker.h"
@@ -45,6 +48,8 @@ class BrokerApp {
 
   // Connects to PostgreSQL and starts serving; returns the bound gRPC port.
   absl::StatusOr<int> Start();
+  // The operators' service on admin.listen, when it is set.
+  absl::Status StartAdmin(const std::shared_ptr<grpc::ServerCredentials>& credentials);
   // Stops accepting calls, lets in-flight calls finish (up to `grace`), then
   // stops the workers.
   void Shutdown(absl::Duration grace);
@@ -53,10 +58,13 @@ class BrokerApp {
   // reconcile`).
   absl::StatusOr<ReconciliationPass> ReconcileOnce() { return reconciler_.RunOnce(); }
   // An operator settles a purchase in doubt (`loyalty-broker settle`).
-  absl::StatusOr<PurchaseRecord> Settle(const Settlement& settlement) {
-    return settler_.Settle(settlement);
+  // `actor` names who settles, for the audit table.
+  absl::StatusOr<PurchaseRecord> Settle(const Settlement& settlement, const std::string& actor) {
+    return SettleAndAudit(settler_, admin_repository_, settlement, actor);
   }
 
+  // The admin service's port once started; 0 when it is off.
+  int admin_port() const { return admin_port_; }
   // The Prometheus endpoint's port once started; 0 when it is off.
   int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
 
@@ -83,11 +91,15 @@ class BrokerApp {
   ReconciliationRepository mismatches_;
   Reconciler reconciler_;
   PurchaseSettler settler_;
+  AdminRepository admin_repository_;
   std::unique_ptr<ThreadPool> workers_;
   std::unique_ptr<ReflectionV1Service> reflection_v1_;
   std::unique_ptr<ServingHealth> health_;
   std::unique_ptr<BrokerGrpcService> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<grpc::Server> admin_server_;
+  int admin_port_ = 0;
   std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<StateCollector> state_collector_;
   std::unique_ptr<MaintenanceWorker> maintenance_;

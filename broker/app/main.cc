@@ -1,4 +1,5 @@
-// loyalty-broker: serve, migrate, register, reconcile. Only wiring lives here.
+// loyalty-broker: serve, migrate, register, reconcile, settle, admin. Only
+// wiring lives here.
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -7,6 +8,8 @@
 #include <pqxx/pqxx>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
+#include "broker/admin/admin_cli.h"
 #include "broker/app/broker_app.h"
 #include "broker/common/logging.h"
 #include "broker/storage/migrations.h"
@@ -72,7 +75,8 @@ int Reconcile(const BrokerConfig& config) {
 
 int Settle(const BrokerConfig& config, const loyalty::broker::Settlement& settlement) {
   loyalty::broker::BrokerApp app(config);
-  auto settled = app.Settle(settlement);
+  const char* user = std::getenv("USER");
+  auto settled = app.Settle(settlement, absl::StrCat("cli:", user != nullptr ? user : "unknown"));
   if (!settled.ok()) return Fail(settled.status());
   std::cout << "purchase " << settled->order_number << " of store " << settled->store_id
             << " settled: " << settled->status << std::endl;
@@ -125,10 +129,13 @@ int main(int argc, char** argv) {
   settle->add_option("--earned", settlement.earned_centipoints,
                      "centipoints the vendor's records show earned (with --applied)");
   settle->add_option("--reason", settlement.reason, "why: what was checked, by whom")->required();
+  loyalty::broker::AdminCliOptions admin_options;
+  auto* admin = loyalty::broker::AddAdminCommands(cli, admin_options);
   CLI11_PARSE(cli, argc, argv);
 
   auto config = loyalty::broker::LoadConfig(config_path, loyalty::broker::ProcessEnvironment());
   if (!config.ok()) return Fail(config.status());
+  if (*admin) return loyalty::broker::RunAdminCommand(admin_options, config->admin.listen);
   if (*migrate) return Migrate(*config);
   if (*reg) return Register(*config, stores_file);
   if (*reconcile) return Reconcile(*config);

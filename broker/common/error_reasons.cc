@@ -48,6 +48,7 @@ constexpr ReasonEntry kReasons[] = {
     {ErrorReason::kOverloaded, "OVERLOADED"},
     {ErrorReason::kAuthRateLimited, "AUTH_RATE_LIMITED"},
     {ErrorReason::kOperatorUnauthenticated, "OPERATOR_UNAUTHENTICATED"},
+    {ErrorReason::kAdminTargetNotFound, "ADMIN_TARGET_NOT_FOUND"},
     {ErrorReason::kInternal, "INTERNAL"},
 };
 

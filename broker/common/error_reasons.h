@@ -51,6 +51,7 @@ enum class ErrorReason {
   kOverloaded,               // the broker sheds load: retry after the delay
   kAuthRateLimited,          // too many failed authentications from this peer
   kOperatorUnauthenticated,  // the admin service: no or an unknown operator token
+  kAdminTargetNotFound,      // the admin service: no such store, key or program
   kInternal,                 //
 };
 

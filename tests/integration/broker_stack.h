@@ -34,6 +34,9 @@ class BrokerStack {
   // For calls that need their own ClientContext (cancelling, metadata).
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
 
+  // The admin service's port; 0 unless admin.listen was configured.
+  int admin_port() const { return app_->admin_port(); }
+
   // The Prometheus endpoint of the broker under test.
   int metrics_port() const { return app_->metrics_port(); }
 
@@ -41,7 +44,7 @@ class BrokerStack {
   absl::StatusOr<ReconciliationPass> Reconcile() { return app_->ReconcileOnce(); }
   // An operator's settlement, as `loyalty-broker settle` makes it.
   absl::StatusOr<PurchaseRecord> Settle(const Settlement& settlement) {
-    return app_->Settle(settlement);
+    return app_->Settle(settlement, "test operator");
   }
 
   template <typename Request, typename Response, typename Method>

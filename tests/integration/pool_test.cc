@@ -75,11 +75,12 @@ TEST(ConnectionPool, AWaitForAFreeConnectionEndsAtTheDeadline) {
   ConnectionPool pool("", 1);
   ASSERT_TRUE(pool.Connect().ok());
   std::thread holder([&] {
-    pool.Run([](pqxx::connection& c) {
-      pqxx::nontransaction tx(c);
-      tx.exec("SELECT pg_sleep(1)");
-      return absl::OkStatus();
-    });
+    EXPECT_TRUE(pool.Run([](pqxx::connection& c) {
+                      pqxx::nontransaction tx(c);
+                      tx.exec("SELECT pg_sleep(1)");
+                      return absl::OkStatus();
+                    })
+                    .ok());
   });
   absl::SleepFor(absl::Milliseconds(100));  // the holder has the only connection
   const absl::Time started = absl::Now();
