@@ -1,5 +1,7 @@
 #include "broker/api/grpc_service.h"
 
+#include <grpcpp/support/proto_buffer_reader.h>
+
 #include <algorithm>
 #include <cctype>
 #include <random>
@@ -77,7 +79,8 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> BrokerGrpcService::Authentic
 }
 
 grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext* context,
-                                                    const char* method, Work work) {
+                                                    const char* method, absl::Status refused,
+                                                    Work work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const absl::Time started = absl::Now();
   std::string request_id = RequestId(*context);
@@ -104,6 +107,11 @@ grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext*
          {"error", std::string(status.message())}});
     reactor->Finish(ToGrpc(status));
   };
+  if (!refused.ok()) {
+    RequestScope scope(request_id);
+    finish(std::move(refused), "-");
+    return reactor;
+  }
   const bool queued = workers_.TrySubmit([this, finish, started, deadline, vendor_deadline, peer,
                                           api_key = ApiKey(*context), request_id,
                                           work = std::move(work)] {
@@ -131,96 +139,152 @@ grpc::ServerUnaryReactor* BrokerGrpcService::Handle(grpc::CallbackServerContext*
   return reactor;
 }
 
-grpc::ServerUnaryReactor* BrokerGrpcService::IdentifyCustomer(
-    grpc::CallbackServerContext* context, const v1::IdentifyCustomerRequest* request,
-    v1::IdentifyCustomerResponse* response) {
-  return Handle(context, "IdentifyCustomer", [=, this](const StoreContext& store, absl::Time d) {
-    if (auto s = Validate(*request); !s.ok()) return s;
-    return checkout_.Identify(store, d, *request, response,
-                              [context] { return context->IsCancelled(); });
-  });
+template <typename Request, typename Response, typename Run>
+grpc::ServerUnaryReactor* BrokerGrpcService::Serve(grpc::CallbackServerContext* context,
+                                                   const char* method,
+                                                   const grpc::ByteBuffer* raw_request,
+                                                   grpc::ByteBuffer* raw_response, Run run) {
+  auto request = std::make_shared<Request>();
+  grpc::ByteBuffer copy(*raw_request);  // shares the slices
+  grpc::ProtoBufferReader reader(&copy);
+  absl::Status refused;
+  if (!request->ParseFromZeroCopyStream(&reader)) {
+    refused = ReasonedError(
+        absl::StatusCode::kInvalidArgument, ErrorReason::kInvalidRequest,
+        absl::StrCat("the request is not a valid ", Request::descriptor()->full_name(),
+                     " message (protobuf wire format, UTF-8 strings)"));
+  }
+  return Handle(context, method, std::move(refused),
+                [request, raw_response, run = std::move(run)](const StoreContext& store,
+                                                              absl::Time deadline) {
+                  Response response;
+                  absl::Status status = run(*request, &response, store, deadline);
+                  if (status.ok()) {
+                    grpc::Slice slice(response.SerializeAsString());
+                    *raw_response = grpc::ByteBuffer(&slice, 1);
+                  }
+                  return status;
+                });
+}
+
+grpc::ServerUnaryReactor* BrokerGrpcService::IdentifyCustomer(grpc::CallbackServerContext* context,
+                                                              const grpc::ByteBuffer* request,
+                                                              grpc::ByteBuffer* response) {
+  return Serve<v1::IdentifyCustomerRequest, v1::IdentifyCustomerResponse>(
+      context, "IdentifyCustomer", request, response,
+      [this, context](const v1::IdentifyCustomerRequest& r, v1::IdentifyCustomerResponse* out,
+                      const StoreContext& store, absl::Time d) {
+        if (auto s = Validate(r); !s.ok()) return s;
+        return checkout_.Identify(store, d, r, out, [context] { return context->IsCancelled(); });
+      });
 }
 
 grpc::ServerUnaryReactor* BrokerGrpcService::QuoteCart(grpc::CallbackServerContext* context,
-                                                       const v1::QuoteCartRequest* request,
-                                                       v1::QuoteCartResponse* response) {
-  return Handle(context, "QuoteCart", [=, this](const StoreContext& store, absl::Time d) {
-    if (auto s = Validate(*request); !s.ok()) return s;
-    return checkout_.Quote(store, d, *request, response,
-                           [context] { return context->IsCancelled(); });
-  });
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) {
+  return Serve<v1::QuoteCartRequest, v1::QuoteCartResponse>(
+      context, "QuoteCart", request, response,
+      [this, context](const v1::QuoteCartRequest& r, v1::QuoteCartResponse* out,
+                      const StoreContext& store, absl::Time d) {
+        if (auto s = Validate(r); !s.ok()) return s;
+        return checkout_.Quote(store, d, r, out, [context] { return context->IsCancelled(); });
+      });
 }
 
 grpc::ServerUnaryReactor* BrokerGrpcService::HoldPoints(grpc::CallbackServerContext* context,
-                                                        const v1::HoldPointsRequest* request,
-                                                        v1::HoldPointsResponse* response) {
-  return Handle(context, "HoldPoints", [=, this](const StoreContext& store, absl::Time d) {
-    if (auto s = Validate(*request); !s.ok()) return s;
-    return checkout_.Hold(store, d, *request, response);
-  });
+                                                        const grpc::ByteBuffer* request,
+                                                        grpc::ByteBuffer* response) {
+  return Serve<v1::HoldPointsRequest, v1::HoldPointsResponse>(
+      context, "HoldPoints", request, response,
+      [this](const v1::HoldPointsRequest& r, v1::HoldPointsResponse* out, const StoreContext& store,
+             absl::Time d) {
+        if (auto s = Validate(r); !s.ok()) return s;
+        return checkout_.Hold(store, d, r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* BrokerGrpcService::ReleaseHold(grpc::CallbackServerContext* context,
-                                                         const v1::ReleaseHoldRequest* request,
-                                                         v1::ReleaseHoldResponse* response) {
-  return Handle(context, "ReleaseHold", [=, this](const StoreContext& store, absl::Time d) {
-    if (auto s = Validate(*request); !s.ok()) return s;
-    return checkout_.Release(store, d, *request, response);
-  });
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
+  return Serve<v1::ReleaseHoldRequest, v1::ReleaseHoldResponse>(
+      context, "ReleaseHold", request, response,
+      [this](const v1::ReleaseHoldRequest& r, v1::ReleaseHoldResponse* out,
+             const StoreContext& store, absl::Time d) {
+        if (auto s = Validate(r); !s.ok()) return s;
+        return checkout_.Release(store, d, r, out);
+      });
 }
 
-grpc::ServerUnaryReactor* BrokerGrpcService::CommitPurchase(
-    grpc::CallbackServerContext* context, const v1::CommitPurchaseRequest* request,
-    v1::PurchaseResponse* response) {
-  return Handle(context, "CommitPurchase", [=, this](const StoreContext& store, absl::Time d) {
-    if (auto s = Validate(*request); !s.ok()) return s;
-    return checkout_.Commit(store, d, *request, response);
-  });
+grpc::ServerUnaryReactor* BrokerGrpcService::CommitPurchase(grpc::CallbackServerContext* context,
+                                                            const grpc::ByteBuffer* request,
+                                                            grpc::ByteBuffer* response) {
+  return Serve<v1::CommitPurchaseRequest, v1::PurchaseResponse>(
+      context, "CommitPurchase", request, response,
+      [this](const v1::CommitPurchaseRequest& r, v1::PurchaseResponse* out,
+             const StoreContext& store, absl::Time d) {
+        if (auto s = Validate(r); !s.ok()) return s;
+        return checkout_.Commit(store, d, r, out);
+      });
 }
 
-grpc::ServerUnaryReactor* BrokerGrpcService::ConfirmPurchase(
-    grpc::CallbackServerContext* context, const v1::PurchaseByOrderRequest* request,
-    v1::PurchaseResponse* response) {
-  return Handle(context, "ConfirmPurchase", [=, this](const StoreContext& store, absl::Time d) {
-    if (auto s = Validate(*request); !s.ok()) return s;
-    return checkout_.Confirm(store, d, *request, response);
-  });
+grpc::ServerUnaryReactor* BrokerGrpcService::ConfirmPurchase(grpc::CallbackServerContext* context,
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* response) {
+  return Serve<v1::PurchaseByOrderRequest, v1::PurchaseResponse>(
+      context, "ConfirmPurchase", request, response,
+      [this](const v1::PurchaseByOrderRequest& r, v1::PurchaseResponse* out,
+             const StoreContext& store, absl::Time d) {
+        if (auto s = Validate(r); !s.ok()) return s;
+        return checkout_.Confirm(store, d, r, out);
+      });
 }
 
-grpc::ServerUnaryReactor* BrokerGrpcService::CancelPurchase(
-    grpc::CallbackServerContext* context, const v1::PurchaseByOrderRequest* request,
-    v1::PurchaseResponse* response) {
-  return Handle(context, "CancelPurchase", [=, this](const StoreContext& store, absl::Time d) {
-    if (auto s = Validate(*request); !s.ok()) return s;
-    return checkout_.Cancel(store, d, *request, response);
-  });
+grpc::ServerUnaryReactor* BrokerGrpcService::CancelPurchase(grpc::CallbackServerContext* context,
+                                                            const grpc::ByteBuffer* request,
+                                                            grpc::ByteBuffer* response) {
+  return Serve<v1::PurchaseByOrderRequest, v1::PurchaseResponse>(
+      context, "CancelPurchase", request, response,
+      [this](const v1::PurchaseByOrderRequest& r, v1::PurchaseResponse* out,
+             const StoreContext& store, absl::Time d) {
+        if (auto s = Validate(r); !s.ok()) return s;
+        return checkout_.Cancel(store, d, r, out);
+      });
 }
 
-grpc::ServerUnaryReactor* BrokerGrpcService::RestorePurchase(
-    grpc::CallbackServerContext* context, const v1::PurchaseByOrderRequest* request,
-    v1::PurchaseResponse* response) {
-  return Handle(context, "RestorePurchase", [=, this](const StoreContext& store, absl::Time d) {
-    if (auto s = Validate(*request); !s.ok()) return s;
-    return checkout_.Restore(store, d, *request, response);
-  });
+grpc::ServerUnaryReactor* BrokerGrpcService::RestorePurchase(grpc::CallbackServerContext* context,
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* response) {
+  return Serve<v1::PurchaseByOrderRequest, v1::PurchaseResponse>(
+      context, "RestorePurchase", request, response,
+      [this](const v1::PurchaseByOrderRequest& r, v1::PurchaseResponse* out,
+             const StoreContext& store, absl::Time d) {
+        if (auto s = Validate(r); !s.ok()) return s;
+        return checkout_.Restore(store, d, r, out);
+      });
 }
 
-grpc::ServerUnaryReactor* BrokerGrpcService::ReassignPurchase(
-    grpc::CallbackServerContext* context, const v1::ReassignPurchaseRequest* request,
-    v1::PurchaseResponse* response) {
-  return Handle(context, "ReassignPurchase", [=, this](const StoreContext& store, absl::Time d) {
-    if (auto s = Validate(*request); !s.ok()) return s;
-    return checkout_.Reassign(store, d, *request, response);
-  });
+grpc::ServerUnaryReactor* BrokerGrpcService::ReassignPurchase(grpc::CallbackServerContext* context,
+                                                              const grpc::ByteBuffer* request,
+                                                              grpc::ByteBuffer* response) {
+  return Serve<v1::ReassignPurchaseRequest, v1::PurchaseResponse>(
+      context, "ReassignPurchase", request, response,
+      [this](const v1::ReassignPurchaseRequest& r, v1::PurchaseResponse* out,
+             const StoreContext& store, absl::Time d) {
+        if (auto s = Validate(r); !s.ok()) return s;
+        return checkout_.Reassign(store, d, r, out);
+      });
 }
 
 grpc::ServerUnaryReactor* BrokerGrpcService::GetPurchase(grpc::CallbackServerContext* context,
-                                                         const v1::PurchaseByOrderRequest* request,
-                                                         v1::PurchaseResponse* response) {
-  return Handle(context, "GetPurchase", [=, this](const StoreContext& store, absl::Time) {
-    if (auto s = Validate(*request); !s.ok()) return s;
-    return checkout_.Get(store, *request, response);
-  });
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
+  return Serve<v1::PurchaseByOrderRequest, v1::PurchaseResponse>(
+      context, "GetPurchase", request, response,
+      [this](const v1::PurchaseByOrderRequest& r, v1::PurchaseResponse* out,
+             const StoreContext& store, absl::Time) {
+        if (auto s = Validate(r); !s.ok()) return s;
+        return checkout_.Get(store, r, out);
+      });
 }
 
 }  // namespace loyalty::broker

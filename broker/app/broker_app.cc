@@ -1,14 +1,17 @@
 #include "broker/app/broker_app.h"
 
+#include <google/protobuf/stubs/logging.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "broker/app/tls_files.h"
 #include "broker/common/logging.h"
 #include "broker/core/guarded_connector.h"
 
@@ -32,11 +35,19 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions options;
   options.pem_key_cert_pairs.push_back({*key, *cert});
+  std::optional<TlsFile> client_ca;
   if (!grpc.tls.client_ca_file.empty()) {
     auto ca = ReadFile(grpc.tls.client_ca_file, "grpc.tls.client_ca_file");
     if (!ca.ok()) return ca.status();
+    client_ca = TlsFile{grpc.tls.client_ca_file, *ca};
     options.pem_root_certs = *ca;
     options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  if (auto checked =
+          CheckServerTls(TlsFile{grpc.tls.cert_file, *cert}, TlsFile{grpc.tls.key_file, *key},
+                         client_ca ? &*client_ca : nullptr, absl::Now());
+      !checked.ok()) {
+    return checked;
   }
   return grpc::SslServerCredentials(options);
 }
@@ -107,6 +118,12 @@ BrokerApp::~BrokerApp() { Shutdown(absl::Seconds(5)); }
 
 absl::StatusOr<int> BrokerApp::Start() {
   SetLogLevel(config_.logging.level);
+  // The library's own complaints (a till's invalid UTF-8, say) go through
+  // the broker's log, escaped and bounded, not raw to stderr.
+  google::protobuf::SetLogHandler(
+      [](google::protobuf::LogLevel, const char*, int, const std::string& message) {
+        Log(LogLevel::kWarning, "protobuf", {{"message", message}});
+      });
   if (auto status = pool_.Connect(); !status.ok()) return status;
   store_changes_ = std::make_unique<StoreChangeListener>(config_.database.url, stores_);
   store_changes_->Start();

@@ -4,6 +4,8 @@
 
 #include <pqxx/pqxx>
 
+#include "absl/time/clock.h"
+#include "broker/common/call_deadline.h"
 #include "broker/common/logging.h"
 
 namespace loyalty::broker {
@@ -29,6 +31,8 @@ void ServingHealth::BeginShutdown() {
 
 void ServingHealth::Probe() {
   if (shutting_down_) return;
+  // A server that hangs is as down as one that refuses: a second at most.
+  CallDeadlineScope deadline(absl::Now() + absl::Seconds(1));
   const absl::Status reached = pool_.Run([](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     tx.exec("SELECT 1");

@@ -5,9 +5,11 @@
 // retry helps, and a vendor's refusal brings its words for the cashier.
 // A commit in doubt answers IN_DOUBT on every retry until it is settled.
 
+#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <future>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -403,6 +405,48 @@ TEST(ErrorReasons, EachHasOneNameAndTheIntegratorsGuideListsIt) {
     EXPECT_NE(guide.find(absl::StrCat("`", name, "`")), std::string::npos)
         << name << " is not in proto/README.md";
   }
+}
+
+}  // namespace
+}  // namespace loyalty::broker
+
+namespace loyalty::broker {
+namespace {
+
+// Bytes that are no protobuf message at all, sent as QuoteCart's request.
+grpc::Status CallWithRawBytes(const std::shared_ptr<grpc::Channel>& channel,
+                              const std::string& api_key, const std::string& bytes) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.AddMetadata("x-api-key", api_key);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1), response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/loyalty.broker.v1.LoyaltyBroker/QuoteCart", grpc::StubOptions(),
+                 &request, &response, [&](grpc::Status s) { done.set_value(std::move(s)); });
+  return done.get_future().get();
+}
+
+TEST_F(ErrorContractTest, AMalformedMessageIsAnInvalidArgumentThatIsCounted) {
+  const std::string series =
+      "loyalty_rpc_errors_total{grpc_method=\"QuoteCart\",reason=\"INVALID_REQUEST\"}";
+  const double before =
+      std::max(0.0, testing::MetricValue(testing::ScrapeMetrics(stack_->metrics_port()), series));
+  // A length-delimited field 1 claiming 100 bytes, then 3.
+  const grpc::Status truncated = CallWithRawBytes(stack_->channel(), key_,
+                                                  "\x0a\x64"
+                                                  "abc");
+  EXPECT_EQ(truncated.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(truncated.error_message().find("loyalty.broker.v1.QuoteCartRequest"),
+            std::string::npos);
+  EXPECT_EQ(testing::DecodeErrorDetails(truncated).info.reason(), "INVALID_REQUEST");
+  // A string field (lines[0].sku) that is not UTF-8.
+  const std::string bad_utf8 = std::string("\x12\x05\x12\x03") + "\xff\xfe\xfd";
+  EXPECT_EQ(CallWithRawBytes(stack_->channel(), key_, bad_utf8).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(testing::MetricValue(testing::ScrapeMetrics(stack_->metrics_port()), series),
+            before + 2);
 }
 
 }  // namespace

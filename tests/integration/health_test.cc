@@ -5,6 +5,9 @@
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+
+#include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "broker/app/serving_health.h"
@@ -83,6 +86,31 @@ TEST(ServingHealth, IsNotServingWhilePostgreSqlCannotBeReached) {
   EXPECT_TRUE(Eventually([&] { return server.Check(kBrokerServiceName); },
                          HealthCheckResponse::NOT_SERVING));
   EXPECT_EQ(server.Check(""), HealthCheckResponse::NOT_SERVING);
+}
+
+TEST(ServingHealth, IsNotServingWhilePostgreSqlHangsAndServesAgainAfter) {
+  HealthServer server;
+  ConnectionPool pool("", 1);
+  ASSERT_TRUE(pool.Connect().ok());
+  int pid = 0;
+  ASSERT_TRUE(pool.Run([&](pqxx::connection& c) {
+                    pqxx::nontransaction tx(c);
+                    pid = tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ServingHealth health(server.health(), pool, absl::Milliseconds(100));
+  health.Start();
+  ASSERT_TRUE(
+      Eventually([&] { return server.Check(kBrokerServiceName); }, HealthCheckResponse::SERVING));
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);  // the pool's one session stops answering
+  const bool down = Eventually([&] { return server.Check(kBrokerServiceName); },
+                               HealthCheckResponse::NOT_SERVING);
+  ::kill(pid, SIGCONT);
+  EXPECT_TRUE(down);
+  // The cut connection is replaced by itself.
+  EXPECT_TRUE(
+      Eventually([&] { return server.Check(kBrokerServiceName); }, HealthCheckResponse::SERVING));
 }
 
 TEST(ServingHealth, AnOpenWatchSeesShutdownBegin) {
