@@ -61,6 +61,11 @@ build/connectors/artix-simulator --port 18083 \
 PIDS+=($!)
 build/broker/loyalty-broker --config deploy/local/broker.yaml migrate
 build/broker/loyalty-broker --config deploy/local/broker.yaml register --stores deploy/local/stores.yaml
+# The operators' service on its own port, with a token made for this run.
+export LOYALTY_ADMIN_TOKEN
+LOYALTY_ADMIN_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+echo "local-operator $(printf %s "$LOYALTY_ADMIN_TOKEN" | sha256sum | cut -d' ' -f1)" >"$STATE/admin-tokens"
+export LOYALTY_ADMIN__LISTEN=127.0.0.1:50052 LOYALTY_ADMIN__TOKENS_FILE="$STATE/admin-tokens"
 build/broker/loyalty-broker --config deploy/local/broker.yaml serve 2>"$STATE/broker.log" &
 PIDS+=($!)
 for _ in $(seq 50); do
@@ -78,7 +83,11 @@ echo
 echo "== Sample checkout at store-003 (Artix promotions, SailPlay points) =="
 build/broker/loyalty-checkout-demo --target 127.0.0.1:50051 --api-key "$STORE_003_API_KEY"
 echo
+echo "== What an operator sees of store-001 (admin service, no secrets) =="
+build/broker/loyalty-broker --config deploy/local/broker.yaml admin show-store --store store-001
+echo
 echo "Broker log: $STATE/broker.log   PostgreSQL: psql -h 127.0.0.1 -p $PGPORT -U loyalty postgres"
 if [[ "$ONCE" == "1" ]]; then exit 0; fi
+echo "Admin: LOYALTY_ADMIN_TOKEN=$LOYALTY_ADMIN_TOKEN build/broker/loyalty-broker --config deploy/local/broker.yaml admin attention"
 echo "The stack keeps running; Ctrl-C stops it."
 wait
