@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
       return;
     }
     const absl::Time call_started = absl::Now();
-    connector.Quote(lc::CallContext{program, absl::Now() + absl::Seconds(5)}, request,
+    connector.Quote(lc::CallContext{program, absl::Now() + absl::Seconds(5), {}}, request,
                     [&, call_started](lc::Outcome<lc::QuoteResult> outcome) {
                       recorder.Record("vendor-quote", absl::Now() - call_started,
                                       outcome.approved() ? "" : lc::OutcomeLabel(outcome));

@@ -14,7 +14,7 @@ cd "$ROOT"
 FUZZ_SECONDS="${FUZZ_SECONDS:-}"
 BUILD=build-asan
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DLOYALTY_SANITIZERS=ON -DLOYALTY_FUZZ=ON >/dev/null
+  -DLOYALTY_SANITIZERS=ON -DLOYALTY_FUZZ=ON -DLOYALTY_WERROR=ON >/dev/null
 ninja -C "$BUILD" unit_tests all_fuzzers
 
 export ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:abort_on_error=1"

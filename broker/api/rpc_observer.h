@@ -20,12 +20,4 @@ class RpcObserver {
   virtual void OnQueued(int waiting) = 0;
 };
 
-class NoRpcObserver final : public RpcObserver {
- public:
-  void OnRpcStarted(std::string_view) override {}
-  void OnRpcHandled(std::string_view, absl::StatusCode, std::string_view, absl::Duration) override {
-  }
-  void OnQueued(int) override {}
-};
-
 }  // namespace loyalty::broker

@@ -20,12 +20,4 @@ class CheckoutObserver {
   virtual void OnDelivered(const PurchaseProgramRecord& booking, const StoreProgram& program) = 0;
 };
 
-// For tests and tools that do not watch.
-class NoCheckoutObserver final : public CheckoutObserver {
- public:
-  void OnVendorCall(const VendorOperation&) override {}
-  void OnCommitted(const PurchaseRecord&, const StoreContext&) override {}
-  void OnDelivered(const PurchaseProgramRecord&, const StoreProgram&) override {}
-};
-
 }  // namespace loyalty::broker

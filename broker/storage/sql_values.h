@@ -26,10 +26,6 @@ std::optional<int64_t> OptionalNumberFromText(const std::string& text);
 std::string CustomerKindName(connectors::CustomerRef::Kind kind);
 std::optional<connectors::CustomerRef::Kind> CustomerKindFromName(const std::string& name);
 
-inline std::string TextOrEmpty(const pqxx::field& field) {
-  return field.is_null() ? std::string() : field.as<std::string>();
-}
-
 // Reads a line row: line_no, sku, barcode, quantity_milli, unit_price_minor,
 // min_unit_price_minor, total_before_minor, discount_minor.
 QuoteLineRecord LineFromRow(const pqxx::row& row);

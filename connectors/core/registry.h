@@ -18,7 +18,6 @@ class ConnectorRegistry {
   void Register(std::string vendor, std::shared_ptr<Connector> connector);
   // nullptr when no connector has that name.
   Connector* Find(const std::string& vendor) const;
-  bool Contains(const std::string& vendor) const { return Find(vendor) != nullptr; }
 
  private:
   std::map<std::string, std::shared_ptr<Connector>> connectors_;

@@ -330,17 +330,4 @@ void SailPlayConnector::Get(const CallContext& context, const PurchaseRef& reque
                std::move(done));
 }
 
-void SailPlayConnector::ChangeCart(const CallContext& context, const std::string& order_number,
-                                   const CustomerRef& customer, const std::vector<Line>& lines,
-                                   Callback<PurchaseState> done) {
-  auto user = UserParam(customer);
-  if (!user.has_value()) {
-    done(Unsupported(kVendorName, "move a purchase to a customer named by card or app code"));
-    return;
-  }
-  PurchaseCall(context, "/api/v2/purchases/edit/",
-               {{"order_num", order_number}, *user, {"cart", CartJson(CartFrom(lines))}},
-               std::move(done));
-}
-
 }  // namespace loyalty::connectors::sailplay

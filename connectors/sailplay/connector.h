@@ -46,12 +46,6 @@ class SailPlayConnector final : public Connector {
   void Get(const CallContext& context, const PurchaseRef& request,
            Callback<PurchaseState> done) override;
 
-  // purchases/edit v2: the purchase is recreated with a new cart for
-  // `customer`. SailPlay-only; the broker's API has no operation for it yet.
-  void ChangeCart(const CallContext& context, const std::string& order_number,
-                  const CustomerRef& customer, const std::vector<Line>& lines,
-                  Callback<PurchaseState> done);
-
  private:
   // GETs `path` and parses the answer with `parse`.
   template <typename T, typename Parser>

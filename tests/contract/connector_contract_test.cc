@@ -159,7 +159,8 @@ class ConnectorContract : public ::testing::TestWithParam<VendorUnderTest> {
                       absl::Duration timeout = absl::Seconds(5)) const {
     return CallContext{
         std::make_shared<connectors::ProgramConfig>(GetParam().program(port_, valid_credentials)),
-        absl::Now() + timeout};
+        absl::Now() + timeout,
+        {}};
   }
 
   Outcome<Account> Identify(const CustomerRef& customer, const CallContext& context) {

@@ -51,7 +51,7 @@ class SailPlayConnectorTest : public ::testing::Test {
     program_ = program;
   }
 
-  CallContext Context() const { return CallContext{program_, absl::Now() + absl::Seconds(5)}; }
+  CallContext Context() const { return CallContext{program_, absl::Now() + absl::Seconds(5), {}}; }
 
   Outcome<BookResult> Book(const std::string& order, int64_t spend_centipoints,
                            int64_t total_minor = 100000) {
@@ -153,18 +153,6 @@ TEST_F(SailPlayConnectorTest, DeleteRestoreAndMoveToAnotherCustomer) {
       [&](auto done) { connector_.Reassign(Context(), ref, std::move(done)); });
   ASSERT_TRUE(moved.approved());
   EXPECT_EQ(moved.value().vendor_customer_id, "340775");
-}
-
-TEST_F(SailPlayConnectorTest, ChangeCartRecreatesThePurchase) {
-  const std::string order = Order();
-  auto booked = Book(order, 0, 100000);
-  ASSERT_TRUE(booked.approved());
-  auto changed = Await<PurchaseState>([&](auto done) {
-    connector_.ChangeCart(Context(), order, kIvanPhone, {MilkLine(1, 200000)}, std::move(done));
-  });
-  ASSERT_TRUE(changed.approved());
-  EXPECT_EQ(changed.value().earned_centipoints, 2 * booked.value().earned_centipoints);
-  EXPECT_FALSE(changed.value().confirmed);
 }
 
 }  // namespace

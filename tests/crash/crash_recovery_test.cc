@@ -315,7 +315,9 @@ TEST_F(CrashRecoveryTest, KilledMidCommitNothingLostNothingDoubledNoHoldLeft) {
     if (a.store != "sp") continue;
     const int64_t created = sailplay_->state().PurchasesCreated(a.request.order_number());
     EXPECT_LE(created, 1) << a.request.order_number() << " created twice at SailPlay";
-    if (a.acknowledged) EXPECT_EQ(created, 1) << a.request.order_number();
+    if (a.acknowledged) {
+      EXPECT_EQ(created, 1) << a.request.order_number();
+    }
   }
   // No hold left behind: whatever a commit did not consume has run out.
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM holds WHERE status = 'active' AND "

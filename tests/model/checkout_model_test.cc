@@ -345,7 +345,9 @@ class Flow {
   uint64_t Pick(uint64_t n) { return n == 0 ? 0 : random_() % n; }
 
   void Fault(simulator::SimulatorServer* sim, const nlohmann::json& settings) {
-    if (sim != nullptr) ASSERT_EQ(sim->faults().Configure(settings), "");
+    if (sim != nullptr) {
+      ASSERT_EQ(sim->faults().Configure(settings), "");
+    }
   }
 
   v1::QuoteCartRequest RandomCart(const Customer& customer, bool artix_only) {
@@ -447,7 +449,9 @@ class Flow {
       ASSERT_NE(quoted, nullptr) << trace_;
       EXPECT_EQ(p.spent_centipoints(), spent_asked) << trace_;
       // Quote = booking: what the quote promised to earn is what was booked.
-      if (spent_asked == 0) EXPECT_EQ(p.earned_centipoints(), quoted->earn_centipoints()) << trace_;
+      if (spent_asked == 0) {
+        EXPECT_EQ(p.earned_centipoints(), quoted->earn_centipoints()) << trace_;
+      }
       if (p.program() == "sp") {
         EXPECT_EQ(sp_created, 1) << trace_;
         const nlohmann::json at_vendor = SpPurchase(customer, commit.order_number());

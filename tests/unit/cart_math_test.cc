@@ -51,7 +51,11 @@ TEST(CartMath, WeighedGoodsRoundHalfUp) {
 
 std::vector<QuoteProgramRecord> Limits(std::initializer_list<int64_t> spendable) {
   std::vector<QuoteProgramRecord> programs;
-  for (int64_t s : spendable) programs.push_back(QuoteProgramRecord{.spendable_centipoints = s});
+  for (int64_t s : spendable) {
+    QuoteProgramRecord program;
+    program.spendable_centipoints = s;
+    programs.push_back(program);
+  }
   return programs;
 }
 

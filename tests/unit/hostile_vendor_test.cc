@@ -39,7 +39,9 @@ TEST(HostileVendor, ALoyalClient422NestedDeepIsARefusalNotACrash) {
   const std::string body = R"({"spend": )" + Nested(100000, R"({"x": 1})") + "}";
   auto outcome = loyalclient::ParseRetail(422, body);
   ASSERT_FALSE(outcome.approved());
-  if (outcome.declined()) EXPECT_LT(outcome.declined_reason().message.size(), 200u);
+  if (outcome.declined()) {
+    EXPECT_LT(outcome.declined_reason().message.size(), 200u);
+  }
   // A 422 whose reason is not text is refused without printing it back.
   auto nested = loyalclient::ParseRetail(422, R"({"spend": {"a": [1, 2, 3]}})");
   ASSERT_TRUE(nested.declined());
