@@ -9,7 +9,7 @@ constexpr absl::Duration kWindow = absl::Minutes(1);
 
 bool AuthFailureLimiter::Limited(const std::string& peer, absl::Time now,
                                  absl::Duration* retry_after) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   auto it = peers_.find(peer);
   if (it == peers_.end() || now - it->second.start >= kWindow) return false;
   if (it->second.failures < limit_) return false;
@@ -18,7 +18,7 @@ bool AuthFailureLimiter::Limited(const std::string& peer, absl::Time now,
 }
 
 void AuthFailureLimiter::RecordFailure(const std::string& peer, absl::Time now) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   if (peers_.size() >= kMaxPeers) {
     // Many peers at once: forget windows that are over; if none are, start
     // afresh rather than grow without bound.

@@ -6,10 +6,10 @@
 // database nothing and other stores nothing.
 
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace loyalty::broker {
@@ -31,7 +31,7 @@ class AuthFailureLimiter {
   static constexpr size_t kMaxPeers = 10000;
 
   const int limit_;
-  std::mutex mutex_;
+  absl::Mutex mutex_;
   std::map<std::string, Window> peers_ ABSL_GUARDED_BY(mutex_);
 };
 

@@ -1,5 +1,7 @@
 #include "broker/common/periodic_task.h"
 
+#include "absl/time/clock.h"
+
 namespace loyalty::broker {
 
 void PeriodicTask::Start() {
@@ -7,11 +9,11 @@ void PeriodicTask::Start() {
   thread_ = std::thread([this] {
     while (true) {
       {
-        std::unique_lock lock(mutex_);
-        if (wake_.wait_for(lock, absl::ToChronoNanoseconds(interval_),
-                           [this] { return stopping_; })) {
-          return;
+        absl::MutexLock lock(&mutex_);
+        const absl::Time next = absl::Now() + interval_;
+        while (!stopping_ && !wake_.WaitWithDeadline(&mutex_, next)) {
         }
+        if (stopping_) return;
       }
       task_();
     }
@@ -20,10 +22,10 @@ void PeriodicTask::Start() {
 
 void PeriodicTask::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -4,11 +4,11 @@
 // until Stop() (or destruction). For background upkeep: metrics state,
 // expired holds.
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace loyalty::broker {
@@ -27,9 +27,9 @@ class PeriodicTask {
  private:
   absl::Duration interval_;
   std::function<void()> task_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  absl::Mutex mutex_;
+  absl::CondVar wake_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 

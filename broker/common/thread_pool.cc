@@ -9,25 +9,25 @@ ThreadPool::ThreadPool(int threads, int max_queued) : max_queued_(max_queued) {
 
 ThreadPool::~ThreadPool() {
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     stopping_ = true;
   }
-  ready_.notify_all();
+  ready_.SignalAll();
   for (auto& thread : threads_) thread.join();
 }
 
 bool ThreadPool::TrySubmit(std::function<void()> task) {
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     if (tasks_.size() >= max_queued_) return false;
     tasks_.push_back(std::move(task));
   }
-  ready_.notify_one();
+  ready_.Signal();
   return true;
 }
 
 int ThreadPool::queued() {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   return static_cast<int>(tasks_.size());
 }
 
@@ -35,8 +35,8 @@ void ThreadPool::Work() {
   while (true) {
     std::function<void()> task;
     {
-      std::unique_lock lock(mutex_);
-      ready_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      absl::MutexLock lock(&mutex_);
+      while (!stopping_ && tasks_.empty()) ready_.Wait(&mutex_);
       if (tasks_.empty()) return;  // stopping and drained
       task = std::move(tasks_.front());
       tasks_.pop_front();

@@ -4,14 +4,13 @@
 // their work here so that no gRPC thread ever waits on the database or a
 // vendor; a full queue refuses more work instead of growing without end.
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 namespace loyalty::broker {
 
@@ -32,8 +31,8 @@ class ThreadPool {
  private:
   void Work();
 
-  std::mutex mutex_;
-  std::condition_variable ready_;
+  absl::Mutex mutex_;
+  absl::CondVar ready_;
   std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   const size_t max_queued_;

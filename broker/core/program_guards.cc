@@ -32,7 +32,7 @@ ProgramGuards::Admission ProgramGuards::Admit(const connectors::ProgramConfig& p
   Admission admission;
   int in_flight = 0;
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     Guard& guard = guards_[program.id];
     if (guard.state == CircuitState::kOpen && now >= guard.open_until) {
       Change(program, guard, CircuitState::kHalfOpen);
@@ -65,7 +65,7 @@ void ProgramGuards::Finish(const connectors::ProgramConfig& program, CallVerdict
                            absl::Time now) {
   int in_flight = 0;
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     Guard& guard = guards_[program.id];
     in_flight = --guard.in_flight;
     const bool was_probe = guard.state == CircuitState::kHalfOpen && guard.probe_in_flight;
@@ -97,7 +97,7 @@ void ProgramGuards::Finish(const connectors::ProgramConfig& program, CallVerdict
 }
 
 CircuitState ProgramGuards::StateOf(int64_t program_id) const {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   auto it = guards_.find(program_id);
   return it == guards_.end() ? CircuitState::kClosed : it->second.state;
 }

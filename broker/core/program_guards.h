@@ -12,10 +12,10 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "connectors/core/outcome.h"
 #include "connectors/core/program.h"
@@ -77,7 +77,7 @@ class ProgramGuards {
 
   const GuardSettings settings_;
   GuardObserver* const observer_;
-  mutable std::mutex mutex_;
+  mutable absl::Mutex mutex_;
   std::map<int64_t, Guard> guards_ ABSL_GUARDED_BY(mutex_);
 };
 

@@ -193,7 +193,7 @@ BrokerMetrics::BrokerMetrics(const std::vector<std::string>& grpc_methods)
 
 void BrokerMetrics::AddProgram(const std::string& program, const std::string& vendor) {
   {
-    std::lock_guard lock(programs_mutex_);
+    absl::MutexLock lock(&programs_mutex_);
     if (!programs_.emplace(program, vendor).second) return;
   }
   for (const std::string& operation : VendorOperations()) {

@@ -13,12 +13,12 @@
 #include <prometheus/registry.h>
 
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "broker/api/rpc_observer.h"
 #include "broker/core/checkout_observer.h"
 #include "broker/core/program_guards.h"
@@ -80,7 +80,7 @@ class BrokerMetrics final : public RpcObserver,
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
-  std::mutex programs_mutex_;
+  absl::Mutex programs_mutex_;
   std::set<std::pair<std::string, std::string>> programs_ ABSL_GUARDED_BY(programs_mutex_);
   prometheus::Family<prometheus::Counter>& grpc_started_;
   prometheus::Family<prometheus::Counter>& grpc_handled_;

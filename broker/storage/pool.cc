@@ -43,12 +43,12 @@ ConnectionPool::ConnectionPool(std::string conninfo, int size, PoolTimeouts time
 
 ConnectionPool::~ConnectionPool() {
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     stopping_ = true;
   }
-  wanted_.notify_all();
-  leases_changed_.notify_all();
-  available_.notify_all();
+  wanted_.SignalAll();
+  leases_changed_.SignalAll();
+  available_.SignalAll();
   opener_.join();
   cutter_.join();
 }
@@ -69,7 +69,7 @@ absl::Status ConnectionPool::Connect() {
     std::vector<std::unique_ptr<pqxx::connection>> opened;
     for (int i = 0; i < size_; ++i) opened.push_back(Open());
     {
-      std::lock_guard lock(mutex_);
+      absl::MutexLock lock(&mutex_);
       for (auto& c : opened) {
         if (open_ >= size_) break;
         idle_.push_back(std::move(c));
@@ -77,7 +77,7 @@ absl::Status ConnectionPool::Connect() {
       }
       keep_full_ = true;
     }
-    available_.notify_all();
+    available_.SignalAll();
     return absl::OkStatus();
   } catch (const std::exception& e) {
     return ReasonedError(absl::StatusCode::kUnavailable, ErrorReason::kDatabaseUnavailable,
@@ -85,17 +85,19 @@ absl::Status ConnectionPool::Connect() {
   }
 }
 
+bool ConnectionPool::OpenerHasWork() const {
+  const int needed = keep_full_ ? size_ : std::min(size_, in_use_ + waiting_);
+  return stopping_ || open_ < needed;
+}
+
 void ConnectionPool::KeepOpen() {
   absl::Duration backoff = absl::Milliseconds(100);
-  std::unique_lock lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   while (true) {
-    wanted_.wait(lock, [this] {
-      const int needed = keep_full_ ? size_ : std::min(size_, in_use_ + waiting_);
-      return stopping_ || open_ < needed;
-    });
+    while (!OpenerHasWork()) wanted_.Wait(&mutex_);
     if (stopping_) return;
     ++open_;  // reserved while it opens
-    lock.unlock();
+    mutex_.Unlock();
     std::unique_ptr<pqxx::connection> connection;
     std::string error;
     try {
@@ -103,36 +105,34 @@ void ConnectionPool::KeepOpen() {
     } catch (const std::exception& e) {
       error = e.what();
     }
-    lock.lock();
+    mutex_.Lock();
     if (connection) {
       idle_.push_back(std::move(connection));
       backoff = absl::Milliseconds(100);
-      available_.notify_one();
+      available_.Signal();
       continue;
     }
     --open_;
     ++open_failures_;
     last_open_error_ = error;
-    available_.notify_all();  // waiters learn that PostgreSQL cannot be reached
+    available_.SignalAll();  // waiters learn that PostgreSQL cannot be reached
     Log(LogLevel::kError, "database_connect_failed", {{"error", error}});
     // Not hammering a server that is down; shutdown still wakes us.
-    wanted_.wait_for(lock, absl::ToChronoNanoseconds(backoff), [this] { return stopping_; });
+    const absl::Time retry_at = absl::Now() + backoff;
+    while (!stopping_ && !wanted_.WaitWithDeadline(&mutex_, retry_at)) {
+    }
     backoff = std::min(backoff * 2, absl::Seconds(2));
   }
 }
 
 void ConnectionPool::CutOverdue() {
-  std::unique_lock lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   while (!stopping_) {
     absl::Time earliest = absl::InfiniteFuture();
     for (const auto& [id, lease] : leases_) {
       if (!lease.cut) earliest = std::min(earliest, lease.cut_at);
     }
-    if (earliest == absl::InfiniteFuture()) {
-      leases_changed_.wait(lock);
-    } else {
-      leases_changed_.wait_until(lock, absl::ToChronoTime(earliest));
-    }
+    leases_changed_.WaitWithDeadline(&mutex_, earliest);
     const absl::Time now = absl::Now();
     for (auto& [id, lease] : leases_) {
       if (lease.cut || lease.cut_at > now) continue;
@@ -145,13 +145,15 @@ void ConnectionPool::CutOverdue() {
 
 absl::Status ConnectionPool::Acquire(absl::Time deadline,
                                      std::unique_ptr<pqxx::connection>& connection) {
-  std::unique_lock lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   const uint64_t failures_before = open_failures_;
   ++waiting_;
-  wanted_.notify_one();
-  const bool got = available_.wait_until(lock, absl::ToChronoTime(deadline), [&] {
-    return stopping_ || !idle_.empty() || open_failures_ != failures_before;
-  });
+  wanted_.Signal();
+  bool timed_out = false;
+  while (!stopping_ && idle_.empty() && open_failures_ == failures_before && !timed_out) {
+    timed_out = available_.WaitWithDeadline(&mutex_, deadline);
+  }
+  const bool got = !timed_out || !idle_.empty() || open_failures_ != failures_before;
   --waiting_;
   if (!idle_.empty()) {
     connection = std::move(idle_.back());
@@ -166,17 +168,17 @@ absl::Status ConnectionPool::Acquire(absl::Time deadline,
 
 void ConnectionPool::GiveBack(uint64_t lease, std::unique_ptr<pqxx::connection> connection) {
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     leases_.erase(lease);
     --in_use_;
     if (connection) {
       idle_.push_back(std::move(connection));
     } else {
       --open_;
-      wanted_.notify_one();  // the opener replaces it
+      wanted_.Signal();  // the opener replaces it
     }
   }
-  available_.notify_one();
+  available_.Signal();
 }
 
 absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connection&)>& work) {
@@ -193,12 +195,12 @@ absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connecti
   uint64_t lease = 0;
   int in_use = 0;
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     lease = ++next_lease_;
     leases_[lease] = Lease{connection->sock(), cut_at};
     in_use = in_use_;
   }
-  leases_changed_.notify_one();
+  leases_changed_.Signal();
   if (observer_ != nullptr) observer_->OnAcquired(acquired - asked, in_use, size_);
 
   absl::Status status;
@@ -226,7 +228,7 @@ absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connecti
   }
   bool was_cut = false;
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     was_cut = leases_[lease].cut;
   }
   if (was_cut) {
@@ -241,7 +243,7 @@ absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connecti
   if (observer_ != nullptr) {
     int now_in_use = 0;
     {
-      std::lock_guard lock(mutex_);
+      absl::MutexLock lock(&mutex_);
       now_in_use = in_use_;
     }
     observer_->OnReleased(absl::Now() - acquired, status.ok(), now_in_use, size_);

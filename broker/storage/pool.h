@@ -10,11 +10,9 @@
 // thread, so a request never waits on a connect to an unreachable server;
 // a lost or cut connection is replaced there.
 
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <pqxx/connection>
 #include <string>
 #include <thread>
@@ -22,6 +20,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "broker/storage/pool_observer.h"
 
@@ -69,6 +68,7 @@ class ConnectionPool {
   void KeepOpen();
   void CutOverdue();
   absl::Status Acquire(absl::Time deadline, std::unique_ptr<pqxx::connection>& connection);
+  bool OpenerHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void GiveBack(uint64_t lease, std::unique_ptr<pqxx::connection> connection);
 
   const std::string conninfo_;
@@ -76,10 +76,10 @@ class ConnectionPool {
   const PoolTimeouts timeouts_;
   PoolObserver* observer_ = nullptr;
 
-  std::mutex mutex_;
-  std::condition_variable available_;  // a connection came back, or opening failed
-  std::condition_variable wanted_;     // the opener has work
-  std::condition_variable leases_changed_;
+  absl::Mutex mutex_;
+  absl::CondVar available_;  // a connection came back, or opening failed
+  absl::CondVar wanted_;     // the opener has work
+  absl::CondVar leases_changed_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mutex_);
   int open_ ABSL_GUARDED_BY(mutex_) = 0;  // idle, in use, or being opened
   int in_use_ ABSL_GUARDED_BY(mutex_) = 0;

@@ -69,7 +69,7 @@ bool StoreDirectory::CacheUsable() const { return announcements_ != Announcement
 std::optional<std::shared_ptr<const StoreContext>> StoreDirectory::Cached(
     const std::string& api_key) {
   const std::string key_hash = Sha256Hex(api_key);
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   auto it = cache_.find(key_hash);
   if (!CacheUsable() || it == cache_.end() || it->second.expires <= absl::Now() ||
       !it->second.store) {
@@ -86,7 +86,7 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Authenticate
   const std::string key_hash = Sha256Hex(api_key);
   const absl::Time now = absl::Now();
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     auto it = cache_.find(key_hash);
     if (CacheUsable() && it != cache_.end() && it->second.expires > now) {
       if (it->second.store) return it->second.store;
@@ -96,14 +96,14 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Authenticate
   }
   uint64_t generation = 0;
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     generation = generation_;
   }
   absl::Duration valid_for = settings_.cache_ttl;
   auto loaded = Load(key_hash, &valid_for);
   const bool unknown = !loaded.ok() && loaded.status().code() == absl::StatusCode::kUnauthenticated;
   if (!loaded.ok() && !unknown) return loaded.status();
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   // A change announced while loading may have made the answer stale.
   if (!CacheUsable() || generation != generation_) return loaded;
   if (unknown) {
@@ -124,7 +124,7 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> StoreDirectory::Authenticate
 }
 
 void StoreDirectory::Forget(const std::string& store_id) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   for (auto it = cache_.begin(); it != cache_.end();) {
     const bool drop =
         store_id.empty() || !it->second.store || it->second.store->store_id == store_id;
@@ -135,7 +135,7 @@ void StoreDirectory::Forget(const std::string& store_id) {
 }
 
 void StoreDirectory::SetListening(bool listening) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   announcements_ = listening ? Announcements::kFollowed : Announcements::kLost;
   // Announcements may have been missed while not listening.
   cache_.clear();

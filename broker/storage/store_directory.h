@@ -12,12 +12,12 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "broker/core/records.h"
 #include "broker/storage/pool.h"
@@ -60,7 +60,7 @@ class StoreDirectory {
 
   ConnectionPool& pool_;
   const StoreDirectorySettings settings_;
-  std::mutex mutex_;
+  absl::Mutex mutex_;
   std::map<std::string, CacheEntry> cache_ ABSL_GUARDED_BY(mutex_);
   size_t unknown_keys_ ABSL_GUARDED_BY(mutex_) = 0;
   // Counts Forget()s: a lookup that overlapped one is not cached.

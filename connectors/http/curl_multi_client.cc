@@ -76,7 +76,7 @@ void CurlMultiHttpClient::Send(HttpRequest request, std::function<void(HttpResul
   transfer->request = std::move(request);
   transfer->done = std::move(done);
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     pending_.push_back(std::move(transfer));
   }
   curl_multi_wakeup(AsMulti(multi_));
@@ -85,7 +85,7 @@ void CurlMultiHttpClient::Send(HttpRequest request, std::function<void(HttpResul
 void CurlMultiHttpClient::StartPending() {
   std::deque<std::unique_ptr<Transfer>> batch;
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     batch.swap(pending_);
   }
   for (auto& owned : batch) {
@@ -204,7 +204,7 @@ void CurlMultiHttpClient::Run() {
   // Fail whatever is still queued or in flight so no caller waits forever.
   std::deque<std::unique_ptr<Transfer>> never_started;
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     never_started.swap(pending_);
   }
   const HttpError cancelled{HttpError::Kind::kCancelled, false, "HTTP client shut down"};

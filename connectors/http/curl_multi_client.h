@@ -8,11 +8,11 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <unordered_set>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "connectors/http/http_client.h"
 
 namespace loyalty::connectors {
@@ -49,7 +49,7 @@ class CurlMultiHttpClient final : public HttpClient {
 
   CurlMultiOptions options_;
   void* multi_ = nullptr;  // CURLM*
-  std::mutex mutex_;
+  absl::Mutex mutex_;
   std::deque<std::unique_ptr<Transfer>> pending_ ABSL_GUARDED_BY(mutex_);
   // Started transfers; touched only by the loop thread.
   std::unordered_set<Transfer*> in_flight_;

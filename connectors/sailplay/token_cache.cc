@@ -3,18 +3,18 @@
 namespace loyalty::connectors::sailplay {
 
 std::string TokenCache::Get(int64_t program_id) const {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   auto it = tokens_.find(program_id);
   return it == tokens_.end() ? std::string() : it->second;
 }
 
 void TokenCache::Put(int64_t program_id, std::string token) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   tokens_[program_id] = std::move(token);
 }
 
 void TokenCache::Drop(int64_t program_id, const std::string& token) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   auto it = tokens_.find(program_id);
   if (it != tokens_.end() && it->second == token) tokens_.erase(it);
 }

@@ -6,10 +6,10 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 namespace loyalty::connectors::sailplay {
 
@@ -22,7 +22,7 @@ class TokenCache {
   void Drop(int64_t program_id, const std::string& token);
 
  private:
-  mutable std::mutex mutex_;
+  mutable absl::Mutex mutex_;
   std::map<int64_t, std::string> tokens_ ABSL_GUARDED_BY(mutex_);
 };
 

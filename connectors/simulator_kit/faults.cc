@@ -48,13 +48,13 @@ std::string FaultInjector::Configure(const json& settings) {
       return "unknown fault setting: " + key;
     }
   }
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   settings_ = next;
   return "";
 }
 
 json FaultInjector::Describe() const {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   return json{
       {"latency_ms", settings_.latency_ms},   {"fail_count", settings_.fail_count},
       {"fail_status", settings_.fail_status}, {"hang_ms", settings_.hang_ms},
@@ -64,7 +64,7 @@ json FaultInjector::Describe() const {
 }
 
 int64_t FaultInjector::PadBytes() const {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   return settings_.pad_bytes;
 }
 
@@ -72,7 +72,7 @@ bool FaultInjector::BeforeRequest(bool& after_apply) {
   int64_t sleep_ms = 0;
   bool fail = false;
   {
-    std::lock_guard lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     sleep_ms = settings_.latency_ms;
     if (settings_.hang_count > 0) {
       --settings_.hang_count;
@@ -89,7 +89,7 @@ bool FaultInjector::BeforeRequest(bool& after_apply) {
 }
 
 bool FaultInjector::TakeDrop(const std::string& path) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   if (settings_.drop_count == 0) return false;
   if (!settings_.drop_path.empty() && settings_.drop_path != path) return false;
   --settings_.drop_count;
@@ -97,12 +97,12 @@ bool FaultInjector::TakeDrop(const std::string& path) {
 }
 
 void FaultInjector::CountRequest(const std::string& path) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   ++requests_[path];
 }
 
 json FaultInjector::RequestCounts() const {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   json counts = json::object();
   for (const auto& [path, count] : requests_) counts[path] = count;
   return counts;

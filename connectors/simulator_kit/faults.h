@@ -10,11 +10,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "connectors/simulator_kit/reply.h"
 
 namespace loyalty::simulator {
@@ -57,7 +57,7 @@ class FaultInjector {
   nlohmann::json RequestCounts() const;
 
  private:
-  mutable std::mutex mutex_;
+  mutable absl::Mutex mutex_;
   FaultSettings settings_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, int64_t> requests_ ABSL_GUARDED_BY(mutex_);
 };

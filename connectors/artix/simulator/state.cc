@@ -201,7 +201,7 @@ Reply ArtixState::CalculateDiscount(const json& request) {
     return BadRequest("cards and coupons are arrays of {\"number\": ...}");
   }
 
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   int64_t sum = 0, room = 0, earn = 0;
   json answered_positions = json::array();
   for (const Position& pos : positions) {
@@ -239,7 +239,7 @@ Reply ArtixState::CalculateDiscount(const json& request) {
 }
 
 json ArtixState::DescribeCard(const std::string& number) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   auto card = cards_.find(number);
   if (card == cards_.end()) return nullptr;
   return json{{"number", number},

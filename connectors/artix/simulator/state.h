@@ -8,12 +8,12 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "connectors/simulator_kit/reply.h"
 
 namespace loyalty::simulator::artix {
@@ -65,7 +65,7 @@ class ArtixState {
                               int64_t& room_minor, int64_t& earn_centipoints)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
-  std::mutex mutex_;
+  absl::Mutex mutex_;
   std::map<std::string, Product> products_ ABSL_GUARDED_BY(mutex_);
   std::map<int64_t, CardGroup> groups_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, Card> cards_ ABSL_GUARDED_BY(mutex_);

@@ -75,12 +75,12 @@ bool LoyalClientState::ApiKeyValid(const std::string& apikey) const {
 }
 
 int64_t LoyalClientState::Now() const {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   return absl::ToUnixSeconds(absl::Now()) + clock_offset_seconds_;
 }
 
 void LoyalClientState::AdvanceClock(int64_t seconds) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   clock_offset_seconds_ += seconds;
 }
 
@@ -152,7 +152,7 @@ int64_t LoyalClientState::Earn(const ClientRecord& client, int64_t amount_minor)
 }
 
 Reply LoyalClientState::Client(const json& request) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   const std::string point =
       request.is_object() && request.contains("point") && request["point"].is_string()
           ? request["point"].get<std::string>()
@@ -190,7 +190,7 @@ Reply LoyalClientState::Client(const json& request) {
 }
 
 Reply LoyalClientState::Recalc(const json& request) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   ExpireHolds();
   Reply error;
   ClientRecord* client = FindClient(request, error);
@@ -210,7 +210,7 @@ Reply LoyalClientState::Recalc(const json& request) {
 }
 
 Reply LoyalClientState::Hold(const json& request) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   ExpireHolds();
   Reply error;
   ClientRecord* client = FindClient(request, error);
@@ -244,7 +244,7 @@ Reply LoyalClientState::Hold(const json& request) {
 }
 
 Reply LoyalClientState::Release(const json& request) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   Reply error;
   ClientRecord* client = FindClient(request, error);
   if (client == nullptr) return error;
@@ -254,7 +254,7 @@ Reply LoyalClientState::Release(const json& request) {
 }
 
 Reply LoyalClientState::Retail(const json& request) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   ExpireHolds();
   Reply error;
   ClientRecord* client = FindClient(request, error);
@@ -295,7 +295,7 @@ Reply LoyalClientState::Retail(const json& request) {
 }
 
 json LoyalClientState::DescribeClient(const std::string& id) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   ExpireHolds();
   auto it = clients_.find(id);
   if (it == clients_.end()) return nullptr;

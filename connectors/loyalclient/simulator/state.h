@@ -7,13 +7,13 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "connectors/simulator_kit/reply.h"
 
 namespace loyalty::simulator::loyalclient {
@@ -78,7 +78,7 @@ class LoyalClientState {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   const Level& LevelOf(const ClientRecord& client) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
-  mutable std::mutex mutex_;
+  mutable absl::Mutex mutex_;
   std::vector<std::string> api_keys_;
   std::vector<std::string> points_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, Level> levels_ ABSL_GUARDED_BY(mutex_);

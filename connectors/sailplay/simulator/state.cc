@@ -125,7 +125,7 @@ SailPlayState::SailPlayState(const json& seed) : catalog_(seed) {
 }
 
 Reply SailPlayState::Login(const Params& params) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   const std::string* id = Param(params, "store_department_id");
   const std::string* key = Param(params, "store_department_key");
   const std::string* pin = Param(params, "pin_code");
@@ -310,7 +310,7 @@ SailPlayState::Purchase* SailPlayState::SessionPurchase(const Params& params, bo
 }
 
 Reply SailPlayState::UserInfo(const Params& params) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   Department* department = nullptr;
   if (auto refused = CheckSession(params, &department)) return *refused;
   bool named = false;
@@ -323,7 +323,7 @@ Reply SailPlayState::UserInfo(const Params& params) {
 }
 
 Reply SailPlayState::Calc(const Params& params) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   Department* department = nullptr;
   if (auto refused = CheckSession(params, &department)) return *refused;
   bool named = false;
@@ -342,7 +342,7 @@ Reply SailPlayState::Calc(const Params& params) {
 }
 
 Reply SailPlayState::NewPurchase(const Params& params) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   Department* department = nullptr;
   if (auto refused = CheckSession(params, &department)) return *refused;
   const std::string* pin = Param(params, "pin_code");
@@ -385,7 +385,7 @@ Reply SailPlayState::NewPurchase(const Params& params) {
 }
 
 Reply SailPlayState::Confirm(const Params& params) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   Reply error;
   Purchase* purchase = SessionPurchase(params, /*include_deleted=*/false, error);
   if (purchase == nullptr) return error;
@@ -399,7 +399,7 @@ Reply SailPlayState::Confirm(const Params& params) {
 }
 
 Reply SailPlayState::Delete(const Params& params) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   Reply error;
   Purchase* purchase = SessionPurchase(params, /*include_deleted=*/false, error);
   if (purchase == nullptr) return error;
@@ -412,7 +412,7 @@ Reply SailPlayState::Delete(const Params& params) {
 }
 
 Reply SailPlayState::Restore(const Params& params) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   Reply error;
   Purchase* purchase = SessionPurchase(params, /*include_deleted=*/true, error);
   if (purchase == nullptr) return error;
@@ -430,7 +430,7 @@ Reply SailPlayState::Restore(const Params& params) {
 }
 
 Reply SailPlayState::EditUser(const Params& params) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   Reply error;
   Purchase* purchase = SessionPurchase(params, /*include_deleted=*/false, error);
   if (purchase == nullptr) return error;
@@ -457,7 +457,7 @@ Reply SailPlayState::EditUser(const Params& params) {
 }
 
 Reply SailPlayState::EditCart(const Params& params) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   Reply error;
   Purchase* purchase = SessionPurchase(params, /*include_deleted=*/false, error);
   if (purchase == nullptr) return error;
@@ -486,7 +486,7 @@ Reply SailPlayState::EditCart(const Params& params) {
 }
 
 Reply SailPlayState::GetPurchase(const Params& params) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   Reply error;
   Purchase* purchase = SessionPurchase(params, /*include_deleted=*/false, error);
   if (purchase == nullptr) return error;
@@ -494,7 +494,7 @@ Reply SailPlayState::GetPurchase(const Params& params) {
 }
 
 json SailPlayState::DescribeUser(int64_t id) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   auto it = users_.find(id);
   if (it == users_.end()) return nullptr;
   json user = UserJson(it->second);
@@ -513,12 +513,12 @@ json SailPlayState::DescribeUser(int64_t id) {
 }
 
 void SailPlayState::RevokeTokens() {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   tokens_.clear();
 }
 
 int64_t SailPlayState::PurchasesCreated(const std::string& order_num) {
-  std::lock_guard lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   auto it = created_by_order_.find(order_num);
   return it == created_by_order_.end() ? 0 : it->second;
 }

@@ -8,13 +8,13 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "connectors/sailplay/simulator/catalog.h"
 #include "connectors/simulator_kit/reply.h"
 
@@ -100,7 +100,7 @@ class SailPlayState {
   // {"status":"ok","purchase":...,"cart":{...}}.
   Reply PurchaseReply(const Purchase& purchase) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
-  std::mutex mutex_;
+  absl::Mutex mutex_;
   Catalog catalog_ ABSL_GUARDED_BY(mutex_);
   std::map<int64_t, Department> departments_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, int64_t> tokens_ ABSL_GUARDED_BY(mutex_);  // token -> department
