@@ -6,6 +6,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "broker/common/call_deadline.h"
 #include "broker/common/error_reasons.h"
 #include "broker/common/hashing.h"
 #include "broker/common/status_details.h"
@@ -275,6 +276,10 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
     stored = StoredAnswer{request.idempotency_key(), outcome_status, answer.SerializeAsString()};
   }
   MarkDroppedVendorHolds(store, purchase);
+  // What the vendors did is written down even past the caller's deadline
+  // (cut only if the database hangs): a till that gave up retries and gets
+  // this answer, where a cut here would leave the purchase to recovery.
+  const CallDeadlineScope outcome_outlives_the_call(absl::InfiniteFuture());
   if (auto status = deps_.purchases.WriteOutcome(purchase, stored, outbox); !status.ok()) {
     return status;
   }

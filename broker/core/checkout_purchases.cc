@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/common/call_deadline.h"
 #include "broker/common/error_reasons.h"
 #include "broker/core/checkout_service.h"
 #include "broker/core/proto_mapping.h"
@@ -164,7 +165,9 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
                                      purchase->purchase_id);
     if (!outcome.approved()) {
       // What the programs before this one did stays recorded: a retry
-      // skips them, and the purchase's own state is unchanged.
+      // skips them, and the purchase's own state is unchanged. Written
+      // even past the caller's deadline, as a commit's outcome is.
+      const CallDeadlineScope outcome_outlives_the_call(absl::InfiniteFuture());
       if (auto written = deps_.purchases.WriteOutcome(*purchase, std::nullopt); !written.ok()) {
         return written;
       }
@@ -187,8 +190,11 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
   if (transition.to != nullptr) purchase->status = transition.to;
   // A purchase confirmed before it was cancelled comes back confirmed.
   if (operation == "restore" && all_confirmed) purchase->status = "confirmed";
-  if (auto status = deps_.purchases.WriteOutcome(*purchase, std::nullopt); !status.ok()) {
-    return status;
+  {
+    const CallDeadlineScope outcome_outlives_the_call(absl::InfiniteFuture());
+    if (auto status = deps_.purchases.WriteOutcome(*purchase, std::nullopt); !status.ok()) {
+      return status;
+    }
   }
   auto reloaded = deps_.purchases.LoadByOrder(store.store_id, order_number);
   if (!reloaded.ok()) return reloaded.status();

@@ -187,7 +187,10 @@ TEST_F(IsolationTest, AHangingVendorCostsOnlyItsOwnStoresCalls) {
       to_a.Total(), to_a.Count(grpc::StatusCode::UNAVAILABLE), to_a.worst_overrun_ms, kDeadlineA,
       static_cast<long long>(rss_before), static_cast<long long>(rss_after));
   EXPECT_EQ(during.Count(grpc::StatusCode::OK), during.Total());
-  EXPECT_LE(p99_during, 2 * p99_before + 10);
+  // Measured within 2x here (printed above). Asserted with room for a busy
+  // machine: without the guards B's calls queue behind workers blocked on A
+  // and wait hundreds of milliseconds.
+  EXPECT_LE(p99_during, std::max(2 * p99_before + 10, 50.0));
   // Every call to A was answered by the broker (not cut by the client's
   // own deadline), and none waited past its deadline + 20 ms.
   EXPECT_GT(to_a.Total(), 64);
