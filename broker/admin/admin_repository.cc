@@ -61,6 +61,17 @@ void WriteAudit(pqxx::work& tx, const AuditRecord& audit) {
                   audit.reason, audit.details_json);
 }
 
+// Every key of the store, oldest first.
+void AddStoreKeys(pqxx::transaction_base& tx, const std::string& store_id,
+                  google::protobuf::RepeatedPtrField<admin::v1::ApiKey>& keys) {
+  for (const auto& row : tx.exec_params(
+           absl::StrCat("SELECT ", kKeyColumns,
+                        " FROM api_keys WHERE store_id = $1 ORDER BY created_at, key_hash"),
+           store_id)) {
+    *keys.Add() = KeyFrom(row);
+  }
+}
+
 bool StoreExists(pqxx::transaction_base& tx, const std::string& store_id) {
   return !tx.exec_params("SELECT 1 FROM stores WHERE store_id = $1", store_id).empty();
 }
@@ -100,12 +111,7 @@ absl::StatusOr<admin::v1::ListApiKeysResponse> AdminRepository::ApiKeys(
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     if (!StoreExists(tx, store_id)) return NotFound(absl::StrCat("no store ", store_id));
-    for (const auto& row : tx.exec_params(
-             absl::StrCat("SELECT ", kKeyColumns,
-                          " FROM api_keys WHERE store_id = $1 ORDER BY created_at, key_hash"),
-             store_id)) {
-      *response.add_keys() = KeyFrom(row);
-    }
+    AddStoreKeys(tx, store_id, *response.mutable_keys());
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -248,12 +254,7 @@ absl::StatusOr<admin::v1::StoreView> AdminRepository::Store(const std::string& s
       p->set_switched_off(row[7].as<bool>());
       p->set_switched_off_reason(row[8].as<std::string>());
     }
-    for (const auto& row : tx.exec_params(
-             absl::StrCat("SELECT ", kKeyColumns,
-                          " FROM api_keys WHERE store_id = $1 ORDER BY created_at, key_hash"),
-             store_id)) {
-      *view.add_api_keys() = KeyFrom(row);
-    }
+    AddStoreKeys(tx, store_id, *view.mutable_api_keys());
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

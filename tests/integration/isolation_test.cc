@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -114,12 +115,27 @@ int64_t ResidentKib() {
   return -1;
 }
 
+nlohmann::json Seed() {
+  return simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
+                             "/connectors/loyalclient/simulator/data/loyalclient-seed.json");
+}
+
+// Starts the broker for `stores_yaml` with `configure`d settings; returns
+// what went wrong, or an empty string.
+std::string StartBroker(const std::string& stores_yaml,
+                        const std::function<void(BrokerConfig&)>& configure,
+                        testing::BrokerStack*& stack) {
+  auto started =
+      testing::BrokerStack::Start(stores_yaml, {{"LC_KEY", "lc-demo-apikey-0001"}}, configure);
+  if (!started.ok()) return started.status().ToString();
+  stack = started->release();
+  return "";
+}
+
 class IsolationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const nlohmann::json seed =
-        simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
-                            "/connectors/loyalclient/simulator/data/loyalclient-seed.json");
+    const nlohmann::json seed = Seed();
     sim_a_ = new LoyalClientSimulator(seed);
     sim_b_ = new LoyalClientSimulator(seed);
     sim_c_ = new LoyalClientSimulator(seed);
@@ -130,20 +146,16 @@ class IsolationTest : public ::testing::Test {
     key_a_ = absl::StrCat("iso-a-key-", run, "-0123456789");
     key_b_ = absl::StrCat("iso-b-key-", run, "-0123456789");
     key_c_ = absl::StrCat("iso-c-key-", run, "-0123456789");
-    auto stack = testing::BrokerStack::Start(
+    setup_error_ = StartBroker(
         absl::StrCat("stores:\n", Store("iso-a-" + run, key_a_, Program("iso-lc-a", port_a)),
                      Store("iso-b-" + run, key_b_, Program("iso-lc-b", port_b)),
                      Store("iso-c-" + run, key_c_, Program("iso-lc-c", port_c))),
-        {{"LC_KEY", "lc-demo-apikey-0001"}}, [](BrokerConfig& config) {
+        [](BrokerConfig& config) {
           config.broker.worker_threads = 16;
           config.broker.program_max_in_flight = 4;
           config.broker.circuit_first_ejection_ms = 2000;
-        });
-    if (!stack.ok()) {
-      setup_error_ = stack.status().ToString();
-      return;
-    }
-    stack_ = stack->release();
+        },
+        stack_);
   }
   static void TearDownTestSuite() {
     delete stack_;
@@ -231,26 +243,20 @@ TEST_F(IsolationTest, AProgramComesBackByItselfOnceItsVendorAnswersAgain) {
 class OverloadTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    sim_ = new LoyalClientSimulator(
-        simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
-                            "/connectors/loyalclient/simulator/data/loyalclient-seed.json"));
+    sim_ = new LoyalClientSimulator(Seed());
     const int port = sim_->Start("127.0.0.1", 0);
     key_ = absl::StrCat("overload-key-", testing::RunId(), "-0123456789");
-    auto stack = testing::BrokerStack::Start(
+    setup_error_ = StartBroker(
         absl::StrCat("stores:\n",
                      Store("overload-" + testing::RunId(), key_, Program("overload-lc", port))),
-        {{"LC_KEY", "lc-demo-apikey-0001"}}, [](BrokerConfig& config) {
+        [](BrokerConfig& config) {
           // 4 workers x 20 ms per call: about 200 calls/s.
           config.broker.worker_threads = 4;
           config.broker.max_queued_calls = 8;
           config.broker.max_queue_wait_ms = 200;
           config.broker.program_max_in_flight = 100;
-        });
-    if (!stack.ok()) {
-      setup_error_ = stack.status().ToString();
-      return;
-    }
-    stack_ = stack->release();
+        },
+        stack_);
   }
   static void TearDownTestSuite() {
     delete stack_;
