@@ -56,17 +56,17 @@ LC_PORT=$BASE; LC_SLOW_PORT=$((BASE + 1)); SP_SLOW_PORT=$((BASE + 2)); AX_SLOW_P
 ECHO_PORT=$((BASE + 4)); BROKER_PORT=$((BASE + 5))
 wait_http() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/__sim/health" >/dev/null && return; sleep 0.05; done; echo "no simulator on $1" >&2; exit 1; }
 sim() {  # sim <binary> <port> <seed> [latency_ms]
-  "$B/connectors/$1" --port "$2" --seed "$3" 2>>"$WORK/sim.log" &
+  "$B/simulators/$1" --port "$2" --seed "$3" 2>>"$WORK/sim.log" &
   PIDS+=($!)
   wait_http "$2"
   if [[ -n "${4:-}" ]]; then
     curl -sf -X POST "http://127.0.0.1:$2/__sim/faults" -d "{\"latency_ms\": $4}" >/dev/null
   fi
 }
-sim loyalclient-simulator $LC_PORT connectors/loyalclient/simulator/data/loyalclient-seed.json
-sim loyalclient-simulator $LC_SLOW_PORT connectors/loyalclient/simulator/data/loyalclient-seed.json 20
-sim sailplay-simulator $SP_SLOW_PORT connectors/sailplay/simulator/data/sailplay-seed.json 20
-sim artix-simulator $AX_SLOW_PORT connectors/artix/simulator/data/artix-seed.json 20
+sim loyalclient-simulator $LC_PORT simulators/loyalclient/data/loyalclient-seed.json
+sim loyalclient-simulator $LC_SLOW_PORT simulators/loyalclient/data/loyalclient-seed.json 20
+sim sailplay-simulator $SP_SLOW_PORT simulators/sailplay/data/sailplay-seed.json 20
+sim artix-simulator $AX_SLOW_PORT simulators/artix/data/artix-seed.json 20
 "$B/bench/loyalty-echo-server" --listen "127.0.0.1:$ECHO_PORT" 2>>"$WORK/echo.log" &
 PIDS+=($!)
 

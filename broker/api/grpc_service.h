@@ -13,7 +13,7 @@
 #include "broker/api/rpc_observer.h"
 #include "broker/common/thread_pool.h"
 #include "broker/core/checkout_service.h"
-#include "broker/storage/store_directory.h"
+#include "broker/core/repositories/store_directory.h"
 #include "loyalty/broker/v1/broker.grpc.pb.h"
 
 namespace loyalty::broker {

@@ -26,17 +26,18 @@
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/metrics_endpoint.h"
 #include "broker/metrics/state_collector.h"
-#include "broker/storage/hold_repository.h"
-#include "broker/storage/idempotency_repository.h"
-#include "broker/storage/operation_journal.h"
-#include "broker/storage/outbox_repository.h"
+#include "broker/storage/pg_hold_repository.h"
+#include "broker/storage/pg_idempotency_repository.h"
+#include "broker/storage/pg_operation_journal.h"
+#include "broker/storage/pg_outbox_repository.h"
 #include "broker/storage/pool.h"
-#include "broker/storage/purchase_repository.h"
-#include "broker/storage/quote_repository.h"
-#include "broker/storage/reconciliation_repository.h"
+#include "broker/storage/pg_purchase_repository.h"
+#include "broker/storage/pg_quote_repository.h"
+#include "broker/storage/pg_reconciliation_repository.h"
 #include "broker/storage/store_change_listener.h"
-#include "broker/storage/store_directory.h"
-#include "connectors/core/registry.h"
+#include "broker/storage/pg_store_directory.h"
+#include "connectors/core/connector_registry.h"
+#include "connectors/builtin/builtin_connectors.h"
 #include "connectors/http/curl_multi_client.h"
 
 namespace loyalty::broker {
@@ -78,17 +79,17 @@ class BrokerApp {
   connectors::ConnectorRegistry vendor_connectors_;
   ProgramGuards guards_;
   connectors::ConnectorRegistry registry_;
-  QuoteRepository quotes_;
-  HoldRepository holds_;
-  PurchaseRepository purchases_;
-  IdempotencyRepository idempotency_;
-  OperationJournal journal_;
-  OutboxRepository outbox_;
-  StoreDirectory stores_;
+  PgQuoteRepository quotes_;
+  PgHoldRepository holds_;
+  PgPurchaseRepository purchases_;
+  PgIdempotencyRepository idempotency_;
+  PgOperationJournal journal_;
+  PgOutboxRepository outbox_;
+  PgStoreDirectory stores_;
   std::unique_ptr<StoreChangeListener> store_changes_;
   CheckoutService checkout_;
   CheckoutRecovery recovery_;
-  ReconciliationRepository mismatches_;
+  PgReconciliationRepository mismatches_;
   Reconciler reconciler_;
   PurchaseSettler settler_;
   AdminRepository admin_repository_;

@@ -10,7 +10,7 @@
 #include "broker/common/periodic_task.h"
 #include "broker/core/checkout_recovery.h"
 #include "broker/core/reconciliation.h"
-#include "broker/storage/hold_repository.h"
+#include "broker/core/repositories/hold_repository.h"
 
 namespace loyalty::broker {
 

@@ -88,7 +88,7 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
     // The broker's ledger: what the quote offered, less what other tills
     // hold since and what this quote holds already; checked and written
     // under one lock so two tills cannot hold the same points.
-    auto check = [&](const HoldRepository::LedgerHeld& held) {
+    auto check = [&](const LedgerHeld& held) {
       const int64_t available = LedgerSpendLimit(quoted->spendable_centipoints,
                                                  quoted->ledger_held_centipoints, held.by_others) -
                                 held.by_this_quote;

@@ -21,11 +21,11 @@
 #include "broker/core/checkout_observer.h"
 #include "broker/core/program_calls.h"
 #include "broker/core/records.h"
-#include "broker/storage/idempotency_repository.h"
-#include "broker/storage/outbox_repository.h"
-#include "broker/storage/purchase_repository.h"
-#include "broker/storage/quote_repository.h"
-#include "broker/storage/store_directory.h"
+#include "broker/core/repositories/idempotency_repository.h"
+#include "broker/core/repositories/outbox_repository.h"
+#include "broker/core/repositories/purchase_repository.h"
+#include "broker/core/repositories/quote_repository.h"
+#include "broker/core/repositories/store_directory.h"
 
 namespace loyalty::broker {
 
@@ -61,7 +61,7 @@ class CheckoutRecovery {
   absl::StatusOr<int> DrainOutbox();
 
  private:
-  absl::StatusOr<bool> RecoverPurchase(const PurchaseRepository::StalePurchase& stale);
+  absl::StatusOr<bool> RecoverPurchase(const StalePurchase& stale);
   // Stores read once per pass: a backlog is mostly one store's entries.
   using StoreCache = std::map<std::string, std::shared_ptr<const StoreContext>>;
   // Sends the program's oldest entry; false when the program must wait.

@@ -15,12 +15,12 @@
 #include "broker/core/checkout_observer.h"
 #include "broker/core/program_calls.h"
 #include "broker/core/records.h"
-#include "broker/storage/hold_repository.h"
-#include "broker/storage/idempotency_repository.h"
-#include "broker/storage/operation_journal.h"
-#include "broker/storage/purchase_repository.h"
-#include "broker/storage/quote_repository.h"
-#include "connectors/core/registry.h"
+#include "broker/core/repositories/hold_repository.h"
+#include "broker/core/repositories/idempotency_repository.h"
+#include "broker/core/repositories/operation_journal.h"
+#include "broker/core/repositories/purchase_repository.h"
+#include "broker/core/repositories/quote_repository.h"
+#include "connectors/core/connector_registry.h"
 #include "loyalty/broker/v1/broker.pb.h"
 
 namespace loyalty::broker {

@@ -10,8 +10,8 @@
 #include "absl/time/time.h"
 #include "broker/core/checkout_observer.h"
 #include "broker/core/records.h"
-#include "broker/storage/operation_journal.h"
-#include "connectors/core/registry.h"
+#include "broker/core/repositories/operation_journal.h"
+#include "connectors/core/connector_registry.h"
 
 namespace loyalty::broker {
 

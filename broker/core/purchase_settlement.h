@@ -15,10 +15,10 @@
 #include "absl/status/statusor.h"
 #include "broker/core/checkout_observer.h"
 #include "broker/core/records.h"
-#include "broker/storage/idempotency_repository.h"
-#include "broker/storage/purchase_repository.h"
-#include "broker/storage/store_directory.h"
-#include "connectors/core/registry.h"
+#include "broker/core/repositories/idempotency_repository.h"
+#include "broker/core/repositories/purchase_repository.h"
+#include "broker/core/repositories/store_directory.h"
+#include "connectors/core/connector_registry.h"
 
 namespace loyalty::broker {
 

@@ -18,9 +18,9 @@
 #include "broker/core/checkout_observer.h"
 #include "broker/core/program_calls.h"
 #include "broker/core/records.h"
-#include "broker/storage/purchase_repository.h"
-#include "broker/storage/reconciliation_repository.h"
-#include "broker/storage/store_directory.h"
+#include "broker/core/repositories/purchase_repository.h"
+#include "broker/core/repositories/reconciliation_repository.h"
+#include "broker/core/repositories/store_directory.h"
 
 namespace loyalty::broker {
 

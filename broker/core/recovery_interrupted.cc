@@ -26,8 +26,7 @@ absl::StatusOr<int> CheckoutRecovery::RecoverInterrupted() {
   return settled;
 }
 
-absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(
-    const PurchaseRepository::StalePurchase& stale) {
+absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(const StalePurchase& stale) {
   auto claimed = deps_.purchases.ClaimStale(stale.purchase_id, settings_.stale_after);
   if (!claimed.ok()) return claimed.status();
   if (!*claimed) return false;  // finished meanwhile, or another replica has it

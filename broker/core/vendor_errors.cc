@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/common/error_reasons.h"
-#include "broker/storage/store_directory.h"
+#include "broker/core/records.h"
 
 namespace loyalty::broker {
 

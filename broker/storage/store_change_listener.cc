@@ -11,17 +11,17 @@ constexpr char kChannel[] = "loyalty_store_changed";
 
 class Receiver final : public pqxx::notification_receiver {
  public:
-  Receiver(pqxx::connection& connection, StoreDirectory& directory)
+  Receiver(pqxx::connection& connection, PgStoreDirectory& directory)
       : pqxx::notification_receiver(connection, kChannel), directory_(directory) {}
   void operator()(const std::string& store_id, int) override { directory_.Forget(store_id); }
 
  private:
-  StoreDirectory& directory_;
+  PgStoreDirectory& directory_;
 };
 
 }  // namespace
 
-StoreChangeListener::StoreChangeListener(std::string conninfo, StoreDirectory& directory)
+StoreChangeListener::StoreChangeListener(std::string conninfo, PgStoreDirectory& directory)
     : conninfo_(WithConnectTimeout(conninfo, 2)), directory_(directory) {}
 
 StoreChangeListener::~StoreChangeListener() {

@@ -9,13 +9,13 @@
 #include <string>
 #include <thread>
 
-#include "broker/storage/store_directory.h"
+#include "broker/storage/pg_store_directory.h"
 
 namespace loyalty::broker {
 
 class StoreChangeListener {
  public:
-  StoreChangeListener(std::string conninfo, StoreDirectory& directory);
+  StoreChangeListener(std::string conninfo, PgStoreDirectory& directory);
   ~StoreChangeListener();
   StoreChangeListener(const StoreChangeListener&) = delete;
   StoreChangeListener& operator=(const StoreChangeListener&) = delete;
@@ -26,7 +26,7 @@ class StoreChangeListener {
   void Listen();
 
   const std::string conninfo_;
-  StoreDirectory& directory_;
+  PgStoreDirectory& directory_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -50,14 +50,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-build/connectors/loyalclient-simulator --port 18081 \
-  --seed connectors/loyalclient/simulator/data/loyalclient-seed.json 2>"$STATE/loyalclient.log" &
+build/simulators/loyalclient-simulator --port 18081 \
+  --seed simulators/loyalclient/data/loyalclient-seed.json 2>"$STATE/loyalclient.log" &
 PIDS+=($!)
-build/connectors/sailplay-simulator --port 18082 \
-  --seed connectors/sailplay/simulator/data/sailplay-seed.json 2>"$STATE/sailplay.log" &
+build/simulators/sailplay-simulator --port 18082 \
+  --seed simulators/sailplay/data/sailplay-seed.json 2>"$STATE/sailplay.log" &
 PIDS+=($!)
-build/connectors/artix-simulator --port 18083 \
-  --seed connectors/artix/simulator/data/artix-seed.json 2>"$STATE/artix.log" &
+build/simulators/artix-simulator --port 18083 \
+  --seed simulators/artix/data/artix-seed.json 2>"$STATE/artix.log" &
 PIDS+=($!)
 build/broker/loyalty-broker --config deploy/local/broker.yaml migrate
 build/broker/loyalty-broker --config deploy/local/broker.yaml register --stores deploy/local/stores.yaml

@@ -9,13 +9,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "connectors/artix/connector.h"
-#include "connectors/artix/simulator/server.h"
+#include "simulators/artix/server.h"
 #include "connectors/http/curl_multi_client.h"
 #include "connectors/loyalclient/connector.h"
-#include "connectors/loyalclient/simulator/server.h"
+#include "simulators/loyalclient/server.h"
 #include "connectors/sailplay/connector.h"
-#include "connectors/sailplay/simulator/server.h"
-#include "connectors/simulator_kit/seed.h"
+#include "simulators/sailplay/server.h"
+#include "simulators/kit/seed.h"
 #include "tests/contract/await.h"
 #include "tests/contract/vendor_under_test.h"
 
@@ -36,7 +36,7 @@ using connectors::QuoteRequest;
 using connectors::QuoteResult;
 
 nlohmann::json SeedOf(const std::string& relative) {
-  return simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) + "/connectors/" + relative);
+  return simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) + "/simulators/" + relative);
 }
 
 Line MakeLine(int32_t no, std::string sku, int64_t quantity_milli, int64_t unit_price_minor,
@@ -58,7 +58,7 @@ VendorUnderTest LoyalClient() {
   v.name = "LoyalClient";
   v.make_simulator = [] {
     return std::make_unique<simulator::loyalclient::LoyalClientSimulator>(
-        SeedOf("loyalclient/simulator/data/loyalclient-seed.json"));
+        SeedOf("loyalclient/data/loyalclient-seed.json"));
   };
   v.program = [](int port, bool valid) {
     connectors::ProgramConfig p;
@@ -85,7 +85,7 @@ VendorUnderTest SailPlay() {
   v.name = "SailPlay";
   v.make_simulator = [] {
     return std::make_unique<simulator::sailplay::SailPlaySimulator>(
-        SeedOf("sailplay/simulator/data/sailplay-seed.json"));
+        SeedOf("sailplay/data/sailplay-seed.json"));
   };
   v.program = [](int port, bool valid) {
     connectors::ProgramConfig p;
@@ -113,7 +113,7 @@ VendorUnderTest Artix() {
   v.name = "Artix";
   v.make_simulator = [] {
     return std::make_unique<simulator::artix::ArtixSimulator>(
-        SeedOf("artix/simulator/data/artix-seed.json"));
+        SeedOf("artix/data/artix-seed.json"));
   };
   // VirtualPOS has no authentication: there are no credentials to get wrong.
   v.program = [](int port, bool) {

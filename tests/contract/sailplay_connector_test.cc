@@ -10,8 +10,8 @@
 #include "absl/time/clock.h"
 #include "connectors/http/curl_multi_client.h"
 #include "connectors/sailplay/connector.h"
-#include "connectors/sailplay/simulator/server.h"
-#include "connectors/simulator_kit/seed.h"
+#include "simulators/sailplay/server.h"
+#include "simulators/kit/seed.h"
 #include "tests/contract/await.h"
 
 namespace loyalty::connectors::sailplay {
@@ -38,7 +38,7 @@ class SailPlayConnectorTest : public ::testing::Test {
   void SetUp() override {
     simulator_ = std::make_unique<simulator::sailplay::SailPlaySimulator>(
         simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
-                            "/connectors/sailplay/simulator/data/sailplay-seed.json"));
+                            "/simulators/sailplay/data/sailplay-seed.json"));
     const int port = simulator_->Start("127.0.0.1", 0);
     ASSERT_GT(port, 0);
     auto program = std::make_shared<ProgramConfig>();

@@ -13,7 +13,7 @@
 
 #include "connectors/core/connector.h"
 #include "connectors/http/http_client.h"
-#include "connectors/simulator_kit/server.h"
+#include "simulators/kit/server.h"
 
 namespace loyalty::contract {
 

@@ -27,10 +27,10 @@
 #include "broker/storage/migrations.h"
 #include "broker/storage/pool.h"
 #include "broker/storage/registration.h"
-#include "connectors/core/registry.h"
-#include "connectors/loyalclient/simulator/server.h"
-#include "connectors/sailplay/simulator/server.h"
-#include "connectors/simulator_kit/seed.h"
+#include "connectors/builtin/builtin_connectors.h"
+#include "simulators/loyalclient/server.h"
+#include "simulators/sailplay/server.h"
+#include "simulators/kit/seed.h"
 #include "loyalty/broker/v1/broker.grpc.pb.h"
 #include "tests/crash/child_process.h"
 
@@ -81,9 +81,9 @@ class CrashRecoveryTest : public ::testing::Test {
   void SetUp() override {
     run_ = absl::StrCat(std::random_device{}() % 100000000);
     loyalclient_ = std::make_unique<LoyalClientSimulator>(
-        simulator::LoadSeed(Source("connectors/loyalclient/simulator/data/loyalclient-seed.json")));
+        simulator::LoadSeed(Source("simulators/loyalclient/data/loyalclient-seed.json")));
     sailplay_ = std::make_unique<SailPlaySimulator>(
-        simulator::LoadSeed(Source("connectors/sailplay/simulator/data/sailplay-seed.json")));
+        simulator::LoadSeed(Source("simulators/sailplay/data/sailplay-seed.json")));
     const int lc = loyalclient_->Start("127.0.0.1", 0);
     const int sp = sailplay_->Start("127.0.0.1", 0);
     ASSERT_GT(lc, 0);

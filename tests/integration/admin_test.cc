@@ -14,9 +14,9 @@
 #include "broker/common/hashing.h"
 #include "broker/storage/pool.h"
 #include "broker/storage/registration.h"
-#include "connectors/core/registry.h"
-#include "connectors/loyalclient/simulator/server.h"
-#include "connectors/simulator_kit/seed.h"
+#include "connectors/builtin/builtin_connectors.h"
+#include "simulators/loyalclient/server.h"
+#include "simulators/kit/seed.h"
 #include "loyalty/broker/admin/v1/admin.grpc.pb.h"
 #include "tests/integration/broker_stack.h"
 #include "tests/integration/error_details.h"
@@ -39,7 +39,7 @@ class AdminTest : public ::testing::Test {
     ++stack_count;
     sim_ = new LoyalClientSimulator(
         simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
-                            "/connectors/loyalclient/simulator/data/loyalclient-seed.json"));
+                            "/simulators/loyalclient/data/loyalclient-seed.json"));
     const int port = sim_->Start("127.0.0.1", 0);
     store_ = absl::StrCat("admin-", testing::RunId(), "-", stack_count);
     key_ = absl::StrCat("admin-key-", testing::RunId(), "-", stack_count, "-0123456789");

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "connectors/artix/simulator/server.h"
+#include "simulators/artix/server.h"
 #include "tests/integration/simulator_stack_test.h"
 
 namespace loyalty::broker {
@@ -21,7 +21,7 @@ class ArtixCheckoutTest : public testing::SimulatorStackTest<ArtixCheckoutTest, 
  protected:
   static void SetUpTestSuite() {
     key_ = StoreKey("ax");
-    StartStack("artix/simulator/data/artix-seed.json",
+    StartStack("artix/data/artix-seed.json",
                [](int port) {
                  return absl::StrCat(
                      "stores:\n  - id: ax-", testing::RunId(),

@@ -10,8 +10,8 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
-#include "connectors/loyalclient/simulator/server.h"
-#include "connectors/simulator_kit/seed.h"
+#include "simulators/loyalclient/server.h"
+#include "simulators/kit/seed.h"
 #include "loyalty/broker/v1/broker.grpc.pb.h"
 #include "tests/integration/broker_stack.h"
 
@@ -28,7 +28,7 @@ constexpr char kPetrPhone[] = "79990000003";
 
 nlohmann::json Seed() {
   return simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
-                             "/connectors/loyalclient/simulator/data/loyalclient-seed.json");
+                             "/simulators/loyalclient/data/loyalclient-seed.json");
 }
 
 class CheckoutTest : public ::testing::Test {

@@ -14,7 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/common/error_reasons.h"
-#include "connectors/loyalclient/simulator/server.h"
+#include "simulators/loyalclient/server.h"
 #include "tests/integration/error_details.h"
 #include "tests/integration/simulator_stack_test.h"
 
@@ -45,7 +45,7 @@ class ErrorContractTest
           "\n        settings: {point: ", kPoint, "}\n        credentials: {apikey: \"", apikey,
           "\"}\n");
     };
-    StartStack("loyalclient/simulator/data/loyalclient-seed.json",
+    StartStack("loyalclient/data/loyalclient-seed.json",
                [store](int port) {
                  return absl::StrCat(
                      "stores:\n", store("errors", key_, "lc-main", "${LC_KEY}", port),

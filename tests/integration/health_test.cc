@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/app/serving_health.h"
-#include "connectors/loyalclient/simulator/server.h"
+#include "simulators/loyalclient/server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "tests/integration/simulator_stack_test.h"
@@ -143,7 +143,7 @@ class BrokerToolsTest
                                          simulator::loyalclient::LoyalClientSimulator> {
  protected:
   static void SetUpTestSuite() {
-    StartStack("loyalclient/simulator/data/loyalclient-seed.json",
+    StartStack("loyalclient/data/loyalclient-seed.json",
                [](int port) {
                  return absl::StrCat("stores:\n  - id: tools-", testing::RunId(),
                                      "\n    api_keys: [{label: till, key: ", StoreKey("tools"),

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "connectors/loyalclient/simulator/server.h"
-#include "connectors/simulator_kit/seed.h"
+#include "simulators/loyalclient/server.h"
+#include "simulators/kit/seed.h"
 #include "tests/integration/broker_stack.h"
 
 namespace loyalty::broker {
@@ -117,7 +117,7 @@ int64_t ResidentKib() {
 
 nlohmann::json Seed() {
   return simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
-                             "/connectors/loyalclient/simulator/data/loyalclient-seed.json");
+                             "/simulators/loyalclient/data/loyalclient-seed.json");
 }
 
 // Starts the broker for `stores_yaml` with `configure`d settings; returns

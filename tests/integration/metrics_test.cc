@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "connectors/loyalclient/simulator/server.h"
+#include "simulators/loyalclient/server.h"
 #include "tests/integration/simulator_stack_test.h"
 
 namespace loyalty::broker {
@@ -38,7 +38,7 @@ class MetricsTest
   static void SetUpTestSuite() {
     store_ = absl::StrCat("m-", testing::RunId());
     key_ = StoreKey("m");
-    StartStack("loyalclient/simulator/data/loyalclient-seed.json",
+    StartStack("loyalclient/data/loyalclient-seed.json",
                [](int port) {
                  return absl::StrCat(
                      "stores:\n  - id: ", store_, "\n    api_keys: [{label: till, key: ", key_,

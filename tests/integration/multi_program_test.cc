@@ -12,10 +12,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "connectors/artix/simulator/server.h"
-#include "connectors/loyalclient/simulator/server.h"
-#include "connectors/sailplay/simulator/server.h"
-#include "connectors/simulator_kit/seed.h"
+#include "simulators/artix/server.h"
+#include "simulators/loyalclient/server.h"
+#include "simulators/sailplay/server.h"
+#include "simulators/kit/seed.h"
 #include "tests/integration/broker_stack.h"
 
 namespace loyalty::broker {
@@ -31,17 +31,17 @@ constexpr int64_t kIvanAtSailPlay = 340774;
 constexpr char kIvanAtLoyalClient[] = "62a1f0c0e4b0a1b2c3d4e601";
 
 nlohmann::json Seed(const std::string& path) {
-  return simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) + "/connectors/" + path);
+  return simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) + "/simulators/" + path);
 }
 
 class MultiProgramTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     try {
-      artix_ = new ArtixSimulator(Seed("artix/simulator/data/artix-seed.json"));
-      sailplay_ = new SailPlaySimulator(Seed("sailplay/simulator/data/sailplay-seed.json"));
+      artix_ = new ArtixSimulator(Seed("artix/data/artix-seed.json"));
+      sailplay_ = new SailPlaySimulator(Seed("sailplay/data/sailplay-seed.json"));
       loyalclient_ =
-          new LoyalClientSimulator(Seed("loyalclient/simulator/data/loyalclient-seed.json"));
+          new LoyalClientSimulator(Seed("loyalclient/data/loyalclient-seed.json"));
       const int ax = artix_->Start("127.0.0.1", 0);
       const int sp = sailplay_->Start("127.0.0.1", 0);
       const int lc = loyalclient_->Start("127.0.0.1", 0);

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "connectors/sailplay/simulator/server.h"
+#include "simulators/sailplay/server.h"
 #include "tests/integration/simulator_stack_test.h"
 
 namespace loyalty::broker {
@@ -25,7 +25,7 @@ class SailPlayCheckoutTest
  protected:
   static void SetUpTestSuite() {
     key_ = StoreKey("sp");
-    StartStack("sailplay/simulator/data/sailplay-seed.json",
+    StartStack("sailplay/data/sailplay-seed.json",
                [](int port) {
                  return absl::StrCat(
                      "stores:\n  - id: sp-", testing::RunId(),

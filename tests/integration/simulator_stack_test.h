@@ -12,7 +12,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "connectors/simulator_kit/seed.h"
+#include "simulators/kit/seed.h"
 #include "tests/integration/broker_stack.h"
 
 namespace loyalty::broker::testing {
@@ -28,7 +28,7 @@ class SimulatorStackTest : public ::testing::Test {
                          const std::map<std::string, std::string>& secrets) {
     try {
       simulator_ = new Simulator(
-          simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) + "/connectors/" + seed));
+          simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) + "/simulators/" + seed));
       const int port = simulator_->Start("127.0.0.1", 0);
       if (port <= 0) {
         setup_error_ = "simulator did not start";

@@ -25,10 +25,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "connectors/artix/simulator/server.h"
-#include "connectors/loyalclient/simulator/server.h"
-#include "connectors/sailplay/simulator/server.h"
-#include "connectors/simulator_kit/seed.h"
+#include "simulators/artix/server.h"
+#include "simulators/loyalclient/server.h"
+#include "simulators/sailplay/server.h"
+#include "simulators/kit/seed.h"
 #include "tests/integration/broker_stack.h"
 
 namespace loyalty::broker {
@@ -74,7 +74,7 @@ struct Shape {
 };
 
 nlohmann::json Seed(const std::string& path) {
-  return simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) + "/connectors/" + path);
+  return simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) + "/simulators/" + path);
 }
 
 class StoreUnderTest {
@@ -83,17 +83,17 @@ class StoreUnderTest {
 
   std::string Start() {
     if (shape_.artix) {
-      artix_ = std::make_unique<ArtixSimulator>(Seed("artix/simulator/data/artix-seed.json"));
+      artix_ = std::make_unique<ArtixSimulator>(Seed("artix/data/artix-seed.json"));
       ax_port_ = artix_->Start("127.0.0.1", 0);
     }
     if (shape_.sailplay) {
       sailplay_ =
-          std::make_unique<SailPlaySimulator>(Seed("sailplay/simulator/data/sailplay-seed.json"));
+          std::make_unique<SailPlaySimulator>(Seed("sailplay/data/sailplay-seed.json"));
       sp_port_ = sailplay_->Start("127.0.0.1", 0);
     }
     if (shape_.loyalclient) {
       loyalclient_ = std::make_unique<LoyalClientSimulator>(
-          Seed("loyalclient/simulator/data/loyalclient-seed.json"));
+          Seed("loyalclient/data/loyalclient-seed.json"));
       lc_port_ = loyalclient_->Start("127.0.0.1", 0);
     }
     if (ax_port_ < 0 || sp_port_ < 0 || lc_port_ < 0) return "a simulator did not start";

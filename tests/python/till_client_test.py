@@ -122,7 +122,7 @@ class TillClientTest(unittest.TestCase):
         cls.logs = open(os.path.join(WORK, "simulator.log"), "w")
         cls.simulator = subprocess.Popen(
             [SIMULATOR, "--port", str(cls.sim_port), "--seed",
-             f"{SOURCE}/connectors/loyalclient/simulator/data/loyalclient-seed.json"],
+             f"{SOURCE}/simulators/loyalclient/data/loyalclient-seed.json"],
             stderr=cls.logs)
         cls.grpc_port = free_port()
         config = os.path.join(WORK, "broker.yaml")

@@ -1,0 +1,32 @@
+#pragma once
+
+// PurchaseRepository in PostgreSQL: the intent and the outcome are one transaction each.
+
+#include "broker/core/repositories/purchase_repository.h"
+#include "broker/storage/pool.h"
+
+namespace loyalty::broker {
+
+class PgPurchaseRepository final : public PurchaseRepository {
+ public:
+  explicit PgPurchaseRepository(ConnectionPool& pool) : pool_(pool) {}
+
+  absl::Status WriteIntent(PurchaseRecord& purchase) override;
+  absl::Status WriteOutcome(const PurchaseRecord& purchase,
+                            const std::optional<StoredAnswer>& answer,
+                            const std::vector<OutboxEntry>& outbox = {}) override;
+  absl::StatusOr<std::vector<StalePurchase>> StalePending(absl::Duration age) override;
+  absl::StatusOr<bool> ClaimStale(int64_t purchase_id, absl::Duration age) override;
+  absl::StatusOr<std::optional<int64_t>> ClaimBusy(const std::string& store_id,
+                                                   const std::string& order_number,
+                                                   const std::string& operation,
+                                                   absl::Duration lease) override;
+  absl::Status ReleaseBusy(int64_t purchase_id) override;
+  absl::StatusOr<PurchaseRecord> LoadByOrder(const std::string& store_id,
+                                             const std::string& order_number) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+}  // namespace loyalty::broker
