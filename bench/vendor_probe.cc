@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/loadgen/latency_recorder.h"
+#include "connectors/builtin/builtin_vendors.h"
 #include "connectors/http/curl_multi_client.h"
 #include "connectors/loyalclient/connector.h"
 
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   program->base_url = base_url;
   program->settings["point"] = point;
   program->secrets["apikey"] = apikey;
+  lc::BuiltinVendors().Prepare(*program);
   lc::CurlMultiHttpClient http;
   lc::loyalclient::LoyalClientConnector connector(http);
 

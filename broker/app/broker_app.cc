@@ -87,7 +87,7 @@ BrokerApp::BrokerApp(BrokerConfig config)
       idempotency_(pool_),
       journal_(pool_),
       outbox_(pool_),
-      stores_(pool_,
+      stores_(pool_, connectors::BuiltinVendors(),
               StoreDirectorySettings{absl::Seconds(config_.broker.auth_cache_seconds),
                                      absl::Seconds(config_.broker.auth_negative_cache_seconds)}),
       checkout_(CheckoutDependencies{registry_, quotes_, holds_, purchases_, idempotency_, journal_,
@@ -106,8 +106,8 @@ BrokerApp::BrokerApp(BrokerConfig config)
                                          absl::Milliseconds(config_.broker.default_deadline_ms)}),
       settler_(SettlementDependencies{registry_, stores_, purchases_, idempotency_, metrics_}),
       admin_repository_(pool_) {
-  connectors::RegisterBuiltinConnectors(vendor_connectors_, http_);
-  for (const std::string& vendor : connectors::BuiltinVendors()) {
+  connectors::BuiltinVendors().RegisterConnectors(vendor_connectors_, http_);
+  for (const std::string& vendor : connectors::BuiltinVendors().Vendors()) {
     registry_.Register(
         vendor, std::make_shared<GuardedConnector>(*vendor_connectors_.Find(vendor), guards_));
   }

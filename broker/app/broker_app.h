@@ -30,15 +30,15 @@
 #include "broker/storage/pg_idempotency_repository.h"
 #include "broker/storage/pg_operation_journal.h"
 #include "broker/storage/pg_outbox_repository.h"
-#include "broker/storage/pool.h"
 #include "broker/storage/pg_purchase_repository.h"
 #include "broker/storage/pg_quote_repository.h"
 #include "broker/storage/pg_reconciliation_repository.h"
-#include "broker/storage/store_change_listener.h"
 #include "broker/storage/pg_store_directory.h"
-#include "connectors/core/connector_registry.h"
-#include "connectors/builtin/builtin_connectors.h"
+#include "broker/storage/pool.h"
+#include "broker/storage/store_change_listener.h"
+#include "connectors/builtin/builtin_vendors.h"
 #include "connectors/http/curl_multi_client.h"
+#include "connectors/registry/connector_registry.h"
 
 namespace loyalty::broker {
 

@@ -14,7 +14,7 @@
 #include "broker/common/logging.h"
 #include "broker/storage/migrations.h"
 #include "broker/storage/registration.h"
-#include "connectors/builtin/builtin_connectors.h"
+#include "connectors/builtin/builtin_vendors.h"
 
 namespace {
 

@@ -1,48 +1,37 @@
 #pragma once
 
-// The broker's checkout logic: routes each request to the store's programs,
-// calls them through connectors, merges their answers and keeps everything in
-// PostgreSQL. Knows nothing of gRPC threads or metadata: the API layer
-// authenticates, validates and hands requests here with a deadline.
+// The tills' use cases behind one entry point for the API layer: routes
+// each request to the class that does it. Knows nothing of gRPC threads or
+// metadata: the API layer authenticates, validates and hands requests here
+// with a deadline.
 
 #include <functional>
-#include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "broker/config/config.h"
-#include "broker/core/booking_plan.h"
-#include "broker/core/checkout_observer.h"
+#include "broker/core/checkout_dependencies.h"
+#include "broker/core/identification.h"
+#include "broker/core/point_holds.h"
 #include "broker/core/program_calls.h"
-#include "broker/core/records.h"
-#include "broker/core/repositories/hold_repository.h"
-#include "broker/core/repositories/idempotency_repository.h"
-#include "broker/core/repositories/operation_journal.h"
-#include "broker/core/repositories/purchase_repository.h"
-#include "broker/core/repositories/quote_repository.h"
-#include "connectors/core/connector_registry.h"
+#include "broker/core/purchase_commit.h"
+#include "broker/core/purchase_lifecycle.h"
+#include "broker/core/quoting.h"
 #include "loyalty/broker/v1/broker.pb.h"
 
 namespace loyalty::broker {
 
-// A state change of a booked purchase (checkout_purchases.cc).
-struct Transition;
-
-struct CheckoutDependencies {
-  const connectors::ConnectorRegistry& connectors;
-  QuoteRepository& quotes;
-  HoldRepository& holds;
-  PurchaseRepository& purchases;
-  IdempotencyRepository& idempotency;
-  OperationJournal& journal;
-  CheckoutObserver& observer;
-  BrokerConfig::Broker settings;
-};
-
 class CheckoutService {
  public:
   explicit CheckoutService(CheckoutDependencies deps)
-      : deps_(std::move(deps)), calls_(deps_.connectors, deps_.journal, deps_.observer) {}
+      : deps_(std::move(deps)),
+        calls_(deps_.connectors, deps_.journal, deps_.observer),
+        identification_(deps_, calls_),
+        quoting_(deps_, calls_),
+        holds_(deps_, calls_),
+        commit_(deps_, calls_),
+        lifecycle_(deps_, calls_) {}
+  CheckoutService(const CheckoutService&) = delete;
+  CheckoutService& operator=(const CheckoutService&) = delete;
 
   // `deadline` is when vendor calls must be over (the caller's deadline less
   // the broker's margin).
@@ -51,81 +40,56 @@ class CheckoutService {
   absl::Status Identify(const StoreContext& store, absl::Time deadline,
                         const v1::IdentifyCustomerRequest& request,
                         v1::IdentifyCustomerResponse* response,
-                        const std::function<bool()>& cancelled = {});
+                        const std::function<bool()>& cancelled = {}) {
+    return identification_.Identify(store, deadline, request, response, cancelled);
+  }
   absl::Status Quote(const StoreContext& store, absl::Time deadline,
                      const v1::QuoteCartRequest& request, v1::QuoteCartResponse* response,
-                     const std::function<bool()>& cancelled = {});
+                     const std::function<bool()>& cancelled = {}) {
+    return quoting_.Quote(store, deadline, request, response, cancelled);
+  }
   absl::Status Hold(const StoreContext& store, absl::Time deadline,
-                    const v1::HoldPointsRequest& request, v1::HoldPointsResponse* response);
+                    const v1::HoldPointsRequest& request, v1::HoldPointsResponse* response) {
+    return holds_.Hold(store, deadline, request, response);
+  }
   absl::Status Release(const StoreContext& store, absl::Time deadline,
-                       const v1::ReleaseHoldRequest& request, v1::ReleaseHoldResponse* response);
+                       const v1::ReleaseHoldRequest& request, v1::ReleaseHoldResponse* response) {
+    return holds_.Release(store, deadline, request, response);
+  }
   absl::Status Commit(const StoreContext& store, absl::Time deadline,
-                      const v1::CommitPurchaseRequest& request, v1::PurchaseResponse* response);
+                      const v1::CommitPurchaseRequest& request, v1::PurchaseResponse* response) {
+    return commit_.Commit(store, deadline, request, response);
+  }
   absl::Status Confirm(const StoreContext& store, absl::Time deadline,
-                       const v1::PurchaseByOrderRequest& request, v1::PurchaseResponse* response);
+                       const v1::PurchaseByOrderRequest& request, v1::PurchaseResponse* response) {
+    return lifecycle_.Confirm(store, deadline, request, response);
+  }
   absl::Status Cancel(const StoreContext& store, absl::Time deadline,
-                      const v1::PurchaseByOrderRequest& request, v1::PurchaseResponse* response);
+                      const v1::PurchaseByOrderRequest& request, v1::PurchaseResponse* response) {
+    return lifecycle_.Cancel(store, deadline, request, response);
+  }
   absl::Status Restore(const StoreContext& store, absl::Time deadline,
-                       const v1::PurchaseByOrderRequest& request, v1::PurchaseResponse* response);
+                       const v1::PurchaseByOrderRequest& request, v1::PurchaseResponse* response) {
+    return lifecycle_.Restore(store, deadline, request, response);
+  }
   absl::Status Reassign(const StoreContext& store, absl::Time deadline,
-                        const v1::ReassignPurchaseRequest& request, v1::PurchaseResponse* response);
+                        const v1::ReassignPurchaseRequest& request,
+                        v1::PurchaseResponse* response) {
+    return lifecycle_.Reassign(store, deadline, request, response);
+  }
   absl::Status Get(const StoreContext& store, const v1::PurchaseByOrderRequest& request,
-                   v1::PurchaseResponse* response);
+                   v1::PurchaseResponse* response) {
+    return lifecycle_.Get(store, request, response);
+  }
 
  private:
-  // A retry whose key has no final answer yet: IN_DOUBT with why while the
-  // purchase is in doubt, the purchase once it is settled, ABORTED
-  // (REQUEST_IN_PROGRESS) while the first request still runs.
-  absl::Status AnswerUnfinished(const StoreContext& store, const v1::CommitPurchaseRequest& request,
-                                v1::PurchaseResponse* response);
-  // Books the quoted purchase after the idempotency key is claimed. Sets
-  // `keep_key` to false when nothing was applied and the key may be reused.
-  absl::Status CommitClaimed(const StoreContext& store, absl::Time deadline,
-                             const v1::CommitPurchaseRequest& request,
-                             v1::PurchaseResponse* response, bool& keep_key);
-  // The most a commit of `quote` may spend at `program`: what the quote
-  // offered, less what the broker's ledger holds for the customer's other
-  // quotes since.
-  absl::StatusOr<int64_t> SpendLimit(const StoreProgram& program, const QuoteRecord& quote,
-                                     const QuoteProgramRecord& quoted);
-  // Marks the programs whose booking reached a vendor with native holds: the
-  // vendor dropped the customer's other holds there, so the outcome closes
-  // them in the broker's mirror too.
-  void MarkDroppedVendorHolds(const StoreContext& store, PurchaseRecord& purchase) const;
-  // Books the purchase at its programs in plan order (checkout_saga.cc).
-  // Fills each program's result and the steps left to the outbox; returns
-  // what the till hears when the purchase failed.
-  absl::Status RunBookings(const StoreContext& store, absl::Time deadline, const QuoteRecord& quote,
-                           const std::vector<BookingStep>& plan, PurchaseRecord& purchase,
-                           std::vector<OutboxEntry>& outbox);
-  // Cancels the given programs' bookings, latest first.
-  void UndoBookings(const StoreContext& store, absl::Time deadline, PurchaseRecord& purchase,
-                    const std::vector<size_t>& booked, std::vector<OutboxEntry>& outbox);
-  // Applies a post-booking operation (cancel, restore, reassign, confirm) to
-  // every program of the purchase that books.
-  absl::Status ApplyToPrograms(const StoreContext& store, absl::Time deadline,
-                               const std::string& operation, const std::string& order_number,
-                               const v1::CustomerIdentifier* new_customer,
-                               v1::PurchaseResponse* response);
-  // The operation on a purchase already claimed for it (ClaimBusy).
-  absl::Status ApplyClaimed(const StoreContext& store, absl::Time deadline,
-                            const Transition& transition, const std::string& operation,
-                            const std::string& order_number,
-                            const v1::CustomerIdentifier* new_customer,
-                            v1::PurchaseResponse* response);
-  connectors::Connector* ConnectorFor(const StoreProgram& program) const;
-  connectors::CallContext Context(const StoreProgram& program, absl::Time deadline,
-                                  const std::function<bool()>& cancelled = {}) const;
-  // Journals a finished vendor call; a journal failure is logged, not fatal.
-  void Journal(VendorOperation operation);
-
   CheckoutDependencies deps_;
   ProgramCalls calls_;
+  Identification identification_;
+  Quoting quoting_;
+  PointHolds holds_;
+  PurchaseCommit commit_;
+  PurchaseLifecycle lifecycle_;
 };
-
-// The cart as `program_id` is asked to book it: each line less the other
-// programs' discounts (the program applies its own again), and the amount.
-void FillBookLines(const std::vector<QuoteLineRecord>& lines, int64_t program_id,
-                   connectors::BookRequest& ask);
 
 }  // namespace loyalty::broker

@@ -1,24 +1,14 @@
 #pragma once
 
-// Calls several programs of a store at once (identify, quote) and waits for
-// every one of them, also when the answer is settled early.
+// The stop flag of a fan-out (ProgramCalls::FanOut): its calls are told to
+// stop when the caller goes away or the fan-out ends early.
 
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <utility>
 
-#include "broker/core/records.h"
-#include "broker/core/vendor_call.h"
-
 namespace loyalty::broker {
-
-template <typename T>
-struct ProgramCall {
-  const StoreProgram* program = nullptr;
-  connectors::Connector* connector = nullptr;
-  std::unique_ptr<PendingCall<T>> pending;
-};
 
 // The cancellation flag of a fan-out: true once the caller has gone away, or
 // once the fan-out itself stops (this object is destroyed). Declare it after

@@ -2,10 +2,25 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/common/logging.h"
-#include "broker/core/journal_entry.h"
 #include "broker/core/vendor_figures.h"
 
 namespace loyalty::broker {
+
+const char* ActionName(PurchaseAction action) {
+  switch (action) {
+    case PurchaseAction::kConfirm:
+      return "confirm";
+    case PurchaseAction::kCancel:
+      return "cancel";
+    case PurchaseAction::kRestore:
+      return "restore";
+    case PurchaseAction::kReassign:
+      return "reassign";
+    case PurchaseAction::kGet:
+      return "get";
+  }
+  return "unknown";
+}
 
 connectors::Connector* ProgramCalls::ConnectorFor(const StoreProgram& program) const {
   return connectors_.Find(program.config->vendor);
@@ -44,20 +59,58 @@ connectors::Outcome<connectors::BookResult> ProgramCalls::Book(
 }
 
 connectors::Outcome<connectors::PurchaseState> ProgramCalls::OnPurchase(
-    const StoreProgram& program, absl::Time deadline, const std::string& operation,
+    const StoreProgram& program, absl::Time deadline, PurchaseAction action,
     const connectors::PurchaseRef& ref, const std::string& store_id, int64_t purchase_id) {
   connectors::Connector* connector = ConnectorFor(program);
   auto context = Context(program, deadline);
   PendingCall<connectors::PurchaseState> call(*program.config, [&](auto done) {
-    if (operation == "confirm") connector->Confirm(context, ref, std::move(done));
-    if (operation == "cancel") connector->Cancel(context, ref, std::move(done));
-    if (operation == "restore") connector->Restore(context, ref, std::move(done));
-    if (operation == "reassign") connector->Reassign(context, ref, std::move(done));
-    if (operation == "get") connector->Get(context, ref, std::move(done));
+    switch (action) {
+      case PurchaseAction::kConfirm:
+        return connector->Confirm(context, ref, std::move(done));
+      case PurchaseAction::kCancel:
+        return connector->Cancel(context, ref, std::move(done));
+      case PurchaseAction::kRestore:
+        return connector->Restore(context, ref, std::move(done));
+      case PurchaseAction::kReassign:
+        return connector->Reassign(context, ref, std::move(done));
+      case PurchaseAction::kGet:
+        return connector->Get(context, ref, std::move(done));
+    }
   });
   auto outcome = call.Wait();
-  VendorOperation op = JournalEntry(store_id, *program.config, operation, call, outcome);
+  VendorOperation op = JournalEntry(store_id, *program.config, ActionName(action), call, outcome);
   op.purchase_id = purchase_id;
+  Journal(op);
+  return outcome;
+}
+
+connectors::Outcome<connectors::HoldResult> ProgramCalls::Hold(const StoreProgram& program,
+                                                               absl::Time deadline,
+                                                               const connectors::HoldRequest& ask,
+                                                               const std::string& store_id,
+                                                               const std::string& quote_id) {
+  connectors::Connector* connector = ConnectorFor(program);
+  auto context = Context(program, deadline);
+  PendingCall<connectors::HoldResult> call(
+      *program.config, [&](auto done) { connector->Hold(context, ask, std::move(done)); });
+  auto outcome = call.Wait();
+  VendorOperation op = JournalEntry(store_id, *program.config, "hold", call, outcome);
+  op.quote_id = quote_id;
+  op.points_centipoints = ask.amount_centipoints;
+  Journal(op);
+  return outcome;
+}
+
+connectors::Outcome<connectors::ReleaseResult> ProgramCalls::Release(
+    const StoreProgram& program, absl::Time deadline, const connectors::ReleaseRequest& ask,
+    const std::string& store_id, const std::string& hold_id) {
+  connectors::Connector* connector = ConnectorFor(program);
+  auto context = Context(program, deadline);
+  PendingCall<connectors::ReleaseResult> call(
+      *program.config, [&](auto done) { connector->Release(context, ask, std::move(done)); });
+  auto outcome = call.Wait();
+  VendorOperation op = JournalEntry(store_id, *program.config, "release", call, outcome);
+  op.hold_id = hold_id;
   Journal(op);
   return outcome;
 }

@@ -1,5 +1,8 @@
 #include "broker/core/proto_mapping.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
 namespace loyalty::broker {
 
 using connectors::CustomerRef;
@@ -23,10 +26,13 @@ CustomerRef CustomerFromProto(const v1::CustomerIdentifier& c) {
 }
 
 v1::Vendor VendorToProto(const std::string& vendor) {
-  if (vendor == "loyalclient") return v1::VENDOR_LOYALCLIENT;
-  if (vendor == "sailplay") return v1::VENDOR_SAILPLAY;
-  if (vendor == "artix") return v1::VENDOR_ARTIX;
-  return v1::VENDOR_UNSPECIFIED;
+  // The enum's value for a vendor is named after it ("sailplay" ->
+  // VENDOR_SAILPLAY), so a new vendor needs only its value in the proto.
+  v1::Vendor value = v1::VENDOR_UNSPECIFIED;
+  if (!v1::Vendor_Parse(absl::StrCat("VENDOR_", absl::AsciiStrToUpper(vendor)), &value)) {
+    return v1::VENDOR_UNSPECIFIED;
+  }
+  return value;
 }
 
 v1::LevelType LevelTypeToProto(connectors::LevelType type) {

@@ -18,7 +18,7 @@
 #include "broker/core/repositories/idempotency_repository.h"
 #include "broker/core/repositories/purchase_repository.h"
 #include "broker/core/repositories/store_directory.h"
-#include "connectors/core/connector_registry.h"
+#include "connectors/registry/connector_registry.h"
 
 namespace loyalty::broker {
 

@@ -42,8 +42,8 @@ absl::Status Reconciler::Compare(const StoreContext& store, const PurchaseRecord
   if (!in_doubt && !stands) return absl::OkStatus();
 
   connectors::PurchaseRef ref{purchase.order_number, p.vendor_reference, std::nullopt};
-  auto got = calls_.OnPurchase(*program, absl::Now() + settings_.vendor_deadline, "get", ref,
-                               store.store_id, purchase.purchase_id);
+  auto got = calls_.OnPurchase(*program, absl::Now() + settings_.vendor_deadline,
+                               PurchaseAction::kGet, ref, store.store_id, purchase.purchase_id);
   if (got.failed()) return absl::UnavailableError(got.failure().message);
   if (got.declined() && got.declined_reason().kind != connectors::DeclineKind::kNotFound) {
     return absl::FailedPreconditionError(got.declined_reason().message);

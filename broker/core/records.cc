@@ -37,4 +37,20 @@ bool PurchaseRecord::Complete() const {
   return true;
 }
 
+void PurchaseRecord::TotalFromPrograms() {
+  spent_centipoints = 0;
+  earned_centipoints = 0;
+  for (const auto& p : programs) {
+    spent_centipoints += p.spent_centipoints;
+    earned_centipoints += p.earned_centipoints;
+  }
+  paid_minor = total_minor - spent_centipoints;  // a point is one unit of money
+}
+
+void PurchaseRecord::TotalNothingSpent() {
+  spent_centipoints = 0;
+  earned_centipoints = 0;
+  paid_minor = total_minor;
+}
+
 }  // namespace loyalty::broker

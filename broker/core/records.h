@@ -147,6 +147,12 @@ struct PurchaseRecord {
 
   // Went through with every program's booking standing.
   bool Complete() const;
+  // The purchase's points and what is left to pay, from its programs'
+  // bookings: for a purchase that went through.
+  void TotalFromPrograms();
+  // Nothing spent or earned, all of it to pay: for a purchase that did not
+  // go through.
+  void TotalNothingSpent();
 };
 
 // A vendor step left to the outbox: "book" (points earned while the vendor

@@ -34,18 +34,22 @@ ProgramUses UsesFromJson(const std::string& json_text) {
   return uses;
 }
 
-void LoadPrograms(pqxx::read_transaction& tx, StoreContext& store) {
+// Each program's settings are parsed once here, by its vendor's factory: a
+// program whose settings no longer parse is refused at every call.
+void LoadPrograms(pqxx::read_transaction& tx, const connectors::VendorCatalog& vendors,
+                  StoreContext& store) {
   for (const auto& row : tx.exec_prepared(q::kProgramsOfStore, store.store_id)) {
     auto program = std::make_shared<connectors::ProgramConfig>();
-    program->id = row[0].as<int64_t>();
-    program->code = row[1].as<std::string>();
-    program->vendor = row[2].as<std::string>();
-    program->base_url = row[3].as<std::string>();
-    program->settings = StringMap(row[5].as<std::string>());
-    program->secrets = StringMap(row[6].as<std::string>());
-    program->switched_off = row[8].as<bool>();
-    store.programs.push_back(
-        StoreProgram{program, row[4].as<bool>(), UsesFromJson(row[7].as<std::string>())});
+    program->id = row["program_id"].as<int64_t>();
+    program->code = row["code"].as<std::string>();
+    program->vendor = row["vendor"].as<std::string>();
+    program->base_url = row["base_url"].as<std::string>();
+    program->settings = StringMap(row["settings"].as<std::string>());
+    program->secrets = StringMap(row["credentials"].as<std::string>());
+    program->switched_off = row["switched_off"].as<bool>();
+    vendors.Prepare(*program);
+    store.programs.push_back(StoreProgram{program, row["required"].as<bool>(),
+                                          UsesFromJson(row["uses"].as<std::string>())});
   }
 }
 
@@ -57,7 +61,7 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> PgStoreDirectory::ForStore(
   store->store_id = store_id;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    LoadPrograms(tx, *store);
+    LoadPrograms(tx, vendors_, *store);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -154,7 +158,7 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> PgStoreDirectory::Load(
                            "unknown API key");
     store->store_id = found[0][0].as<std::string>();
     if (!found[0][1].is_null()) *valid_for = absl::Seconds(found[0][1].as<double>());
-    LoadPrograms(tx, *store);
+    LoadPrograms(tx, vendors_, *store);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

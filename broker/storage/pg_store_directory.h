@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "broker/core/repositories/store_directory.h"
 #include "broker/storage/pool.h"
+#include "connectors/registry/vendor_catalog.h"
 
 namespace loyalty::broker {
 
@@ -31,8 +32,9 @@ struct StoreDirectorySettings {
 
 class PgStoreDirectory final : public StoreDirectory {
  public:
-  PgStoreDirectory(ConnectionPool& pool, StoreDirectorySettings settings)
-      : pool_(pool), settings_(settings) {}
+  PgStoreDirectory(ConnectionPool& pool, const connectors::VendorCatalog& vendors,
+                   StoreDirectorySettings settings)
+      : pool_(pool), vendors_(vendors), settings_(settings) {}
 
   absl::StatusOr<std::shared_ptr<const StoreContext>> Authenticate(
       const std::string& api_key) override;
@@ -60,6 +62,7 @@ class PgStoreDirectory final : public StoreDirectory {
   static constexpr size_t kMaxUnknownKeys = 10000;
 
   ConnectionPool& pool_;
+  const connectors::VendorCatalog& vendors_;
   const StoreDirectorySettings settings_;
   absl::Mutex mutex_;
   std::map<std::string, CacheEntry> cache_ ABSL_GUARDED_BY(mutex_);

@@ -9,8 +9,9 @@ const std::vector<NamedQuery>& AllQueries() {
        "SELECT store_id, extract(epoch FROM expires_at - now())::float8 FROM api_keys "
        "WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"},
       {q::kProgramsOfStore,
-       "SELECT program_id, code, vendor, base_url, required, settings::text, credentials::text, "
-       "array_to_json(uses)::text, switched_off_at IS NOT NULL "
+       "SELECT program_id, code, vendor, base_url, required, settings::text AS settings, "
+       "credentials::text AS credentials, array_to_json(uses)::text AS uses, "
+       "switched_off_at IS NOT NULL AS switched_off "
        "FROM programs WHERE store_id = $1 AND enabled ORDER BY position, program_id"},
       {q::kUpsertStore,
        "INSERT INTO stores (store_id, name) VALUES ($1, $2) "

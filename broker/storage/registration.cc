@@ -108,7 +108,7 @@ absl::StatusOr<std::vector<std::string>> Uses(const YAML::Node& node, const std:
 }
 
 absl::StatusOr<std::vector<StoreEntry>> ParseLoaded(const YAML::Node& root,
-                                                    const std::set<std::string>& known_vendors,
+                                                    const connectors::VendorCatalog& vendors,
                                                     const Environment& env) {
   if (auto s = CheckKeys(root, "stores file", {"stores"}); !s.ok()) return s;
   if (!root["stores"].IsSequence()) return absl::InvalidArgumentError("stores: expected a list");
@@ -152,7 +152,7 @@ absl::StatusOr<std::vector<StoreEntry>> ParseLoaded(const YAML::Node& root,
       for (const auto* r : {&code, &vendor, &base_url}) {
         if (!r->ok()) return r->status();
       }
-      if (!known_vendors.count(*vendor)) {
+      if (!vendors.Vendors().contains(*vendor)) {
         return absl::InvalidArgumentError(
             absl::StrCat(pw, ".vendor: unknown vendor \"", *vendor, "\""));
       }
@@ -173,6 +173,16 @@ absl::StatusOr<std::vector<StoreEntry>> ParseLoaded(const YAML::Node& root,
       if (!credentials.ok()) return credentials.status();
       program.settings_json = *settings;
       program.credentials_json = *credentials;
+      connectors::ProgramConfig as_called;
+      as_called.code = program.code;
+      as_called.vendor = program.vendor;
+      as_called.settings =
+          nlohmann::json::parse(*settings).get<std::map<std::string, std::string>>();
+      as_called.secrets =
+          nlohmann::json::parse(*credentials).get<std::map<std::string, std::string>>();
+      if (auto checked = vendors.Check(as_called); !checked.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(pw, ".", checked.message()));
+      }
       store.programs.push_back(std::move(program));
     }
     stores.push_back(std::move(store));
@@ -181,10 +191,10 @@ absl::StatusOr<std::vector<StoreEntry>> ParseLoaded(const YAML::Node& root,
 }
 
 absl::StatusOr<std::vector<StoreEntry>> Parse(const std::string& yaml_text,
-                                              const std::set<std::string>& known_vendors,
+                                              const connectors::VendorCatalog& vendors,
                                               const Environment& env) {
   try {
-    return ParseLoaded(YAML::Load(yaml_text), known_vendors, env);
+    return ParseLoaded(YAML::Load(yaml_text), vendors, env);
   } catch (const YAML::Exception& e) {
     // Not YAML, or a value of the wrong shape (a list where a name goes).
     return absl::InvalidArgumentError(absl::StrCat("stores file: ", e.what()));
@@ -194,9 +204,9 @@ absl::StatusOr<std::vector<StoreEntry>> Parse(const std::string& yaml_text,
 }  // namespace
 
 absl::StatusOr<RegistrationSummary> ReadStoresFile(const std::string& yaml_text,
-                                                   const std::set<std::string>& known_vendors,
+                                                   const connectors::VendorCatalog& vendors,
                                                    const Environment& env) {
-  auto stores = Parse(yaml_text, known_vendors, env);
+  auto stores = Parse(yaml_text, vendors, env);
   if (!stores.ok()) return stores.status();
   RegistrationSummary summary;
   for (const auto& store : *stores) {
@@ -209,9 +219,9 @@ absl::StatusOr<RegistrationSummary> ReadStoresFile(const std::string& yaml_text,
 
 absl::StatusOr<RegistrationSummary> RegisterStores(ConnectionPool& pool,
                                                    const std::string& yaml_text,
-                                                   const std::set<std::string>& known_vendors,
+                                                   const connectors::VendorCatalog& vendors,
                                                    const Environment& env) {
-  auto stores = Parse(yaml_text, known_vendors, env);
+  auto stores = Parse(yaml_text, vendors, env);
   if (!stores.ok()) return stores.status();
   RegistrationSummary summary;
   absl::Status status = pool.Run([&](pqxx::connection& c) {

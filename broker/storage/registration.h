@@ -3,14 +3,16 @@
 // Registers stores, their programs (with vendor settings and credentials) and
 // API keys from a YAML file; see deploy/local/stores.yaml. Re-running it
 // updates what it names and leaves the rest. Values written "${NAME}" are
-// read from the environment; a missing one stops the registration.
+// read from the environment; a missing one stops the registration. Each
+// program's settings and credentials are checked by its vendor's factory: a
+// program its vendor would refuse is not registered.
 
-#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "broker/config/config.h"
 #include "broker/storage/pool.h"
+#include "connectors/registry/vendor_catalog.h"
 
 namespace loyalty::broker {
 
@@ -26,12 +28,12 @@ struct RegistrationSummary {
 
 // Checks a stores file and counts what it names, writing nothing.
 absl::StatusOr<RegistrationSummary> ReadStoresFile(const std::string& yaml_text,
-                                                   const std::set<std::string>& known_vendors,
+                                                   const connectors::VendorCatalog& vendors,
                                                    const Environment& env);
 
 absl::StatusOr<RegistrationSummary> RegisterStores(ConnectionPool& pool,
                                                    const std::string& yaml_text,
-                                                   const std::set<std::string>& known_vendors,
+                                                   const connectors::VendorCatalog& vendors,
                                                    const Environment& env);
 
 }  // namespace loyalty::broker

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "connectors/artix/settings.h"
 #include "connectors/http/failure.h"
 
 namespace loyalty::connectors::artix {
@@ -20,14 +21,13 @@ std::string NewIdentifier() {
 }
 
 CheckRequest NewCheck(const CallContext& context) {
-  const ProgramConfig& program = *context.program;
+  static const ArtixSettings kNone;  // Calculate refuses the program then
+  const auto* typed = context.program->TypedSettings<ArtixSettings>();
+  const ArtixSettings& settings = typed ? *typed : kNone;
   CheckRequest check;
-  check.cash_code = program.Setting("cash_code");
-  check.shop_code = program.Setting("shop_code");
-  for (absl::string_view label :
-       absl::StrSplit(program.Setting("shop_labels"), ',', absl::SkipWhitespace())) {
-    check.shop_labels.emplace_back(label);
-  }
+  check.cash_code = settings.cash_code;
+  check.shop_code = settings.shop_code;
+  check.shop_labels = settings.shop_labels;
   check.identifier = NewIdentifier();
   return check;
 }
@@ -63,6 +63,10 @@ Capabilities ArtixConnector::capabilities() const {
 
 void ArtixConnector::Calculate(const CallContext& context, CheckRequest check,
                                Callback<CheckResult> done) {
+  if (context.program->TypedSettings<ArtixSettings>() == nullptr) {
+    done(SettingsRefused(*context.program));
+    return;
+  }
   HttpRequest request;
   request.method = "POST";
   request.url = absl::StrCat(context.program->base_url, "/calculatediscount");

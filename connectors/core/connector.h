@@ -1,8 +1,10 @@
 #pragma once
 
-// The one interface every vendor connector implements. Connectors are
-// stateless: the program (settings, credentials) and the deadline come with
-// each call; results come back through a callback, possibly on another thread.
+// The one interface every vendor connector implements. One connector serves
+// every program of its vendor: the program (typed settings, credentials) and
+// the deadline come with each call; results come back through a callback,
+// possibly on another thread. A connector may keep per-program state that
+// the vendor's protocol needs (SailPlay's login tokens).
 
 #include <functional>
 #include <memory>
@@ -79,5 +81,9 @@ class Connector {
 // The decline a connector answers for an operation its vendor lacks,
 // e.g. "LoyalClient cannot cancel a booked purchase".
 Declined Unsupported(std::string_view vendor, std::string_view what);
+
+// The decline for a program whose settings did not parse (or were never
+// parsed: VendorCatalog::Prepare was not called for it).
+Declined SettingsRefused(const ProgramConfig& program);
 
 }  // namespace loyalty::connectors

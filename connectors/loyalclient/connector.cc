@@ -7,12 +7,21 @@
 #include "absl/strings/str_format.h"
 #include "connectors/core/decimal.h"
 #include "connectors/http/failure.h"
+#include "connectors/loyalclient/settings.h"
 #include "connectors/loyalclient/wire.h"
 
 namespace loyalty::connectors::loyalclient {
 namespace {
 
-const std::string& Point(const CallContext& context) { return context.program->Setting("point"); }
+// Read where a request is built; Post refuses the program first when its
+// settings did not parse.
+const LoyalClientSettings& Settings(const CallContext& context) {
+  static const LoyalClientSettings kNone;
+  const auto* settings = context.program->TypedSettings<LoyalClientSettings>();
+  return settings ? *settings : kNone;
+}
+
+const std::string& Point(const CallContext& context) { return Settings(context).point; }
 
 int64_t CheckAmount(const std::vector<Line>& lines) {
   int64_t amount = 0;
@@ -70,11 +79,15 @@ Capabilities LoyalClientConnector::capabilities() const {
 template <typename T, typename Parser>
 void LoyalClientConnector::Post(const CallContext& context, std::string_view method,
                                 std::string body, Parser parse, Callback<T> done) {
+  if (context.program->TypedSettings<LoyalClientSettings>() == nullptr) {
+    done(SettingsRefused(*context.program));
+    return;
+  }
   HttpRequest request;
   request.method = "POST";
   request.url =
       absl::StrCat(context.program->base_url, "/integration/general/", std::string(method));
-  const std::string& apikey = context.program->Secret("apikey");
+  const std::string& apikey = Settings(context).apikey;
   request.headers = {{"Content-Type", "application/json"}, {"apikey", apikey}};
   request.body = std::move(body);
   request.deadline = context.deadline;

@@ -5,13 +5,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "connectors/http/failure.h"
+#include "connectors/sailplay/settings.h"
 #include "connectors/sailplay/wire.h"
 
 namespace loyalty::connectors::sailplay {
 namespace {
 
+// Read where a request is built; Login and Send refuse the program first
+// when its settings did not parse.
+const SailPlaySettings& Settings(const CallContext& context) {
+  static const SailPlaySettings kNone;
+  const auto* settings = context.program->TypedSettings<SailPlaySettings>();
+  return settings ? *settings : kNone;
+}
+
 const std::string& Department(const CallContext& context) {
-  return context.program->Setting("store_department_id");
+  return Settings(context).store_department_id;
 }
 
 // The document's methods that only read: safe for the HTTP client to repeat.
@@ -21,20 +30,23 @@ bool ReadsOnly(const std::string& path) {
 }
 
 std::vector<std::string> Secrets(const CallContext& context, const std::string& token) {
-  return {token, context.program->Secret("store_department_key"),
-          context.program->Secret("pin_code")};
+  return {token, Settings(context).store_department_key, Settings(context).pin_code};
 }
 
 }  // namespace
 
 void ApiClient::Login(const CallContext& context, std::function<void(Outcome<std::string>)> done) {
+  if (context.program->TypedSettings<SailPlaySettings>() == nullptr) {
+    done(SettingsRefused(*context.program));
+    return;
+  }
   HttpRequest request;
   request.method = "GET";
-  request.url = absl::StrCat(
-      context.program->base_url, "/api/v2/login/?",
-      QueryString({{"store_department_id", Department(context)},
-                   {"store_department_key", context.program->Secret("store_department_key")},
-                   {"pin_code", context.program->Secret("pin_code")}}));
+  request.url =
+      absl::StrCat(context.program->base_url, "/api/v2/login/?",
+                   QueryString({{"store_department_id", Department(context)},
+                                {"store_department_key", Settings(context).store_department_key},
+                                {"pin_code", Settings(context).pin_code}}));
   request.deadline = context.deadline;
   request.cancelled = context.cancelled;
   request.secrets = Secrets(context, "");
@@ -62,6 +74,10 @@ void ApiClient::Get(const CallContext& context, std::string path, QueryParams pa
 void ApiClient::Send(const CallContext& context, std::string path, QueryParams params,
                      bool with_pin, bool relogged,
                      std::function<void(Outcome<HttpResponse>)> done) {
+  if (context.program->TypedSettings<SailPlaySettings>() == nullptr) {
+    done(SettingsRefused(*context.program));
+    return;
+  }
   const std::string token = tokens_.Get(context.program->id);
   if (token.empty()) {
     Login(context, [this, context, path = std::move(path), params = std::move(params), with_pin,
@@ -76,7 +92,7 @@ void ApiClient::Send(const CallContext& context, std::string path, QueryParams p
     return;
   }
   QueryParams full = {{"token", token}, {"store_department_id", Department(context)}};
-  if (with_pin) full.emplace_back("pin_code", context.program->Secret("pin_code"));
+  if (with_pin) full.emplace_back("pin_code", Settings(context).pin_code);
   full.insert(full.end(), params.begin(), params.end());
   HttpRequest request;
   request.method = "GET";

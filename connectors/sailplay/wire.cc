@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "connectors/core/json_reader.h"
 #include "connectors/core/json_writer.h"
 #include "connectors/http/failure.h"
@@ -248,6 +249,84 @@ bool IsTokenRefusal(std::string_view body) {
   const json& code = parsed.at("status_code");
   return parsed.value("status", "") != "ok" && code.is_number_integer() &&
          code.get<int64_t>() == kTokenRefused;
+}
+
+// Mapping between the broker's model and the document's shapes.
+
+// Positions keyed by the broker's line numbers; SKU, or barcode without one.
+std::vector<CartPosition> CartFrom(const std::vector<Line>& lines) {
+  std::vector<CartPosition> cart;
+  cart.reserve(lines.size());
+  for (const Line& line : lines) {
+    CartPosition p;
+    p.num = line.line_no;
+    p.sku = line.sku.empty() ? line.barcode : line.sku;
+    p.price_minor = line.total_before_minor - line.discount_minor;
+    p.quantity_milli = line.quantity_milli;
+    p.min_price_minor = line.min_total_minor;
+    cart.push_back(p);
+  }
+  return cart;
+}
+
+// Spreads whole points over the positions in order, each up to the limit the
+// vendor's calculation gave it. False when they do not fit.
+bool SpreadPoints(int64_t points, const Calc& calc, std::vector<CartPosition>& cart) {
+  for (CartPosition& p : cart) {
+    int64_t limit = 0;
+    for (const CalcPosition& c : calc.positions) {
+      if (c.num == p.num) limit = c.discount_points_max_centipoints / kCentipointsPerPoint;
+    }
+    p.discount_points = std::clamp<int64_t>(limit, 0, points);
+    points -= p.discount_points;
+  }
+  return points == 0;
+}
+
+// The applied marketing actions, for the quote's explanation.
+static std::string Explain(const Calc& calc) {
+  if (calc.actions_applied.empty()) return "no marketing action applies";
+  std::vector<std::string> aliases;
+  for (const auto& applied : calc.actions_applied) aliases.push_back(applied.first);
+  return absl::StrCat("marketing actions: ", absl::StrJoin(aliases, ", "));
+}
+
+// The applied actions' messages for the customer, one per line.
+static std::string CustomerMessage(const Calc& calc) {
+  std::vector<std::string> messages;
+  for (const auto& applied : calc.actions_applied) {
+    if (!applied.second.empty()) messages.push_back(applied.second);
+  }
+  return absl::StrJoin(messages, "\n");
+}
+
+QuoteResult QuoteFrom(const Calc& calc) {
+  QuoteResult result;
+  result.vendor_reference = calc.cart_id;
+  result.explanation = Explain(calc);
+  result.customer_message = CustomerMessage(calc);
+  result.receipt_texts = calc.receipt_texts;
+  for (const CalcPosition& p : calc.positions) {
+    const int64_t discount = p.price_minor - p.new_price_minor;
+    if (discount <= 0) continue;
+    // Positions name the actions by alias only; the alias is both.
+    const std::string aliases = absl::StrJoin(p.actions, "+");
+    LineDiscount given;
+    given.line_no = p.num;
+    given.amount_minor = discount;
+    given.campaign_name = aliases.empty() ? "SailPlay" : aliases;
+    given.campaign_code = aliases;
+    result.discounts.push_back(std::move(given));
+  }
+  return result;
+}
+
+PurchaseState StateOf(const Purchase& purchase) {
+  PurchaseState state;
+  state.vendor_reference = purchase.id;
+  state.confirmed = purchase.is_completed;
+  state.earned_centipoints = purchase.points_delta_centipoints;
+  return state;
 }
 
 }  // namespace loyalty::connectors::sailplay

@@ -114,4 +114,19 @@ Outcome<Rebound> ParseEditUser(int status, std::string_view body);
 // True when `body` is the refusal that means "log in again".
 bool IsTokenRefusal(std::string_view body);
 
+// The broker's model in the document's shapes, and back.
+
+// The document counts whole points; the broker hundredths.
+inline constexpr int64_t kCentipointsPerPoint = 100;
+
+// Positions keyed by the broker's line numbers; SKU, or barcode without one.
+std::vector<CartPosition> CartFrom(const std::vector<Line>& lines);
+// Spreads whole points over the positions in order, each up to the limit the
+// vendor's calculation gave it. False when they do not fit.
+bool SpreadPoints(int64_t points, const Calc& calc, std::vector<CartPosition>& cart);
+// The calculation's discounts per line, explanation and texts; the points
+// are the connector's to fill (they depend on the customer).
+QuoteResult QuoteFrom(const Calc& calc);
+PurchaseState StateOf(const Purchase& purchase);
+
 }  // namespace loyalty::connectors::sailplay

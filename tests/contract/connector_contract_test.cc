@@ -9,13 +9,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "connectors/artix/connector.h"
-#include "simulators/artix/server.h"
+#include "connectors/builtin/builtin_vendors.h"
 #include "connectors/http/curl_multi_client.h"
 #include "connectors/loyalclient/connector.h"
-#include "simulators/loyalclient/server.h"
 #include "connectors/sailplay/connector.h"
-#include "simulators/sailplay/server.h"
+#include "simulators/artix/server.h"
 #include "simulators/kit/seed.h"
+#include "simulators/loyalclient/server.h"
+#include "simulators/sailplay/server.h"
 #include "tests/contract/await.h"
 #include "tests/contract/vendor_under_test.h"
 
@@ -68,6 +69,7 @@ VendorUnderTest LoyalClient() {
     p.base_url = absl::StrCat("http://127.0.0.1:", port);
     p.settings["point"] = "62a1f0c0e4b0a1b2c3d4e5f4";
     p.secrets["apikey"] = valid ? "lc-demo-apikey-0001" : "wrong-key";
+    connectors::BuiltinVendors().Prepare(p);
     return p;
   };
   v.make_connector = [](connectors::HttpClient& http) {
@@ -96,6 +98,7 @@ VendorUnderTest SailPlay() {
     p.settings["store_department_id"] = "219";
     p.secrets["store_department_key"] = valid ? "sp-demo-department-key-219" : "wrong";
     p.secrets["pin_code"] = "104443";
+    connectors::BuiltinVendors().Prepare(p);
     return p;
   };
   v.make_connector = [](connectors::HttpClient& http) {
@@ -112,8 +115,7 @@ VendorUnderTest Artix() {
   VendorUnderTest v;
   v.name = "Artix";
   v.make_simulator = [] {
-    return std::make_unique<simulator::artix::ArtixSimulator>(
-        SeedOf("artix/data/artix-seed.json"));
+    return std::make_unique<simulator::artix::ArtixSimulator>(SeedOf("artix/data/artix-seed.json"));
   };
   // VirtualPOS has no authentication: there are no credentials to get wrong.
   v.program = [](int port, bool) {
@@ -125,6 +127,7 @@ VendorUnderTest Artix() {
     p.settings["cash_code"] = "1";
     p.settings["shop_code"] = "1";
     p.settings["shop_labels"] = "61fb8bcf81021504bbd255be";
+    connectors::BuiltinVendors().Prepare(p);
     return p;
   };
   v.make_connector = [](connectors::HttpClient& http) {

@@ -8,10 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "connectors/builtin/builtin_vendors.h"
 #include "connectors/http/curl_multi_client.h"
 #include "connectors/sailplay/connector.h"
-#include "simulators/sailplay/server.h"
 #include "simulators/kit/seed.h"
+#include "simulators/sailplay/server.h"
 #include "tests/contract/await.h"
 
 namespace loyalty::connectors::sailplay {
@@ -36,9 +37,8 @@ Line MilkLine(int32_t no, int64_t total_minor) {
 class SailPlayConnectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    simulator_ = std::make_unique<simulator::sailplay::SailPlaySimulator>(
-        simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
-                            "/simulators/sailplay/data/sailplay-seed.json"));
+    simulator_ = std::make_unique<simulator::sailplay::SailPlaySimulator>(simulator::LoadSeed(
+        std::string(LOYALTY_SOURCE_DIR) + "/simulators/sailplay/data/sailplay-seed.json"));
     const int port = simulator_->Start("127.0.0.1", 0);
     ASSERT_GT(port, 0);
     auto program = std::make_shared<ProgramConfig>();
@@ -48,6 +48,7 @@ class SailPlayConnectorTest : public ::testing::Test {
     program->settings["store_department_id"] = "219";
     program->secrets["store_department_key"] = "sp-demo-department-key-219";
     program->secrets["pin_code"] = "104443";
+    connectors::BuiltinVendors().Prepare(*program);
     program_ = program;
   }
 

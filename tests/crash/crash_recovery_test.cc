@@ -27,7 +27,7 @@
 #include "broker/storage/migrations.h"
 #include "broker/storage/pool.h"
 #include "broker/storage/registration.h"
-#include "connectors/builtin/builtin_connectors.h"
+#include "connectors/builtin/builtin_vendors.h"
 #include "simulators/loyalclient/server.h"
 #include "simulators/sailplay/server.h"
 #include "simulators/kit/seed.h"

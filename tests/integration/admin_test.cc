@@ -14,7 +14,7 @@
 #include "broker/common/hashing.h"
 #include "broker/storage/pool.h"
 #include "broker/storage/registration.h"
-#include "connectors/builtin/builtin_connectors.h"
+#include "connectors/builtin/builtin_vendors.h"
 #include "simulators/loyalclient/server.h"
 #include "simulators/kit/seed.h"
 #include "loyalty/broker/admin/v1/admin.grpc.pb.h"

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/storage/migrations.h"
 #include "broker/storage/registration.h"
-#include "connectors/builtin/builtin_connectors.h"
+#include "connectors/builtin/builtin_vendors.h"
 
 namespace loyalty::broker::testing {
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "broker/storage/registration.h"
+#include "connectors/builtin/builtin_vendors.h"
 
 namespace loyalty::broker {
 namespace {
@@ -45,10 +46,11 @@ namespace {
 constexpr char kOneStore[] =
     "stores:\n  - id: s1\n    api_keys: [{label: till, key: 0123456789abcdef}]\n"
     "    programs:\n      - code: lc\n        vendor: loyalclient\n"
-    "        base_url: http://127.0.0.1:1\n        settings: {point: ";
+    "        base_url: http://127.0.0.1:1\n        credentials: {apikey: k1}\n"
+    "        settings: {point: ";
 
 TEST(StoresFile, IsReadWithoutADatabase) {
-  auto summary = ReadStoresFile(std::string(kOneStore) + "p1}\n", {"loyalclient"}, {});
+  auto summary = ReadStoresFile(std::string(kOneStore) + "p1}\n", connectors::BuiltinVendors(), {});
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_EQ(summary->stores, 1);
   EXPECT_EQ(summary->programs, 1);
@@ -59,17 +61,49 @@ TEST(StoresFile, IsReadWithoutADatabase) {
 // `register` ended in std::terminate.
 TEST(StoresFile, ASettingThatIsNotUtf8IsRefusedNamingIt) {
   const std::string raw_byte(1, static_cast<char>(0xFF));  // not UTF-8
-  auto summary =
-      ReadStoresFile(std::string(kOneStore) + "p" + raw_byte + "1}\n", {"loyalclient"}, {});
+  auto summary = ReadStoresFile(std::string(kOneStore) + "p" + raw_byte + "1}\n",
+                                connectors::BuiltinVendors(), {});
   ASSERT_FALSE(summary.ok());
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(summary.status().message().find("stores[0].programs[0].settings"), std::string::npos)
       << summary.status();
 }
 
+// The vendor's factory checks each program once, at registration: a
+// SailPlay program without its PIN, or with a misspelt setting, is refused
+// there rather than when the vendor is first called.
+TEST(StoresFile, AProgramItsVendorWouldRefuseIsNotRegistered) {
+  const std::string sailplay =
+      "stores:\n  - id: s1\n    api_keys: [{label: till, key: 0123456789abcdef}]\n"
+      "    programs:\n      - code: sp\n        vendor: sailplay\n"
+      "        base_url: http://127.0.0.1:1\n";
+  auto no_pin = ReadStoresFile(sailplay +
+                                   "        settings: {store_department_id: \"219\"}\n"
+                                   "        credentials: {store_department_key: secret-key}\n",
+                               connectors::BuiltinVendors(), {});
+  ASSERT_FALSE(no_pin.ok());
+  EXPECT_EQ(no_pin.status().message(), "stores[0].programs[0].credentials.pin_code is required");
+  auto misspelt = ReadStoresFile(
+      sailplay +
+          "        settings: {store_department_id: \"219\", store_departmen_key: x}\n"
+          "        credentials: {store_department_key: secret-key, pin_code: \"1234\"}\n",
+      connectors::BuiltinVendors(), {});
+  ASSERT_FALSE(misspelt.ok());
+  EXPECT_NE(misspelt.status().message().find("settings.store_departmen_key: unknown setting"),
+            std::string::npos)
+      << misspelt.status();
+  EXPECT_EQ(misspelt.status().message().find("secret-key"), std::string::npos);
+  auto good = ReadStoresFile(
+      sailplay +
+          "        settings: {store_department_id: \"219\"}\n"
+          "        credentials: {store_department_key: secret-key, pin_code: \"1234\"}\n",
+      connectors::BuiltinVendors(), {});
+  EXPECT_TRUE(good.ok()) << good.status();
+}
+
 TEST(StoresFile, AValueOfTheWrongShapeIsRefusedNotThrown) {
   auto summary = ReadStoresFile("stores:\n  - id: s1\n    name: [not, a, name]\n    api_keys: []\n",
-                                {"loyalclient"}, {});
+                                connectors::BuiltinVendors(), {});
   ASSERT_FALSE(summary.ok());
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kInvalidArgument);
 }

@@ -11,7 +11,7 @@
 #include "broker/core/checkout_observer.h"
 #include "broker/core/checkout_recovery.h"
 #include "broker/core/checkout_service.h"
-#include "connectors/core/connector_registry.h"
+#include "connectors/registry/connector_registry.h"
 #include "tests/core/fakes/in_memory_repositories.h"
 #include "tests/core/fakes/scripted_connector.h"
 

@@ -1,4 +1,4 @@
-// CheckoutRecovery, part two: delivering the outbox, per program in order.
+#include "broker/core/outbox_delivery.h"
 
 #include <algorithm>
 #include <map>
@@ -7,8 +7,7 @@
 #include "absl/time/clock.h"
 #include "broker/common/logging.h"
 #include "broker/core/booking_plan.h"
-#include "broker/core/checkout_recovery.h"
-#include "broker/core/checkout_service.h"
+#include "broker/core/booking_saga.h"
 
 namespace loyalty::broker {
 namespace {
@@ -26,7 +25,7 @@ PurchaseProgramRecord* ProgramOf(PurchaseRecord& purchase, int64_t program_id) {
 
 }  // namespace
 
-absl::StatusOr<int> CheckoutRecovery::DrainOutbox() {
+absl::StatusOr<int> OutboxDelivery::Drain() {
   auto programs = deps_.outbox.ProgramsWithBacklog();
   if (!programs.ok()) return programs.status();
   int settled = 0;
@@ -46,8 +45,8 @@ absl::StatusOr<int> CheckoutRecovery::DrainOutbox() {
   return settled;
 }
 
-absl::StatusOr<bool> CheckoutRecovery::DeliverHead(int64_t program_id, StoreCache& stores,
-                                                   int& settled) {
+absl::StatusOr<bool> OutboxDelivery::DeliverHead(int64_t program_id, StoreCache& stores,
+                                                 int& settled) {
   auto head = deps_.outbox.Head(program_id);
   if (!head.ok()) return head.status();
   if (!head->has_value()) return false;
@@ -107,8 +106,7 @@ absl::StatusOr<bool> CheckoutRecovery::DeliverHead(int64_t program_id, StoreCach
   return entry.status != "waiting";  // a retry later keeps the later entries waiting too
 }
 
-absl::Status CheckoutRecovery::Deliver(OutboxEntry& entry, const StoreContext& store,
-                                       int& settled) {
+absl::Status OutboxDelivery::Deliver(OutboxEntry& entry, const StoreContext& store, int& settled) {
   auto purchase = deps_.purchases.LoadByOrder(entry.store_id, entry.order_number);
   if (!purchase.ok()) return purchase.status();
   PurchaseProgramRecord* p = ProgramOf(*purchase, entry.program_id);
@@ -141,8 +139,8 @@ absl::Status CheckoutRecovery::Deliver(OutboxEntry& entry, const StoreContext& s
 
   connectors::PurchaseRef ref{entry.order_number, p->vendor_reference, std::nullopt};
   if (entry.operation == "cancel") {
-    auto undone =
-        calls_.OnPurchase(program, deadline, "cancel", ref, entry.store_id, entry.purchase_id);
+    auto undone = calls_.OnPurchase(program, deadline, PurchaseAction::kCancel, ref, entry.store_id,
+                                    entry.purchase_id);
     if (undone.failed()) return retry_later(undone.failure().message);
     p->status = undone.approved()
                     ? "undone"
@@ -183,8 +181,8 @@ absl::Status CheckoutRecovery::Deliver(OutboxEntry& entry, const StoreContext& s
   if (!booked.value().confirmed && purchase->status == "confirmed" &&
       connector->capabilities().confirm) {
     ref.vendor_reference = p->vendor_reference;
-    auto confirmed =
-        calls_.OnPurchase(program, deadline, "confirm", ref, entry.store_id, entry.purchase_id);
+    auto confirmed = calls_.OnPurchase(program, deadline, PurchaseAction::kConfirm, ref,
+                                       entry.store_id, entry.purchase_id);
     // Booking again is recognised by this vendor: the whole entry is retried.
     if (!confirmed.approved()) return retry_later("booked, but the confirm failed");
   }

@@ -1,5 +1,4 @@
-// IdentifyCustomer: asks every program used for identifying at once and
-// merges their accounts.
+#include "broker/core/identification.h"
 
 #include <algorithm>
 #include <vector>
@@ -7,49 +6,42 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "broker/common/error_reasons.h"
-#include "broker/core/checkout_service.h"
-#include "broker/core/fan_out.h"
-#include "broker/core/journal_entry.h"
 #include "broker/core/proto_mapping.h"
 #include "broker/core/vendor_errors.h"
 
 namespace loyalty::broker {
 
-absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time deadline,
-                                       const v1::IdentifyCustomerRequest& request,
-                                       v1::IdentifyCustomerResponse* response,
-                                       const std::function<bool()>& cancelled) {
+absl::Status Identification::Identify(const StoreContext& store, absl::Time deadline,
+                                      const v1::IdentifyCustomerRequest& request,
+                                      v1::IdentifyCustomerResponse* response,
+                                      const std::function<bool()>& cancelled) {
   const connectors::IdentifyRequest ask{CustomerFromProto(request.customer())};
-  std::vector<ProgramCall<connectors::Account>> calls;
-  FanOutStop stop(cancelled);
+  std::vector<const StoreProgram*> asked;
   for (const auto& program : store.programs) {
-    connectors::Connector* connector = ConnectorFor(program);
-    if (connector == nullptr || !connector->capabilities().identify || !program.uses.identify) {
-      continue;
+    connectors::Connector* connector = calls_.ConnectorFor(program);
+    if (connector != nullptr && connector->capabilities().identify && program.uses.identify) {
+      asked.push_back(&program);
     }
-    auto context = Context(program, deadline, stop.Flag());
-    calls.push_back(
-        {&program, connector,
-         std::make_unique<PendingCall<connectors::Account>>(*program.config, [&](auto done) {
-           connector->Identify(context, ask, std::move(done));
-         })});
   }
-  if (calls.empty()) {
+  if (asked.empty()) {
     return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kNotSupportedByStore,
                          "none of the store's programs can identify customers");
   }
+  auto outcomes = calls_.FanOut<connectors::Account>(
+      store.store_id, asked, deadline, cancelled, "identify",
+      [&](size_t, connectors::Connector& connector, const connectors::CallContext& context,
+          auto done) { connector.Identify(context, ask, std::move(done)); });
   absl::Status first_failure;
   absl::Status first_refusal_of_program;  // its credentials or settings refused
   std::vector<std::string> unsupported;
-  for (auto& call : calls) {
-    connectors::Outcome<connectors::Account> outcome = call.pending->Wait();
-    Journal(
-        JournalEntry(store.store_id, *call.program->config, "identify", *call.pending, outcome));
+  for (size_t k = 0; k < asked.size(); ++k) {
+    const StoreProgram& program = *asked[k];
+    const connectors::Outcome<connectors::Account>& outcome = outcomes[k];
     if (!outcome.approved()) {
       const absl::Status status =
-          StatusFromOutcome(PartyOf(*call.program, call.connector), outcome);
+          StatusFromOutcome(PartyOf(program, calls_.ConnectorFor(program)), outcome);
       auto* skipped = response->add_skipped();
-      skipped->set_program(call.program->config->code);
+      skipped->set_program(program.config->code);
       skipped->set_reason(SkipReason(status));
       skipped->set_reason_code(ReasonOf(status));
       if (outcome.failed() && first_failure.ok()) first_failure = status;
@@ -65,11 +57,11 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
       continue;
     }
     const connectors::Account& account = outcome.value();
-    auto held = deps_.holds.ActiveAmount(call.program->config->id, account.vendor_customer_id);
+    auto held = deps_.holds.ActiveAmount(program.config->id, account.vendor_customer_id);
     if (!held.ok()) return held.status();
     auto* a = response->add_accounts();
-    a->set_program(call.program->config->code);
-    a->set_vendor(VendorToProto(call.program->config->vendor));
+    a->set_program(program.config->code);
+    a->set_vendor(VendorToProto(program.config->vendor));
     a->set_vendor_customer_id(account.vendor_customer_id);
     a->set_name(account.name);
     a->mutable_level()->set_id(account.level.id);
@@ -86,7 +78,7 @@ absl::Status CheckoutService::Identify(const StoreContext& store, absl::Time dea
   // Not "not found": a program that cannot log in never looked.
   if (!first_refusal_of_program.ok()) return first_refusal_of_program;
   // Not "not found": no program could even look for this kind of identifier.
-  if (unsupported.size() == calls.size()) {
+  if (unsupported.size() == asked.size()) {
     return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kNotSupportedByStore,
                          absl::StrJoin(unsupported, "; "));
   }

@@ -1,6 +1,4 @@
-// CommitPurchase: idempotency key first, then the intent, then the vendors
-// (checkout_saga.cc), then the outcome together with the stored answer, the
-// holds it consumed and the steps it leaves to the outbox.
+#include "broker/core/purchase_commit.h"
 
 #include <algorithm>
 #include <map>
@@ -12,7 +10,6 @@
 #include "broker/common/status_details.h"
 #include "broker/core/booking_plan.h"
 #include "broker/core/cart_math.h"
-#include "broker/core/checkout_service.h"
 #include "broker/core/proto_mapping.h"
 #include "broker/core/vendor_errors.h"
 
@@ -33,10 +30,10 @@ std::string RequestFingerprint(const v1::CommitPurchaseRequest& request) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> CheckoutService::SpendLimit(const StoreProgram& program,
-                                                    const QuoteRecord& quote,
-                                                    const QuoteProgramRecord& quoted) {
-  connectors::Connector* connector = ConnectorFor(program);
+absl::StatusOr<int64_t> PurchaseCommit::SpendLimit(const StoreProgram& program,
+                                                   const QuoteRecord& quote,
+                                                   const QuoteProgramRecord& quoted) {
+  connectors::Connector* connector = calls_.ConnectorFor(program);
   if (connector != nullptr && connector->capabilities().hold) {
     return quoted.spendable_centipoints;  // the vendor counts its own holds
   }
@@ -51,19 +48,19 @@ absl::StatusOr<int64_t> CheckoutService::SpendLimit(const StoreProgram& program,
                           *held_by_all - *held_here);
 }
 
-void CheckoutService::MarkDroppedVendorHolds(const StoreContext& store,
-                                             PurchaseRecord& purchase) const {
+void PurchaseCommit::MarkDroppedVendorHolds(const StoreContext& store,
+                                            PurchaseRecord& purchase) const {
   for (auto& p : purchase.programs) {
     const StoreProgram* program = store.FindProgram(p.program_id);
-    connectors::Connector* connector = program ? ConnectorFor(*program) : nullptr;
+    connectors::Connector* connector = program ? calls_.ConnectorFor(*program) : nullptr;
     p.dropped_vendor_holds = connector != nullptr && connector->capabilities().hold &&
                              p.status != "pending" && !p.Skipped();
   }
 }
 
-absl::Status CheckoutService::Commit(const StoreContext& store, absl::Time deadline,
-                                     const v1::CommitPurchaseRequest& request,
-                                     v1::PurchaseResponse* response) {
+absl::Status PurchaseCommit::Commit(const StoreContext& store, absl::Time deadline,
+                                    const v1::CommitPurchaseRequest& request,
+                                    v1::PurchaseResponse* response) {
   auto claim = deps_.idempotency.Claim(store.store_id, request.idempotency_key(), kCommitMethod,
                                        RequestFingerprint(request));
   if (!claim.ok()) return claim.status();
@@ -89,9 +86,9 @@ absl::Status CheckoutService::Commit(const StoreContext& store, absl::Time deadl
   return status;
 }
 
-absl::Status CheckoutService::AnswerUnfinished(const StoreContext& store,
-                                               const v1::CommitPurchaseRequest& request,
-                                               v1::PurchaseResponse* response) {
+absl::Status PurchaseCommit::AnswerUnfinished(const StoreContext& store,
+                                              const v1::CommitPurchaseRequest& request,
+                                              v1::PurchaseResponse* response) {
   auto running = [] {
     return WithRetryDelay(
         ReasonedError(absl::StatusCode::kAborted, ErrorReason::kRequestInProgress,
@@ -109,7 +106,7 @@ absl::Status CheckoutService::AnswerUnfinished(const StoreContext& store,
     for (const auto& p : purchase->programs) {
       if (!p.status.starts_with("in doubt")) continue;
       if (const StoreProgram* program = store.FindProgram(p.program_id)) {
-        party = PartyOf(*program, ConnectorFor(*program));
+        party = PartyOf(*program, calls_.ConnectorFor(*program));
       }
       break;
     }
@@ -123,9 +120,9 @@ absl::Status CheckoutService::AnswerUnfinished(const StoreContext& store,
   return running();  // pending: the commit (or its recovery) is still at work
 }
 
-absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Time deadline,
-                                            const v1::CommitPurchaseRequest& request,
-                                            v1::PurchaseResponse* response, bool& keep_key) {
+absl::Status PurchaseCommit::CommitClaimed(const StoreContext& store, absl::Time deadline,
+                                           const v1::CommitPurchaseRequest& request,
+                                           v1::PurchaseResponse* response, bool& keep_key) {
   keep_key = false;  // until the intent is written, nothing has happened
   auto quote = deps_.quotes.Load(store.store_id, request.quote_id());
   if (!quote.ok()) return quote.status();
@@ -142,7 +139,7 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
           {{absl::StrCat("spend[", i, "].program"),
             absl::StrCat("\"", spend.program(), "\" has no account in this quote")}});
     }
-    connectors::Connector* connector = ConnectorFor(*program);
+    connectors::Connector* connector = calls_.ConnectorFor(*program);
     if (connector == nullptr || !connector->capabilities().book) {
       const ProgramParty party = PartyOf(*program, connector);
       return ReasonedError(absl::StatusCode::kFailedPrecondition,
@@ -208,7 +205,7 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
   std::vector<BookingCandidate> candidates;
   for (const auto& program : store.programs) {  // booking follows the store's order
     const QuoteProgramRecord* quoted = quote->FindProgram(program.config->id);
-    connectors::Connector* connector = ConnectorFor(program);
+    connectors::Connector* connector = calls_.ConnectorFor(program);
     if (quoted == nullptr || connector == nullptr || !connector->capabilities().book) continue;
     PurchaseProgramRecord p;
     p.program_id = program.config->id;
@@ -237,29 +234,20 @@ absl::Status CheckoutService::CommitClaimed(const StoreContext& store, absl::Tim
   keep_key = true;
 
   std::vector<OutboxEntry> outbox;
-  const absl::Status outcome_status = RunBookings(store, deadline, *quote, *plan, purchase, outbox);
+  const absl::Status outcome_status = saga_.Run(store, deadline, *quote, *plan, purchase, outbox);
   if (outcome_status.ok()) {
     // Confirmed unless a vendor still waits for the till's confirm.
     auto awaits_confirm = [&](const PurchaseProgramRecord& p) {
       if (p.status == "approved") return !p.confirmed;
       return p.status == "queued" &&
-             ConnectorFor(*store.FindProgram(p.program_id))->capabilities().confirm;
+             calls_.ConnectorFor(*store.FindProgram(p.program_id))->capabilities().confirm;
     };
-    bool all_confirmed = true;
-    int64_t spent = 0, earned = 0;
-    for (const auto& p : purchase.programs) {
-      spent += p.spent_centipoints;
-      earned += p.earned_centipoints;
-      all_confirmed = all_confirmed && !awaits_confirm(p);
-    }
+    const bool all_confirmed =
+        std::none_of(purchase.programs.begin(), purchase.programs.end(), awaits_confirm);
     purchase.status = all_confirmed ? "confirmed" : "booked";
-    purchase.spent_centipoints = spent;
-    purchase.earned_centipoints = earned;
-    purchase.paid_minor = purchase.total_minor - spent;
+    purchase.TotalFromPrograms();
   } else {
-    purchase.spent_centipoints = 0;
-    purchase.earned_centipoints = 0;
-    purchase.paid_minor = purchase.total_minor;
+    purchase.TotalNothingSpent();
   }
 
   auto now = absl::ToUnixSeconds(absl::Now());

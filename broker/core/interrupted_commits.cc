@@ -1,14 +1,15 @@
-// CheckoutRecovery, part one: purchases whose commit was interrupted.
+#include "broker/core/interrupted_commits.h"
+
+#include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/common/logging.h"
-#include "broker/core/checkout_recovery.h"
 #include "broker/core/proto_mapping.h"
 
 namespace loyalty::broker {
 
-absl::StatusOr<int> CheckoutRecovery::RecoverInterrupted() {
+absl::StatusOr<int> InterruptedCommits::Recover() {
   auto stale = deps_.purchases.StalePending(settings_.stale_after);
   if (!stale.ok()) return stale.status();
   int settled = 0;
@@ -26,7 +27,7 @@ absl::StatusOr<int> CheckoutRecovery::RecoverInterrupted() {
   return settled;
 }
 
-absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(const StalePurchase& stale) {
+absl::StatusOr<bool> InterruptedCommits::RecoverPurchase(const StalePurchase& stale) {
   auto claimed = deps_.purchases.ClaimStale(stale.purchase_id, settings_.stale_after);
   if (!claimed.ok()) return claimed.status();
   if (!*claimed) return false;  // finished meanwhile, or another replica has it
@@ -53,7 +54,8 @@ absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(const StalePurchase& stal
       continue;
     }
     connectors::PurchaseRef ref{order_number, "", std::nullopt};
-    auto found = calls_.OnPurchase(*program, deadline, "get", ref, store_id, purchase->purchase_id);
+    auto found = calls_.OnPurchase(*program, deadline, PurchaseAction::kGet, ref, store_id,
+                                   purchase->purchase_id);
     if (found.failed()) {
       return absl::UnavailableError(
           absl::StrCat(program->config->code,
@@ -80,44 +82,20 @@ absl::StatusOr<bool> CheckoutRecovery::RecoverPurchase(const StalePurchase& stal
                      ", which cannot say whether it booked; reconcile before booking it again");
   } else if (booked.size() == purchase->programs.size()) {
     // Every vendor has it: the commit went through.
-    bool confirmed = true;
-    purchase->spent_centipoints = 0;
-    purchase->earned_centipoints = 0;
-    for (const auto& p : purchase->programs) {
-      confirmed = confirmed && p.confirmed;
-      purchase->spent_centipoints += p.spent_centipoints;
-      purchase->earned_centipoints += p.earned_centipoints;
-    }
+    const bool confirmed = std::all_of(purchase->programs.begin(), purchase->programs.end(),
+                                       [](const PurchaseProgramRecord& p) { return p.confirmed; });
     purchase->status = confirmed ? "confirmed" : "booked";
-    purchase->paid_minor = purchase->total_minor - purchase->spent_centipoints;
+    purchase->TotalFromPrograms();
     v1::PurchaseResponse response;
     PurchaseToProto(*purchase, **store, &response);
     answer =
         StoredAnswer{purchase->idempotency_key, absl::OkStatus(), response.SerializeAsString()};
   } else {
     // None or only some: take back what was booked; the till may commit again.
-    for (size_t i : booked) {
-      PurchaseProgramRecord& p = purchase->programs[i];
-      const StoreProgram* program = (*store)->FindProgram(p.program_id);
-      connectors::PurchaseRef ref{order_number, p.vendor_reference, std::nullopt};
-      auto undone =
-          calls_.OnPurchase(*program, deadline, "cancel", ref, store_id, purchase->purchase_id);
-      if (undone.failed()) {
-        p.status = absl::StrCat("undo queued: ", undone.failure().message);
-        outbox.push_back(OutboxEntry::For(p.program_id, "cancel"));
-      } else {
-        p.status = undone.approved()
-                       ? "undone"
-                       : absl::StrCat("undo refused: ", undone.declined_reason().message);
-      }
-      p.spent_centipoints = 0;
-      p.earned_centipoints = 0;
-    }
+    saga_.Undo(**store, deadline, *purchase, booked, outbox);
     purchase->status = "failed";
     purchase->failure_reason = "the broker stopped during the commit; undone";
-    purchase->spent_centipoints = 0;
-    purchase->earned_centipoints = 0;
-    purchase->paid_minor = purchase->total_minor;
+    purchase->TotalNothingSpent();
   }
   if (auto written = deps_.purchases.WriteOutcome(*purchase, answer, outbox); !written.ok()) {
     return written;

@@ -1,12 +1,8 @@
-// The bookings of a commit, run as a saga (see booking_plan.h): each program
-// in plan order; a failure before the pivot undoes the bookings made so far;
-// a booking that only earns points and whose vendor is down goes to the
-// outbox instead of failing the purchase.
+#include "broker/core/booking_saga.h"
 
 #include "absl/strings/str_cat.h"
 #include "broker/common/error_reasons.h"
 #include "broker/core/cart_math.h"
-#include "broker/core/checkout_service.h"
 #include "broker/core/vendor_errors.h"
 
 namespace loyalty::broker {
@@ -17,15 +13,14 @@ void FillBookLines(const std::vector<QuoteLineRecord>& lines, int64_t program_id
   ask.amount_minor = CartAmount(ask.lines);
 }
 
-void CheckoutService::UndoBookings(const StoreContext& store, absl::Time deadline,
-                                   PurchaseRecord& purchase, const std::vector<size_t>& booked,
-                                   std::vector<OutboxEntry>& outbox) {
+void BookingSaga::Undo(const StoreContext& store, absl::Time deadline, PurchaseRecord& purchase,
+                       const std::vector<size_t>& booked, std::vector<OutboxEntry>& outbox) {
   for (auto it = booked.rbegin(); it != booked.rend(); ++it) {
     PurchaseProgramRecord& p = purchase.programs[*it];
     const StoreProgram* program = store.FindProgram(p.program_id);
     connectors::PurchaseRef ref{purchase.order_number, p.vendor_reference, std::nullopt};
-    auto outcome =
-        calls_.OnPurchase(*program, deadline, "cancel", ref, store.store_id, purchase.purchase_id);
+    auto outcome = calls_.OnPurchase(*program, deadline, PurchaseAction::kCancel, ref,
+                                     store.store_id, purchase.purchase_id);
     if (outcome.approved()) {
       p.status = "undone";
     } else if (outcome.failed()) {
@@ -40,16 +35,14 @@ void CheckoutService::UndoBookings(const StoreContext& store, absl::Time deadlin
   }
 }
 
-absl::Status CheckoutService::RunBookings(const StoreContext& store, absl::Time deadline,
-                                          const QuoteRecord& quote,
-                                          const std::vector<BookingStep>& plan,
-                                          PurchaseRecord& purchase,
-                                          std::vector<OutboxEntry>& outbox) {
+absl::Status BookingSaga::Run(const StoreContext& store, absl::Time deadline,
+                              const QuoteRecord& quote, const std::vector<BookingStep>& plan,
+                              PurchaseRecord& purchase, std::vector<OutboxEntry>& outbox) {
   std::vector<size_t> undoable_booked;
   for (const BookingStep& step : plan) {
     PurchaseProgramRecord& p = purchase.programs[step.index];
     const StoreProgram* program = store.FindProgram(p.program_id);
-    connectors::Connector* connector = ConnectorFor(*program);
+    connectors::Connector* connector = calls_.ConnectorFor(*program);
     const QuoteProgramRecord* quoted = quote.FindProgram(p.program_id);
     connectors::BookRequest ask;
     ask.order_number = purchase.order_number;
@@ -106,7 +99,7 @@ absl::Status CheckoutService::RunBookings(const StoreContext& store, absl::Time 
       if (outcome.failure().maybe_applied) undoable_booked.push_back(step.index);
     }
     purchase.failure_reason = std::string(status.message());
-    UndoBookings(store, deadline, purchase, undoable_booked, outbox);
+    Undo(store, deadline, purchase, undoable_booked, outbox);
     return status;
   }
   return absl::OkStatus();

@@ -5,6 +5,8 @@
 // will be booked with, so what the quote offers to spend and earn is what
 // the commit books. Without discounts from others there is no second phase.
 
+#include "broker/core/quoting.h"
+
 #include <algorithm>
 #include <numeric>
 #include <optional>
@@ -13,9 +15,6 @@
 #include "absl/strings/str_cat.h"
 #include "broker/common/error_reasons.h"
 #include "broker/core/cart_math.h"
-#include "broker/core/checkout_service.h"
-#include "broker/core/fan_out.h"
-#include "broker/core/journal_entry.h"
 #include "broker/core/proto_mapping.h"
 #include "broker/core/vendor_errors.h"
 #include "broker/core/vendor_figures.h"
@@ -42,34 +41,29 @@ void PricePhase(ProgramCalls& calls, const std::string& store_id, absl::Time dea
                 const std::vector<QuoteLineRecord>* merged, const std::vector<size_t>& which,
                 std::vector<ProgramQuote>& quotes) {
   std::vector<connectors::QuoteRequest> asks(which.size(), list_ask);
-  std::vector<ProgramCall<connectors::QuoteResult>> pending;
-  FanOutStop stop(cancelled);
+  std::vector<const StoreProgram*> programs;
   for (size_t k = 0; k < which.size(); ++k) {
-    ProgramQuote& q = quotes[which[k]];
-    if (merged != nullptr) asks[k].lines = LinesLessOtherDiscounts(*merged, q.program->config->id);
-    auto context = calls.Context(*q.program, deadline, stop.Flag());
-    const connectors::QuoteRequest& ask = asks[k];
-    connectors::Connector* connector = q.connector;
-    pending.push_back(
-        {q.program, connector,
-         std::make_unique<PendingCall<connectors::QuoteResult>>(*q.program->config, [&](auto done) {
-           connector->Quote(context, ask, std::move(done));
-         })});
+    const StoreProgram* program = quotes[which[k]].program;
+    if (merged != nullptr) asks[k].lines = LinesLessOtherDiscounts(*merged, program->config->id);
+    programs.push_back(program);
   }
-  for (size_t k = 0; k < which.size(); ++k) {
-    QuoteOutcome outcome = pending[k].pending->Wait();
-    const std::string problem =
-        outcome.approved() ? QuoteFiguresProblem(outcome.value(), CartAmount(asks[k].lines)) : "";
-    if (!problem.empty()) {
-      outcome = connectors::Failed{true, false,
-                                   absl::StrCat(std::string(pending[k].connector->DisplayName()),
-                                                "'s figures do not add up: ", problem),
-                                   connectors::HeldBack::kNo};
-    }
-    calls.Journal(
-        JournalEntry(store_id, *pending[k].program->config, "quote", *pending[k].pending, outcome));
-    quotes[which[k]].outcome = std::move(outcome);
-  }
+  // An answer whose figures do not add up is a failure, journalled as one.
+  auto check = [&](size_t k, QuoteOutcome& outcome) {
+    if (!outcome.approved()) return;
+    const std::string problem = QuoteFiguresProblem(outcome.value(), CartAmount(asks[k].lines));
+    if (problem.empty()) return;
+    outcome =
+        connectors::Failed{true, false,
+                           absl::StrCat(std::string(quotes[which[k]].connector->DisplayName()),
+                                        "'s figures do not add up: ", problem),
+                           connectors::HeldBack::kNo};
+  };
+  auto outcomes = calls.FanOut<connectors::QuoteResult>(
+      store_id, programs, deadline, cancelled, "quote",
+      [&](size_t k, connectors::Connector& connector, const connectors::CallContext& context,
+          auto done) { connector.Quote(context, asks[k], std::move(done)); },
+      check);
+  for (size_t k = 0; k < which.size(); ++k) quotes[which[k]].outcome = std::move(outcomes[k]);
 }
 
 // Merges the discounts of the programs used for discounts, in store order.
@@ -98,10 +92,9 @@ int64_t DiscountOf(const std::vector<QuoteLineRecord>& lines, int64_t program_id
 
 }  // namespace
 
-absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadline,
-                                    const v1::QuoteCartRequest& request,
-                                    v1::QuoteCartResponse* response,
-                                    const std::function<bool()>& cancelled) {
+absl::Status Quoting::Quote(const StoreContext& store, absl::Time deadline,
+                            const v1::QuoteCartRequest& request, v1::QuoteCartResponse* response,
+                            const std::function<bool()>& cancelled) {
   QuoteRecord quote;
   quote.store_id = store.store_id;
   if (request.has_customer()) quote.customer = CustomerFromProto(request.customer());
@@ -125,7 +118,7 @@ absl::Status CheckoutService::Quote(const StoreContext& store, absl::Time deadli
 
   std::vector<ProgramQuote> quotes;
   for (const auto& program : store.programs) {
-    connectors::Connector* connector = ConnectorFor(program);
+    connectors::Connector* connector = calls_.ConnectorFor(program);
     if (connector == nullptr || !connector->capabilities().quote) continue;
     quotes.push_back({&program, connector, std::nullopt});
   }

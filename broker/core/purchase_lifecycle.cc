@@ -1,58 +1,54 @@
-// Confirm, cancel, restore and reassign a booked purchase, by order number.
-// Each program of the purchase is asked in the store's order; a program whose
-// vendor cannot do the operation refuses it precisely (FAILED_PRECONDITION),
-// and nothing is changed in the journal then.
+#include "broker/core/purchase_lifecycle.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "broker/common/call_deadline.h"
 #include "broker/common/error_reasons.h"
-#include "broker/core/checkout_service.h"
 #include "broker/core/proto_mapping.h"
 #include "broker/core/vendor_errors.h"
 
 namespace loyalty::broker {
 
 struct Transition {
+  PurchaseAction action;
   const char* verb;               // for messages
   std::vector<std::string> from;  // purchase states it applies to
   const char* to;                 // state after success
   bool (*native)(const connectors::Capabilities&);
 };
 
-static const Transition* TransitionFor(const std::string& operation) {
-  static const Transition kConfirm{
-      "confirm", {"booked"}, "confirmed", [](const connectors::Capabilities& c) {
-        return c.confirm;
-      }};
-  static const Transition kCancel{
-      "cancel", {"booked", "confirmed"}, "cancelled", [](const connectors::Capabilities& c) {
-        return c.cancel;
-      }};
-  static const Transition kRestore{
-      "restore", {"cancelled"}, "booked", [](const connectors::Capabilities& c) {
-        return c.restore;
-      }};
-  static const Transition kReassign{
-      "reassign", {"booked", "confirmed"}, nullptr, [](const connectors::Capabilities& c) {
-        return c.reassign;
-      }};
-  if (operation == "confirm") return &kConfirm;
-  if (operation == "cancel") return &kCancel;
-  if (operation == "restore") return &kRestore;
-  if (operation == "reassign") return &kReassign;
-  return nullptr;
-}
+namespace {
 
-absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::Time deadline,
-                                              const std::string& operation,
-                                              const std::string& order_number,
-                                              const v1::CustomerIdentifier* new_customer,
-                                              v1::PurchaseResponse* response) {
-  const Transition* transition = TransitionFor(operation);
+const Transition kConfirm{PurchaseAction::kConfirm,
+                          "confirm",
+                          {"booked"},
+                          "confirmed",
+                          [](const connectors::Capabilities& c) { return c.confirm; }};
+const Transition kCancel{PurchaseAction::kCancel,
+                         "cancel",
+                         {"booked", "confirmed"},
+                         "cancelled",
+                         [](const connectors::Capabilities& c) { return c.cancel; }};
+const Transition kRestore{PurchaseAction::kRestore,
+                          "restore",
+                          {"cancelled"},
+                          "booked",
+                          [](const connectors::Capabilities& c) { return c.restore; }};
+const Transition kReassign{PurchaseAction::kReassign,
+                           "reassign",
+                           {"booked", "confirmed"},
+                           nullptr,
+                           [](const connectors::Capabilities& c) { return c.reassign; }};
+
+}  // namespace
+
+absl::Status PurchaseLifecycle::Apply(const StoreContext& store, absl::Time deadline,
+                                      const Transition& transition, const std::string& order_number,
+                                      const v1::CustomerIdentifier* new_customer,
+                                      v1::PurchaseResponse* response) {
   // One operation at a time per purchase, outbox delivery included: two
   // tills confirming and cancelling at once must not overwrite each other.
-  auto claimed = deps_.purchases.ClaimBusy(store.store_id, order_number, operation,
+  auto claimed = deps_.purchases.ClaimBusy(store.store_id, order_number, transition.verb,
                                            absl::Seconds(30) + (deadline - absl::Now()));
   if (!claimed.ok()) return claimed.status();
   if (!claimed->has_value()) {
@@ -65,19 +61,18 @@ absl::Status CheckoutService::ApplyToPrograms(const StoreContext& store, absl::T
         {{"order_number", order_number}});
   }
   absl::Status status =
-      ApplyClaimed(store, deadline, *transition, operation, order_number, new_customer, response);
+      ApplyClaimed(store, deadline, transition, order_number, new_customer, response);
   if (auto released = deps_.purchases.ReleaseBusy(**claimed); !released.ok()) {
     return released;
   }
   return status;
 }
 
-absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time deadline,
-                                           const Transition& transition,
-                                           const std::string& operation,
-                                           const std::string& order_number,
-                                           const v1::CustomerIdentifier* new_customer,
-                                           v1::PurchaseResponse* response) {
+absl::Status PurchaseLifecycle::ApplyClaimed(const StoreContext& store, absl::Time deadline,
+                                             const Transition& transition,
+                                             const std::string& order_number,
+                                             const v1::CustomerIdentifier* new_customer,
+                                             v1::PurchaseResponse* response) {
   // Read again under the claim: what another operation wrote is seen.
   auto purchase = deps_.purchases.LoadByOrder(store.store_id, order_number);
   if (!purchase.ok()) return purchase.status();
@@ -93,16 +88,17 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
                                       ": it is ", purchase->status),
                          {{"order_number", order_number}, {"status", purchase->status}});
   }
-  const std::string done_here = absl::StrCat(operation, ": approved");
+  const PurchaseAction action = transition.action;
+  const std::string done_here = absl::StrCat(transition.verb, ": approved");
   // Programs with a booking to act on: not one skipped at the quote.
   auto booked = [](const PurchaseProgramRecord& p) { return !p.Skipped(); };
   // Nothing was booked at any vendor (e.g. a store on Artix, which only
   // calculates): there is no one to ask, and the broker will not pretend.
   if (std::none_of(purchase->programs.begin(), purchase->programs.end(), booked) &&
-      operation != "confirm") {
+      action != PurchaseAction::kConfirm) {
     std::vector<std::string> vendors;
     for (const auto& program : store.programs) {
-      connectors::Connector* connector = ConnectorFor(program);
+      connectors::Connector* connector = calls_.ConnectorFor(program);
       vendors.push_back(connector ? std::string(connector->DisplayName()) : program.config->vendor);
     }
     if (!purchase->programs.empty()) {  // its points programs were all skipped at the quote
@@ -130,8 +126,8 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
       return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kProgramDisabled,
                            "a program of the purchase is disabled");
     }
-    connectors::Connector* connector = ConnectorFor(*program);
-    if (queued(p) && (operation == "restore" || operation == "reassign")) {
+    connectors::Connector* connector = calls_.ConnectorFor(*program);
+    if (queued(p) && (action == PurchaseAction::kRestore || action == PurchaseAction::kReassign)) {
       const ProgramParty party = PartyOf(*program, connector);
       return WithRetryDelay(
           ReasonedError(absl::StatusCode::kUnavailable, ErrorReason::kVendorUnavailable,
@@ -142,7 +138,7 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
           absl::Seconds(10));
     }
     if (connector == nullptr || !transition.native(connector->capabilities())) {
-      if (operation == "confirm") continue;  // booked as final: nothing to confirm
+      if (action == PurchaseAction::kConfirm) continue;  // booked as final: nothing to confirm
       const std::string vendor =
           connector ? std::string(connector->DisplayName()) : program->config->vendor;
       return ReasonedError(absl::StatusCode::kFailedPrecondition,
@@ -155,14 +151,14 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
   for (auto& p : purchase->programs) {
     if (!booked(p)) continue;
     const StoreProgram* program = store.FindProgram(p.program_id);
-    connectors::Connector* connector = ConnectorFor(*program);
+    connectors::Connector* connector = calls_.ConnectorFor(*program);
     if (!transition.native(connector->capabilities()) || queued(p)) continue;
     // Done by an earlier attempt that failed at a later program.
-    if (p.status == done_here && operation != "reassign") continue;
+    if (p.status == done_here && action != PurchaseAction::kReassign) continue;
     connectors::PurchaseRef ref{order_number, p.vendor_reference, std::nullopt};
     if (new_customer != nullptr) ref.new_customer = CustomerFromProto(*new_customer);
-    auto outcome = calls_.OnPurchase(*program, deadline, operation, ref, store.store_id,
-                                     purchase->purchase_id);
+    auto outcome =
+        calls_.OnPurchase(*program, deadline, action, ref, store.store_id, purchase->purchase_id);
     if (!outcome.approved()) {
       // What the programs before this one did stays recorded: a retry
       // skips them, and the purchase's own state is unchanged. Written
@@ -181,15 +177,15 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
     p.status = done_here;
     // The confirm credits what the booking earned; after the others the
     // balance is no longer the broker's to reckon.
-    if (operation == "confirm" && p.balance_after_centipoints) {
+    if (action == PurchaseAction::kConfirm && p.balance_after_centipoints) {
       *p.balance_after_centipoints += p.earned_centipoints;
-    } else if (operation != "confirm") {
+    } else if (action != PurchaseAction::kConfirm) {
       p.balance_after_centipoints.reset();
     }
   }
   if (transition.to != nullptr) purchase->status = transition.to;
   // A purchase confirmed before it was cancelled comes back confirmed.
-  if (operation == "restore" && all_confirmed) purchase->status = "confirmed";
+  if (action == PurchaseAction::kRestore && all_confirmed) purchase->status = "confirmed";
   {
     const CallDeadlineScope outcome_outlives_the_call(absl::InfiniteFuture());
     if (auto status = deps_.purchases.WriteOutcome(*purchase, std::nullopt); !status.ok()) {
@@ -202,29 +198,37 @@ absl::Status CheckoutService::ApplyClaimed(const StoreContext& store, absl::Time
   return absl::OkStatus();
 }
 
-absl::Status CheckoutService::Confirm(const StoreContext& store, absl::Time deadline,
-                                      const v1::PurchaseByOrderRequest& request,
-                                      v1::PurchaseResponse* response) {
-  return ApplyToPrograms(store, deadline, "confirm", request.order_number(), nullptr, response);
+absl::Status PurchaseLifecycle::Confirm(const StoreContext& store, absl::Time deadline,
+                                        const v1::PurchaseByOrderRequest& request,
+                                        v1::PurchaseResponse* response) {
+  return Apply(store, deadline, kConfirm, request.order_number(), nullptr, response);
 }
 
-absl::Status CheckoutService::Cancel(const StoreContext& store, absl::Time deadline,
-                                     const v1::PurchaseByOrderRequest& request,
-                                     v1::PurchaseResponse* response) {
-  return ApplyToPrograms(store, deadline, "cancel", request.order_number(), nullptr, response);
-}
-
-absl::Status CheckoutService::Restore(const StoreContext& store, absl::Time deadline,
-                                      const v1::PurchaseByOrderRequest& request,
-                                      v1::PurchaseResponse* response) {
-  return ApplyToPrograms(store, deadline, "restore", request.order_number(), nullptr, response);
-}
-
-absl::Status CheckoutService::Reassign(const StoreContext& store, absl::Time deadline,
-                                       const v1::ReassignPurchaseRequest& request,
+absl::Status PurchaseLifecycle::Cancel(const StoreContext& store, absl::Time deadline,
+                                       const v1::PurchaseByOrderRequest& request,
                                        v1::PurchaseResponse* response) {
-  return ApplyToPrograms(store, deadline, "reassign", request.order_number(), &request.customer(),
-                         response);
+  return Apply(store, deadline, kCancel, request.order_number(), nullptr, response);
+}
+
+absl::Status PurchaseLifecycle::Restore(const StoreContext& store, absl::Time deadline,
+                                        const v1::PurchaseByOrderRequest& request,
+                                        v1::PurchaseResponse* response) {
+  return Apply(store, deadline, kRestore, request.order_number(), nullptr, response);
+}
+
+absl::Status PurchaseLifecycle::Reassign(const StoreContext& store, absl::Time deadline,
+                                         const v1::ReassignPurchaseRequest& request,
+                                         v1::PurchaseResponse* response) {
+  return Apply(store, deadline, kReassign, request.order_number(), &request.customer(), response);
+}
+
+absl::Status PurchaseLifecycle::Get(const StoreContext& store,
+                                    const v1::PurchaseByOrderRequest& request,
+                                    v1::PurchaseResponse* response) {
+  auto purchase = deps_.purchases.LoadByOrder(store.store_id, request.order_number());
+  if (!purchase.ok()) return purchase.status();
+  PurchaseToProto(*purchase, store, response);
+  return absl::OkStatus();
 }
 
 }  // namespace loyalty::broker

@@ -1,4 +1,4 @@
-#include "connectors/core/connector_registry.h"
+#include "connectors/registry/connector_registry.h"
 
 namespace loyalty::connectors {
 

@@ -1,5 +1,4 @@
-// HoldPoints and ReleaseHold: the vendor's own holds where it has them, the
-// broker's ledger otherwise.
+#include "broker/core/point_holds.h"
 
 #include <algorithm>
 
@@ -7,16 +6,14 @@
 #include "absl/time/clock.h"
 #include "broker/common/error_reasons.h"
 #include "broker/core/cart_math.h"
-#include "broker/core/checkout_service.h"
-#include "broker/core/journal_entry.h"
 #include "broker/core/proto_mapping.h"
 #include "broker/core/vendor_errors.h"
 
 namespace loyalty::broker {
 
-absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadline,
-                                   const v1::HoldPointsRequest& request,
-                                   v1::HoldPointsResponse* response) {
+absl::Status PointHolds::Hold(const StoreContext& store, absl::Time deadline,
+                              const v1::HoldPointsRequest& request,
+                              v1::HoldPointsResponse* response) {
   const StoreProgram* program = store.FindProgram(request.program());
   if (program == nullptr) {
     return InvalidFields(
@@ -31,7 +28,7 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
         absl::StrCat("program ", request.program(), " has no account for this quote's customer"),
         {{"program", request.program()}});
   }
-  connectors::Connector* connector = ConnectorFor(*program);
+  connectors::Connector* connector = calls_.ConnectorFor(*program);
   if (connector == nullptr || !connector->capabilities().book) {
     const ProgramParty party = PartyOf(*program, connector);
     return ReasonedError(
@@ -65,14 +62,7 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
   if (connector->capabilities().hold) {
     connectors::HoldRequest ask{quoted->vendor_customer_id, request.amount_centipoints(),
                                 request.ttl_seconds()};
-    auto context = Context(*program, deadline);
-    PendingCall<connectors::HoldResult> call(
-        *program->config, [&](auto done) { connector->Hold(context, ask, std::move(done)); });
-    auto outcome = call.Wait();
-    VendorOperation op = JournalEntry(store.store_id, *program->config, "hold", call, outcome);
-    op.quote_id = quote->quote_id;
-    op.points_centipoints = request.amount_centipoints();
-    Journal(op);
+    auto outcome = calls_.Hold(*program, deadline, ask, store.store_id, quote->quote_id);
     if (!outcome.approved()) {
       return StatusFromOutcome(PartyOf(*program, connector), outcome);
     }
@@ -113,9 +103,9 @@ absl::Status CheckoutService::Hold(const StoreContext& store, absl::Time deadlin
   return absl::OkStatus();
 }
 
-absl::Status CheckoutService::Release(const StoreContext& store, absl::Time deadline,
-                                      const v1::ReleaseHoldRequest& request,
-                                      v1::ReleaseHoldResponse* response) {
+absl::Status PointHolds::Release(const StoreContext& store, absl::Time deadline,
+                                 const v1::ReleaseHoldRequest& request,
+                                 v1::ReleaseHoldResponse* response) {
   auto hold = deps_.holds.Load(store.store_id, request.hold_id());
   if (!hold.ok()) return hold.status();
   response->set_hold_id(hold->hold_id);
@@ -128,16 +118,10 @@ absl::Status CheckoutService::Release(const StoreContext& store, absl::Time dead
     return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kProgramDisabled,
                          "the hold's program is disabled");
   }
-  connectors::Connector* connector = ConnectorFor(*program);
+  connectors::Connector* connector = calls_.ConnectorFor(*program);
   if (hold->mode == "vendor" && connector != nullptr) {
     connectors::ReleaseRequest ask{hold->vendor_customer_id};
-    auto context = Context(*program, deadline);
-    PendingCall<connectors::ReleaseResult> call(
-        *program->config, [&](auto done) { connector->Release(context, ask, std::move(done)); });
-    auto outcome = call.Wait();
-    VendorOperation op = JournalEntry(store.store_id, *program->config, "release", call, outcome);
-    op.hold_id = hold->hold_id;
-    Journal(op);
+    auto outcome = calls_.Release(*program, deadline, ask, store.store_id, hold->hold_id);
     if (!outcome.approved()) {
       return StatusFromOutcome(PartyOf(*program, connector), outcome);
     }
