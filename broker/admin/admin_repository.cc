@@ -18,16 +18,17 @@ constexpr char kAttentionSql[] =
     "extract(epoch FROM p.updated_at)::bigint, "
     "CASE WHEN p.status = 'in_doubt' THEN 'in_doubt' "
     "WHEN EXISTS (SELECT 1 FROM purchase_programs pp WHERE pp.purchase_id = p.purchase_id "
-    "AND pp.status LIKE 'in doubt%') THEN 'program_in_doubt' "
+    "AND pp.status = 'in_doubt') THEN 'program_in_doubt' "
     "WHEN EXISTS (SELECT 1 FROM purchase_programs pp WHERE pp.purchase_id = p.purchase_id "
-    "AND pp.status LIKE 'undo refused%') THEN 'undo_refused' ELSE 'stuck_pending' END "
+    "AND pp.status = 'undo_refused') THEN 'undo_refused' ELSE 'stuck_pending' END "
     "FROM purchases p WHERE ($1 = '' OR p.store_id = $1) AND (p.status = 'in_doubt' "
     "OR (p.status = 'pending' AND p.updated_at < now() - interval '10 minutes') "
     "OR EXISTS (SELECT 1 FROM purchase_programs pp WHERE pp.purchase_id = p.purchase_id "
-    "AND (pp.status LIKE 'in doubt%' OR pp.status LIKE 'undo refused%'))) "
+    "AND pp.status IN ('in_doubt', 'undo_refused'))) "
     "ORDER BY p.created_at LIMIT $2";
 constexpr char kStandingsSql[] =
-    "SELECT pr.code, pr.vendor, pp.status FROM purchase_programs pp "
+    "SELECT pr.code, pr.vendor, pp.status || coalesce(': ' || pp.reason, '') "
+    "FROM purchase_programs pp "
     "JOIN programs pr USING (program_id) WHERE pp.purchase_id = $1 ORDER BY pr.position";
 
 constexpr char kKeyColumns[] =

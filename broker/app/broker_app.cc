@@ -98,6 +98,7 @@ BrokerApp::BrokerApp(BrokerConfig config)
                                  absl::Milliseconds(config_.broker.default_deadline_ms),
                                  absl::Seconds(config_.broker.outbox_retry_seconds)}),
       mismatches_(pool_),
+      checkout_state_(pool_),
       reconciler_(ReconciliationDependencies{registry_, stores_, purchases_, mismatches_, journal_,
                                              metrics_},
                   ReconciliationSettings{absl::Hours(config_.broker.reconcile_window_hours),
@@ -140,7 +141,7 @@ absl::StatusOr<int> BrokerApp::Start() {
     if (!endpoint.ok()) return endpoint.status();
     metrics_endpoint_ = std::move(*endpoint);
     state_collector_ = std::make_unique<StateCollector>(
-        pool_, metrics_, absl::Seconds(config_.metrics.state_interval_seconds));
+        checkout_state_, metrics_, absl::Seconds(config_.metrics.state_interval_seconds));
     state_collector_->Start();
   }
 

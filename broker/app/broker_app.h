@@ -26,6 +26,7 @@
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/metrics_endpoint.h"
 #include "broker/metrics/state_collector.h"
+#include "broker/storage/pg_checkout_state_repository.h"
 #include "broker/storage/pg_hold_repository.h"
 #include "broker/storage/pg_idempotency_repository.h"
 #include "broker/storage/pg_operation_journal.h"
@@ -90,6 +91,7 @@ class BrokerApp {
   CheckoutService checkout_;
   CheckoutRecovery recovery_;
   PgReconciliationRepository mismatches_;
+  PgCheckoutStateRepository checkout_state_;
   Reconciler reconciler_;
   PurchaseSettler settler_;
   AdminRepository admin_repository_;

@@ -22,13 +22,14 @@ void BookingSaga::Undo(const StoreContext& store, absl::Time deadline, PurchaseR
     auto outcome = calls_.OnPurchase(*program, deadline, PurchaseAction::kCancel, ref,
                                      store.store_id, purchase.purchase_id);
     if (outcome.approved()) {
-      p.status = "undone";
+      p.Become(BookingState::kUndone, "", BookingOperation::kCancel);
     } else if (outcome.failed()) {
       // Cancelling again is harmless: the outbox keeps trying.
-      p.status = absl::StrCat("undo queued: ", outcome.failure().message);
+      p.Become(BookingState::kUndoQueued, outcome.failure().message, BookingOperation::kCancel);
       outbox.push_back(OutboxEntry::For(p.program_id, "cancel"));
     } else {
-      p.status = absl::StrCat("undo refused: ", outcome.declined_reason().message);
+      p.Become(BookingState::kUndoRefused, outcome.declined_reason().message,
+               BookingOperation::kCancel);
     }
     p.spent_centipoints = 0;
     p.earned_centipoints = 0;
@@ -56,7 +57,7 @@ absl::Status BookingSaga::Run(const StoreContext& store, absl::Time deadline,
         calls_.Book(*program, deadline, ask, store.store_id, purchase.purchase_id, quote.quote_id);
     if (outcome.approved()) {
       const auto& booked = outcome.value();
-      p.status = "approved";
+      p.Become(BookingState::kApproved);
       p.spent_centipoints = booked.spent_centipoints;
       p.earned_centipoints = booked.earned_centipoints;
       p.vendor_reference = booked.vendor_reference;
@@ -71,12 +72,12 @@ absl::Status BookingSaga::Run(const StoreContext& store, absl::Time deadline,
           outcome.failed() &&
           BookingMayBeSentAgain(outcome.failure(), connector->capabilities().idempotent_book);
       if (resend_is_safe) {
-        p.status = "queued";
+        p.Become(BookingState::kQueued);
         outbox.push_back(OutboxEntry::For(p.program_id, "book"));
       } else if (outcome.declined()) {
-        p.status = absl::StrCat("declined: ", outcome.declined_reason().message);
+        p.Become(BookingState::kDeclined, outcome.declined_reason().message);
       } else {
-        p.status = absl::StrCat("in doubt: ", outcome.failure().message);
+        p.Become(BookingState::kInDoubt, outcome.failure().message);
       }
       continue;
     }
@@ -84,16 +85,16 @@ absl::Status BookingSaga::Run(const StoreContext& store, absl::Time deadline,
     const ProgramParty party = PartyOf(*program, connector);
     absl::Status status = StatusFromOutcome(party, outcome);
     if (outcome.declined()) {
-      p.status = absl::StrCat("declined: ", outcome.declined_reason().message);
+      p.Become(BookingState::kDeclined, outcome.declined_reason().message);
       purchase.status = "declined";
     } else if (outcome.failure().maybe_applied && step.kind == BookingKind::kPivot) {
-      p.status = absl::StrCat("in doubt: ", outcome.failure().message);
+      p.Become(BookingState::kInDoubt, outcome.failure().message);
       purchase.status = "in_doubt";
       purchase.failure_reason = std::string(status.message());
       // The pivot may have happened: nothing before it is undone.
       return InDoubtError(purchase.order_number, party, outcome.failure().message);
     } else {
-      p.status = absl::StrCat("failed: ", outcome.failure().message);
+      p.Become(BookingState::kFailed, outcome.failure().message);
       purchase.status = "failed";
       // Maybe booked: cancelling what may not exist is harmless.
       if (outcome.failure().maybe_applied) undoable_booked.push_back(step.index);

@@ -50,7 +50,7 @@ absl::StatusOr<bool> InterruptedCommits::RecoverPurchase(const StalePurchase& st
     if (connector == nullptr || !connector->capabilities().idempotent_book ||
         !connector->capabilities().get) {
       unknown_at = program == nullptr ? "a disabled program" : program->config->code;
-      p.status = "in doubt: the broker stopped during the commit";
+      p.Become(BookingState::kInDoubt, "the broker stopped during the commit");
       continue;
     }
     connectors::PurchaseRef ref{order_number, "", std::nullopt};
@@ -62,14 +62,14 @@ absl::StatusOr<bool> InterruptedCommits::RecoverPurchase(const StalePurchase& st
                        " cannot say whether it booked the purchase: ", found.failure().message));
     }
     if (found.approved() && !found.value().cancelled) {
-      p.status = "approved";
+      p.Become(BookingState::kApproved);
       p.vendor_reference = found.value().vendor_reference;
       p.earned_centipoints = found.value().earned_centipoints;
       p.spent_centipoints = p.spend_centipoints;
       p.confirmed = found.value().confirmed;
       booked.push_back(i);
     } else {
-      p.status = "skipped";
+      p.Become(BookingState::kSkipped);
     }
   }
 

@@ -75,7 +75,7 @@ absl::StatusOr<bool> OutboxDelivery::DeliverHead(int64_t program_id, StoreCache&
     if (!purchase.ok()) return purchase.status();
     std::optional<PurchaseProgramRecord> state;
     if (PurchaseProgramRecord* p = ProgramOf(*purchase, program_id)) {
-      p->status = "in doubt: the broker stopped while delivering the booking";
+      p->Become(BookingState::kInDoubt, "the broker stopped while delivering the booking");
       state = *p;
     }
     auto finished = deps_.outbox.Finish(entry, "in_doubt", "the sender stopped mid-call", state);
@@ -131,7 +131,7 @@ absl::Status OutboxDelivery::Deliver(OutboxEntry& entry, const StoreContext& sto
          {"operation", entry.operation},
          {"status", status}});
     absl::Status written = deps_.outbox.Finish(entry, status, error, *p);
-    if (written.ok() && entry.operation == "book" && p->status == "approved") {
+    if (written.ok() && entry.operation == "book" && p->state == BookingState::kApproved) {
       deps_.observer.OnDelivered(*p, program);
     }
     return written;
@@ -142,14 +142,17 @@ absl::Status OutboxDelivery::Deliver(OutboxEntry& entry, const StoreContext& sto
     auto undone = calls_.OnPurchase(program, deadline, PurchaseAction::kCancel, ref, entry.store_id,
                                     entry.purchase_id);
     if (undone.failed()) return retry_later(undone.failure().message);
-    p->status = undone.approved()
-                    ? "undone"
-                    : absl::StrCat("undo refused: ", undone.declined_reason().message);
+    if (undone.approved()) {
+      p->Become(BookingState::kUndone, "", BookingOperation::kCancel);
+    } else {
+      p->Become(BookingState::kUndoRefused, undone.declined_reason().message,
+                BookingOperation::kCancel);
+    }
     return finish("delivered", "");
   }
 
   if (purchase->status == "cancelled") {
-    p->status = "dropped: the purchase was cancelled before delivery";
+    p->Become(BookingState::kDropped, "the purchase was cancelled before delivery");
     return finish("dropped", "purchase cancelled");
   }
   // The quote may have expired; only its customer and coupons are needed.
@@ -165,16 +168,16 @@ absl::Status OutboxDelivery::Deliver(OutboxEntry& entry, const StoreContext& sto
       calls_.Book(program, deadline, ask, entry.store_id, entry.purchase_id, purchase->quote_id);
   if (booked.failed()) {
     if (!BookingMayBeSentAgain(booked.failure(), connector->capabilities().idempotent_book)) {
-      p->status = absl::StrCat("in doubt: ", booked.failure().message);
+      p->Become(BookingState::kInDoubt, booked.failure().message);
       return finish("in_doubt", booked.failure().message);
     }
     return retry_later(booked.failure().message);
   }
   if (booked.declined()) {
-    p->status = absl::StrCat("declined: ", booked.declined_reason().message);
+    p->Become(BookingState::kDeclined, booked.declined_reason().message);
     return finish("dropped", booked.declined_reason().message);
   }
-  p->status = "approved";
+  p->Become(BookingState::kApproved);
   p->vendor_reference = booked.value().vendor_reference;
   p->earned_centipoints = booked.value().earned_centipoints;
   // The till confirmed the purchase while this booking waited.

@@ -66,40 +66,48 @@ v1::PurchaseStatus PurchaseStatusToProto(const std::string& status) {
   return v1::PURCHASE_STATUS_UNSPECIFIED;
 }
 
-ProgramStanding ProgramStandingOf(std::string_view status) {
-  struct Prefix {
-    std::string_view text;
-    v1::ProgramPurchaseStatus status;
-    v1::PurchaseOperation operation;
-  };
-  // Every state a program's booking is written in (records.h); the
-  // operation's own name leads where it was not the booking.
-  static constexpr Prefix kStates[] = {
-      {"pending", v1::PROGRAM_PURCHASE_STATUS_PENDING, v1::PURCHASE_OPERATION_BOOK},
-      {"approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_BOOK},
-      {"confirm: approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_CONFIRM},
-      {"cancel: approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_CANCEL},
-      {"restore: approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_RESTORE},
-      {"reassign: approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_REASSIGN},
-      {"queued", v1::PROGRAM_PURCHASE_STATUS_QUEUED, v1::PURCHASE_OPERATION_BOOK},
-      {"undone", v1::PROGRAM_PURCHASE_STATUS_UNDONE, v1::PURCHASE_OPERATION_CANCEL},
-      {"undo queued", v1::PROGRAM_PURCHASE_STATUS_UNDO_QUEUED, v1::PURCHASE_OPERATION_CANCEL},
-      {"undo refused", v1::PROGRAM_PURCHASE_STATUS_UNDO_REFUSED, v1::PURCHASE_OPERATION_CANCEL},
-      {"declined", v1::PROGRAM_PURCHASE_STATUS_DECLINED, v1::PURCHASE_OPERATION_BOOK},
-      {"failed", v1::PROGRAM_PURCHASE_STATUS_FAILED, v1::PURCHASE_OPERATION_BOOK},
-      {"in doubt", v1::PROGRAM_PURCHASE_STATUS_IN_DOUBT, v1::PURCHASE_OPERATION_BOOK},
-      {"skipped", v1::PROGRAM_PURCHASE_STATUS_SKIPPED, v1::PURCHASE_OPERATION_BOOK},
-      {"dropped", v1::PROGRAM_PURCHASE_STATUS_DROPPED, v1::PURCHASE_OPERATION_BOOK},
-  };
-  for (const Prefix& state : kStates) {
-    if (status == state.text) return {state.status, state.operation, ""};
-    if (status.size() > state.text.size() + 2 && status.starts_with(state.text) &&
-        status.substr(state.text.size(), 2) == ": ") {
-      return {state.status, state.operation, std::string(status.substr(state.text.size() + 2))};
-    }
+v1::ProgramPurchaseStatus BookingStateToProto(BookingState state) {
+  switch (state) {
+    case BookingState::kPending:
+      return v1::PROGRAM_PURCHASE_STATUS_PENDING;
+    case BookingState::kApproved:
+      return v1::PROGRAM_PURCHASE_STATUS_APPROVED;
+    case BookingState::kQueued:
+      return v1::PROGRAM_PURCHASE_STATUS_QUEUED;
+    case BookingState::kUndone:
+      return v1::PROGRAM_PURCHASE_STATUS_UNDONE;
+    case BookingState::kUndoQueued:
+      return v1::PROGRAM_PURCHASE_STATUS_UNDO_QUEUED;
+    case BookingState::kUndoRefused:
+      return v1::PROGRAM_PURCHASE_STATUS_UNDO_REFUSED;
+    case BookingState::kDeclined:
+      return v1::PROGRAM_PURCHASE_STATUS_DECLINED;
+    case BookingState::kFailed:
+      return v1::PROGRAM_PURCHASE_STATUS_FAILED;
+    case BookingState::kInDoubt:
+      return v1::PROGRAM_PURCHASE_STATUS_IN_DOUBT;
+    case BookingState::kSkipped:
+      return v1::PROGRAM_PURCHASE_STATUS_SKIPPED;
+    case BookingState::kDropped:
+      return v1::PROGRAM_PURCHASE_STATUS_DROPPED;
   }
-  return {v1::PROGRAM_PURCHASE_STATUS_UNSPECIFIED, v1::PURCHASE_OPERATION_UNSPECIFIED,
-          std::string(status)};
+  return v1::PROGRAM_PURCHASE_STATUS_UNSPECIFIED;
+}
+
+v1::PurchaseOperation BookingOperationToProto(BookingOperation operation) {
+  switch (operation) {
+    case BookingOperation::kBook:
+      return v1::PURCHASE_OPERATION_BOOK;
+    case BookingOperation::kConfirm:
+      return v1::PURCHASE_OPERATION_CONFIRM;
+    case BookingOperation::kCancel:
+      return v1::PURCHASE_OPERATION_CANCEL;
+    case BookingOperation::kRestore:
+      return v1::PURCHASE_OPERATION_RESTORE;
+    case BookingOperation::kReassign:
+      return v1::PURCHASE_OPERATION_REASSIGN;
+  }
+  return v1::PURCHASE_OPERATION_UNSPECIFIED;
 }
 
 void SetTimestamp(int64_t unix_seconds, google::protobuf::Timestamp* timestamp) {
@@ -147,10 +155,9 @@ void PurchaseToProto(const PurchaseRecord& p, const StoreContext& store,
     o->set_vendor_customer_id(prog.vendor_customer_id);
     o->set_spent_centipoints(prog.spent_centipoints);
     o->set_earned_centipoints(prog.earned_centipoints);
-    const ProgramStanding standing = ProgramStandingOf(prog.status);
-    o->set_status(standing.status);
-    o->set_last_operation(standing.last_operation);
-    o->set_reason(standing.reason);
+    o->set_status(BookingStateToProto(prog.state));
+    o->set_last_operation(BookingOperationToProto(prog.last_operation));
+    o->set_reason(prog.reason);
     if (prog.balance_after_centipoints) {
       o->set_balance_after_centipoints(*prog.balance_after_centipoints);
     }

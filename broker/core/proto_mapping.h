@@ -15,14 +15,10 @@ v1::Vendor VendorToProto(const std::string& vendor);
 v1::LevelType LevelTypeToProto(connectors::LevelType type);
 v1::HoldStatus HoldStatusToProto(const std::string& status);
 v1::PurchaseStatus PurchaseStatusToProto(const std::string& status);
-// A program's stored state ("declined: <reason>", "cancel: approved") as
-// the till reads it: status, the operation it is the outcome of, and why.
-struct ProgramStanding {
-  v1::ProgramPurchaseStatus status;
-  v1::PurchaseOperation last_operation;
-  std::string reason;
-};
-ProgramStanding ProgramStandingOf(std::string_view status);
+// Every state and operation mapped explicitly: a new one does not build
+// until the till's enum has it.
+v1::ProgramPurchaseStatus BookingStateToProto(BookingState state);
+v1::PurchaseOperation BookingOperationToProto(BookingOperation operation);
 
 void SetTimestamp(int64_t unix_seconds, google::protobuf::Timestamp* timestamp);
 

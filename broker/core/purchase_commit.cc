@@ -54,7 +54,7 @@ void PurchaseCommit::MarkDroppedVendorHolds(const StoreContext& store,
     const StoreProgram* program = store.FindProgram(p.program_id);
     connectors::Connector* connector = program ? calls_.ConnectorFor(*program) : nullptr;
     p.dropped_vendor_holds = connector != nullptr && connector->capabilities().hold &&
-                             p.status != "pending" && !p.Skipped();
+                             p.state != BookingState::kPending && !p.Skipped();
   }
 }
 
@@ -104,7 +104,7 @@ absl::Status PurchaseCommit::AnswerUnfinished(const StoreContext& store,
     // the settled purchase once reconciliation or an operator settles it.
     ProgramParty party{"", ""};
     for (const auto& p : purchase->programs) {
-      if (!p.status.starts_with("in doubt")) continue;
+      if (p.state != BookingState::kInDoubt) continue;
       if (const StoreProgram* program = store.FindProgram(p.program_id)) {
         party = PartyOf(*program, calls_.ConnectorFor(*program));
       }
@@ -214,14 +214,14 @@ absl::Status PurchaseCommit::CommitClaimed(const StoreContext& store, absl::Time
       // booked now. Said plainly, never left out silently. (A customer the
       // vendor did not know has nothing to book there.)
       if (!quote->customer || !program.uses.points || !quoted->unreachable) continue;
-      p.status = absl::StrCat("skipped: ", quoted->skip_reason);
+      p.Become(BookingState::kSkipped, quoted->skip_reason);
       purchase.programs.push_back(p);
       continue;
     }
     if (quoted->vendor_customer_id.empty()) continue;
     p.vendor_customer_id = quoted->vendor_customer_id;
     p.spend_centipoints = spend_by_program[program.config->id];
-    p.status = "pending";
+    p.Become(BookingState::kPending);
     booking_index.push_back(purchase.programs.size());
     candidates.push_back({connector->capabilities().cancel, p.spend_centipoints > 0});
     purchase.programs.push_back(p);
@@ -238,8 +238,8 @@ absl::Status PurchaseCommit::CommitClaimed(const StoreContext& store, absl::Time
   if (outcome_status.ok()) {
     // Confirmed unless a vendor still waits for the till's confirm.
     auto awaits_confirm = [&](const PurchaseProgramRecord& p) {
-      if (p.status == "approved") return !p.confirmed;
-      return p.status == "queued" &&
+      if (p.state == BookingState::kApproved) return !p.confirmed;
+      return p.state == BookingState::kQueued &&
              calls_.ConnectorFor(*store.FindProgram(p.program_id))->capabilities().confirm;
     };
     const bool all_confirmed =

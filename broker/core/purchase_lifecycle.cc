@@ -11,6 +11,7 @@ namespace loyalty::broker {
 
 struct Transition {
   PurchaseAction action;
+  BookingOperation operation;     // as recorded on each program
   const char* verb;               // for messages
   std::vector<std::string> from;  // purchase states it applies to
   const char* to;                 // state after success
@@ -20,21 +21,25 @@ struct Transition {
 namespace {
 
 const Transition kConfirm{PurchaseAction::kConfirm,
+                          BookingOperation::kConfirm,
                           "confirm",
                           {"booked"},
                           "confirmed",
                           [](const connectors::Capabilities& c) { return c.confirm; }};
 const Transition kCancel{PurchaseAction::kCancel,
+                         BookingOperation::kCancel,
                          "cancel",
                          {"booked", "confirmed"},
                          "cancelled",
                          [](const connectors::Capabilities& c) { return c.cancel; }};
 const Transition kRestore{PurchaseAction::kRestore,
+                          BookingOperation::kRestore,
                           "restore",
                           {"cancelled"},
                           "booked",
                           [](const connectors::Capabilities& c) { return c.restore; }};
 const Transition kReassign{PurchaseAction::kReassign,
+                           BookingOperation::kReassign,
                            "reassign",
                            {"booked", "confirmed"},
                            nullptr,
@@ -89,7 +94,10 @@ absl::Status PurchaseLifecycle::ApplyClaimed(const StoreContext& store, absl::Ti
                          {{"order_number", order_number}, {"status", purchase->status}});
   }
   const PurchaseAction action = transition.action;
-  const std::string done_here = absl::StrCat(transition.verb, ": approved");
+  // Done here by an earlier attempt that failed at a later program.
+  auto done_here = [&](const PurchaseProgramRecord& p) {
+    return p.state == BookingState::kApproved && p.last_operation == transition.operation;
+  };
   // Programs with a booking to act on: not one skipped at the quote.
   auto booked = [](const PurchaseProgramRecord& p) { return !p.Skipped(); };
   // Nothing was booked at any vendor (e.g. a store on Artix, which only
@@ -118,7 +126,7 @@ absl::Status PurchaseLifecycle::ApplyClaimed(const StoreContext& store, absl::Ti
   // still queued in the outbox has nothing at its vendor yet: confirming or
   // cancelling the purchase is enough (delivery books it confirmed, or
   // drops it); restoring or moving it must wait for the delivery.
-  auto queued = [](const PurchaseProgramRecord& p) { return p.status == "queued"; };
+  auto queued = [](const PurchaseProgramRecord& p) { return p.state == BookingState::kQueued; };
   for (const auto& p : purchase->programs) {
     if (!booked(p)) continue;
     const StoreProgram* program = store.FindProgram(p.program_id);
@@ -153,8 +161,7 @@ absl::Status PurchaseLifecycle::ApplyClaimed(const StoreContext& store, absl::Ti
     const StoreProgram* program = store.FindProgram(p.program_id);
     connectors::Connector* connector = calls_.ConnectorFor(*program);
     if (!transition.native(connector->capabilities()) || queued(p)) continue;
-    // Done by an earlier attempt that failed at a later program.
-    if (p.status == done_here && action != PurchaseAction::kReassign) continue;
+    if (done_here(p) && action != PurchaseAction::kReassign) continue;
     connectors::PurchaseRef ref{order_number, p.vendor_reference, std::nullopt};
     if (new_customer != nullptr) ref.new_customer = CustomerFromProto(*new_customer);
     auto outcome =
@@ -174,7 +181,7 @@ absl::Status PurchaseLifecycle::ApplyClaimed(const StoreContext& store, absl::Ti
     if (!outcome.value().vendor_customer_id.empty())
       p.vendor_customer_id = outcome.value().vendor_customer_id;
     all_confirmed = all_confirmed && outcome.value().confirmed;
-    p.status = done_here;
+    p.Become(BookingState::kApproved, "", transition.operation);
     // The confirm credits what the booking earned; after the others the
     // balance is no longer the broker's to reckon.
     if (action == PurchaseAction::kConfirm && p.balance_after_centipoints) {

@@ -11,7 +11,7 @@ namespace {
 
 constexpr absl::Duration kSettleLease = absl::Seconds(30);
 
-bool InDoubt(const PurchaseProgramRecord& p) { return p.status.starts_with("in doubt"); }
+bool InDoubt(const PurchaseProgramRecord& p) { return p.state == BookingState::kInDoubt; }
 
 // Why this settlement cannot be made; OK when it can. The points an
 // operator says were earned are a figure from outside: at most what the
@@ -70,23 +70,24 @@ absl::StatusOr<PurchaseRecord> PurchaseSettler::Settle(const Settlement& s) {
     const bool confirms = connector != nullptr && connector->capabilities().confirm;
     if (s.applied) {
       if (InDoubt(p)) {
-        p.status = "approved";
+        p.Become(BookingState::kApproved);
         p.spent_centipoints = p.spend_centipoints;
         p.earned_centipoints = s.earned_centipoints;
-      } else if (p.status == "pending") {  // the saga stopped before it: earns only
-        p.status = "queued";
+      } else if (p.state == BookingState::kPending) {  // the saga stopped before it: earns only
+        p.Become(BookingState::kQueued);
         outbox.push_back(OutboxEntry::For(p.program_id, "book"));
       }
       awaits_confirm =
-          awaits_confirm || (confirms && (p.status == "queued" || p.status == "approved"));
+          awaits_confirm ||
+          (confirms && (p.state == BookingState::kQueued || p.state == BookingState::kApproved));
       purchase->spent_centipoints += p.spent_centipoints;
       purchase->earned_centipoints += p.earned_centipoints;
       continue;
     }
     if (InDoubt(p)) {
-      p.status = absl::StrCat("declined: not booked at the vendor (", said, ")");
-    } else if (p.status == "approved") {  // booked before the pivot: take it back
-      p.status = absl::StrCat("undo queued: ", said);
+      p.Become(BookingState::kDeclined, absl::StrCat("not booked at the vendor (", said, ")"));
+    } else if (p.state == BookingState::kApproved) {  // booked before the pivot: take it back
+      p.Become(BookingState::kUndoQueued, said, BookingOperation::kCancel);
       outbox.push_back(OutboxEntry::For(p.program_id, "cancel"));
     }
     p.spent_centipoints = 0;

@@ -36,9 +36,9 @@ absl::Status Reconciler::Compare(const StoreContext& store, const PurchaseRecord
   const StoreProgram* program = store.FindProgram(p.program_id);
   connectors::Connector* connector = program ? calls_.ConnectorFor(*program) : nullptr;
   if (connector == nullptr || !connector->capabilities().get) return absl::OkStatus();
-  const bool in_doubt = p.status.starts_with("in doubt");
+  const bool in_doubt = p.state == BookingState::kInDoubt;
   // A booking still queued in the outbox has nothing at its vendor yet.
-  const bool stands = p.Stands() && p.status != "queued";
+  const bool stands = p.Stands() && p.state != BookingState::kQueued;
   if (!in_doubt && !stands) return absl::OkStatus();
 
   connectors::PurchaseRef ref{purchase.order_number, p.vendor_reference, std::nullopt};
@@ -54,7 +54,7 @@ absl::Status Reconciler::Compare(const StoreContext& store, const PurchaseRecord
     // Only bookings that spent nothing: the vendor's answer does not say
     // what was written off.
     if (p.spend_centipoints != 0) return absl::OkStatus();
-    const std::string was = p.status;
+    const std::string was = p.Describe();
     std::string vendor_says = "no such purchase";
     if (at_vendor) {
       const int64_t earned = got.value().earned_centipoints;
@@ -65,12 +65,12 @@ absl::Status Reconciler::Compare(const StoreContext& store, const PurchaseRecord
             purchase.purchase_id, p.program_id,
             {{p.program_id, "earned", was, absl::StrCat(earned, " centipoints")}});
       }
-      p.status = "approved";
+      p.Become(BookingState::kApproved);
       p.earned_centipoints = earned;
       if (!got.value().vendor_reference.empty()) p.vendor_reference = got.value().vendor_reference;
       vendor_says = absl::StrCat("booked, ", earned, " centipoints earned");
     } else {
-      p.status = "declined: not booked at the vendor (reconciled)";
+      p.Become(BookingState::kDeclined, "not booked at the vendor (reconciled)");
       p.earned_centipoints = 0;
     }
     ++pass.settled;

@@ -23,11 +23,23 @@ const QuoteProgramRecord* QuoteRecord::FindProgram(int64_t program_id) const {
   return nullptr;
 }
 
-bool PurchaseProgramRecord::Stands() const {
-  return status == "approved" || status == "queued" || status.ends_with(": approved");
+void PurchaseProgramRecord::Become(BookingState to, std::string why, BookingOperation operation) {
+  state = to;
+  reason = std::move(why);
+  last_operation = operation;
 }
 
-bool PurchaseProgramRecord::Skipped() const { return status.starts_with("skipped"); }
+std::string PurchaseProgramRecord::Describe() const {
+  std::string text(StateName(state));
+  if (!reason.empty()) text += ": " + reason;
+  return text;
+}
+
+bool PurchaseProgramRecord::Stands() const {
+  return state == BookingState::kApproved || state == BookingState::kQueued;
+}
+
+bool PurchaseProgramRecord::Skipped() const { return state == BookingState::kSkipped; }
 
 bool PurchaseRecord::Complete() const {
   if (status != "booked" && status != "confirmed" && status != "cancelled") return false;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/core/booking_state.h"
 #include "connectors/core/program.h"
 #include "connectors/core/types.h"
 
@@ -109,14 +110,22 @@ struct PurchaseProgramRecord {
   // customer's holds at the point on any new operation: the outcome closes
   // the broker's mirror of them (not stored).
   bool dropped_vendor_holds = false;
-  // "pending", "approved", "queued" (in the outbox), "undone",
-  // "skipped: ..." (unreachable at the quote: nothing booked there),
-  // "declined: ...", "failed: ...", "in doubt: ...", "<operation>: approved".
-  std::string status;
+  BookingState state = BookingState::kPending;
+  // The operation `state` is the outcome of.
+  BookingOperation last_operation = BookingOperation::kBook;
+  // Why, in the vendor's or the broker's words, where the state has a why
+  // (declined, failed, in doubt, undo queued or refused, skipped, dropped).
+  std::string reason;
   // The quote's balance less spent plus what the vendor credited at once;
   // empty where unknown (see PurchaseResponse in the proto).
   std::optional<int64_t> balance_after_centipoints;
 
+  // Moves to `to` as the outcome of `operation`, for `why`.
+  void Become(BookingState to, std::string why = "",
+              BookingOperation operation = BookingOperation::kBook);
+  // The state and its reason in words, for logs and mismatch reports:
+  // "in_doubt: timeout".
+  std::string Describe() const;
   // The program's booking stands (or will, from the outbox).
   bool Stands() const;
   // Nothing was ever booked at the vendor for this program.

@@ -270,7 +270,7 @@ void BrokerMetrics::OnCommitted(const PurchaseRecord& purchase, const StoreConte
   purchases_.Add({{"status", purchase.status}}).Increment();
   for (const auto& p : purchase.programs) {
     const StoreProgram* program = store.FindProgram(p.program_id);
-    if (program == nullptr || p.status != "approved") continue;
+    if (program == nullptr || p.state != BookingState::kApproved) continue;
     const prometheus::Labels labels = {{"program", program->config->code},
                                        {"vendor", program->config->vendor}};
     points_earned_.Add(labels).Increment(static_cast<double>(p.earned_centipoints));

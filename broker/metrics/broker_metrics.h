@@ -22,32 +22,10 @@
 #include "broker/api/rpc_observer.h"
 #include "broker/core/checkout_observer.h"
 #include "broker/core/program_guards.h"
+#include "broker/core/repositories/checkout_state_repository.h"
 #include "broker/storage/pool_observer.h"
 
 namespace loyalty::broker {
-
-// Counts of checkout state read from PostgreSQL by the state collector.
-struct CheckoutStateSample {
-  struct ProgramHolds {
-    std::string program, vendor;
-    int64_t active = 0;
-  };
-  std::vector<ProgramHolds> holds;  // every enabled program, zero included
-  struct ProgramOutbox {
-    std::string program, vendor;
-    int64_t backlog = 0;
-    double oldest_seconds = 0;
-  };
-  std::vector<ProgramOutbox> outbox;  // every enabled program, empty included
-  struct ProgramMismatches {
-    std::string program, vendor;
-    int64_t open = 0;
-  };
-  std::vector<ProgramMismatches> mismatches;  // every enabled program, zero included
-  int64_t purchases_pending = 0;
-  int64_t purchases_in_doubt = 0;
-  double oldest_pending_seconds = 0;
-};
 
 class BrokerMetrics final : public RpcObserver,
                             public CheckoutObserver,

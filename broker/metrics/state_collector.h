@@ -1,31 +1,29 @@
 #pragma once
 
-// Reads checkout state that lives in PostgreSQL (active holds, outbox
-// backlog, pending and in-doubt purchases) every few seconds into the metrics, on its own
-// thread, so a scrape never waits for the database.
+// Reads checkout state shared by all replicas (active holds, outbox backlog,
+// pending and in-doubt purchases) every few seconds into the metrics, on its
+// own thread, so a scrape never waits for the database.
 
-#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "broker/common/periodic_task.h"
+#include "broker/core/repositories/checkout_state_repository.h"
 #include "broker/metrics/broker_metrics.h"
-#include "broker/storage/pool.h"
 
 namespace loyalty::broker {
 
 class StateCollector {
  public:
-  StateCollector(ConnectionPool& pool, BrokerMetrics& metrics, absl::Duration interval)
-      : pool_(pool), metrics_(metrics), task_(interval, [this] { CollectOnce(); }) {}
+  StateCollector(CheckoutStateRepository& state, BrokerMetrics& metrics, absl::Duration interval)
+      : state_(state), metrics_(metrics), task_(interval, [this] { CollectOnce(); }) {}
 
   // Collects once now (so the first scrape has the state), then periodically.
   void Start() { task_.Start(); }
   void Stop() { task_.Stop(); }
 
  private:
-  absl::StatusOr<CheckoutStateSample> Sample();
   void CollectOnce();
 
-  ConnectionPool& pool_;
+  CheckoutStateRepository& state_;
   BrokerMetrics& metrics_;
   PeriodicTask task_;  // last: stopped before the members it uses go
 };

@@ -71,15 +71,15 @@ absl::StatusOr<HoldRecord> PgHoldRepository::Load(const std::string& store_id,
     if (r.empty())
       return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kHoldNotFound,
                            "hold not found");
-    hold.hold_id = r[0][0].as<std::string>();
-    hold.store_id = r[0][1].as<std::string>();
-    hold.program_id = r[0][2].as<int64_t>();
-    hold.quote_id = r[0][3].as<std::string>();
-    hold.vendor_customer_id = r[0][4].as<std::string>();
-    hold.amount_centipoints = r[0][5].as<int64_t>();
-    hold.mode = r[0][6].as<std::string>();
-    hold.status = r[0][7].as<std::string>();
-    hold.expires_at_unix = r[0][8].as<int64_t>();
+    hold.hold_id = r[0]["hold_id"].as<std::string>();
+    hold.store_id = r[0]["store_id"].as<std::string>();
+    hold.program_id = r[0]["program_id"].as<int64_t>();
+    hold.quote_id = r[0]["quote_id"].as<std::string>();
+    hold.vendor_customer_id = r[0]["vendor_customer_id"].as<std::string>();
+    hold.amount_centipoints = r[0]["amount_centipoints"].as<int64_t>();
+    hold.mode = r[0]["mode"].as<std::string>();
+    hold.status = r[0]["status"].as<std::string>();
+    hold.expires_at_unix = r[0]["expires_at_unix"].as<int64_t>();
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -129,6 +129,41 @@ absl::StatusOr<int64_t> PgHoldRepository::ExpireDue() {
   });
   if (!status.ok()) return status;
   return expired;
+}
+
+// The statements this file runs, prepared on every connection (queries.h).
+const std::vector<NamedQuery>& HoldQueries() {
+  static const std::vector<NamedQuery> kQueries = {
+      {q::kInsertHold,
+       "INSERT INTO holds (store_id, program_id, quote_id, vendor_customer_id, amount_centipoints, "
+       "mode, status, expires_at) VALUES ($1, $2, $3::uuid, $4, $5, $6, 'active', "
+       "to_timestamp($7)) RETURNING hold_id::text"},
+      {q::kHoldById,
+       "SELECT hold_id::text AS hold_id, store_id, program_id, quote_id::text AS quote_id, "
+       "vendor_customer_id, amount_centipoints, mode, "
+       "CASE WHEN status = 'active' AND expires_at <= now() THEN 'expired' ELSE status END "
+       "AS status, extract(epoch FROM expires_at)::bigint AS expires_at_unix "
+       "FROM holds WHERE hold_id = $1::uuid AND store_id = $2"},
+      {q::kCloseHold,
+       "UPDATE holds SET status = $3, closed_at = now(), purchase_id = $4 "
+       "WHERE hold_id = $1::uuid AND store_id = $2 AND status = 'active'"},
+      {q::kActiveHeldAmount,
+       "SELECT coalesce(sum(amount_centipoints), 0)::bigint FROM holds "
+       "WHERE program_id = $1 AND vendor_customer_id = $2 AND status = 'active' "
+       "AND expires_at > now() AND ($3::uuid IS NULL OR quote_id = $3::uuid)"},
+      {q::kExpireHolds,
+       "UPDATE holds SET status = 'expired', closed_at = now() "
+       "WHERE status = 'active' AND expires_at <= now()"},
+      {q::kCloseVendorHoldsOf,
+       // The vendor keeps one set of holds per point and client: a release
+       // or a new operation there drops them all.
+       "UPDATE holds SET status = $3, closed_at = now() WHERE program_id = $1 "
+       "AND vendor_customer_id = $2 AND mode = 'vendor' AND status = 'active'"},
+      {q::kLockLedger,
+       // Serialises ledger checks and holds of one customer at one program.
+       "SELECT pg_advisory_xact_lock($1, hashtext($2))"},
+  };
+  return kQueries;
 }
 
 }  // namespace loyalty::broker

@@ -25,20 +25,22 @@ absl::StatusOr<IdempotencyClaim> PgIdempotencyRepository::Claim(const std::strin
     }
     pqxx::row row = tx.exec_prepared1(q::kIdempotencyKey, store_id, key);
     tx.commit();
-    if (row[0].as<std::string>() != method || row[1].as<std::string>() != request_hash) {
+    if (row["method"].as<std::string>() != method ||
+        row["request_hash"].as<std::string>() != request_hash) {
       return ReasonedError(absl::StatusCode::kAlreadyExists, ErrorReason::kIdempotencyKeyReused,
                            "idempotency_key: already used for a different request; use a new key");
     }
-    if (row[2].as<std::string>() == "in_progress") {
+    if (row["state"].as<std::string>() == "in_progress") {
       claim.state = IdempotencyClaim::State::kInProgress;
       return absl::OkStatus();
     }
     claim.state = IdempotencyClaim::State::kReplay;
-    const int code = row[3].as<int>();
+    const int code = row["status_code"].as<int>();
     claim.status = WithSerializedDetails(
-        absl::Status(static_cast<absl::StatusCode>(code), row[4].as<std::string>()),
-        row[6].is_null() ? std::string() : pqxx::binarystring(row[6]).str());
-    if (!row[5].is_null()) claim.response = pqxx::binarystring(row[5]).str();
+        absl::Status(static_cast<absl::StatusCode>(code), row["status_message"].as<std::string>()),
+        row["status_details"].is_null() ? std::string()
+                                        : pqxx::binarystring(row["status_details"]).str());
+    if (!row["response"].is_null()) claim.response = pqxx::binarystring(row["response"]).str();
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -52,6 +54,24 @@ absl::Status PgIdempotencyRepository::Forget(const std::string& store_id, const 
     tx.commit();
     return absl::OkStatus();
   });
+}
+
+// The statements this file runs, prepared on every connection (queries.h).
+const std::vector<NamedQuery>& IdempotencyQueries() {
+  static const std::vector<NamedQuery> kQueries = {
+      {q::kClaimIdempotencyKey,
+       "INSERT INTO idempotency_keys (store_id, idempotency_key, method, request_hash, state) "
+       "VALUES ($1, $2, $3, $4, 'in_progress') ON CONFLICT DO NOTHING"},
+      {q::kIdempotencyKey,
+       "SELECT method, request_hash, state, coalesce(status_code, 0) AS status_code, "
+       "coalesce(status_message, '') AS status_message, response, status_details "
+       "FROM idempotency_keys "
+       "WHERE store_id = $1 AND idempotency_key = $2"},
+      {q::kForgetIdempotencyKey,
+       "DELETE FROM idempotency_keys WHERE store_id = $1 AND idempotency_key = $2 "
+       "AND state = 'in_progress'"},
+  };
+  return kQueries;
 }
 
 }  // namespace loyalty::broker

@@ -27,4 +27,17 @@ absl::Status PgOperationJournal::Record(const VendorOperation& op) {
   });
 }
 
+// The statements this file runs, prepared on every connection (queries.h).
+const std::vector<NamedQuery>& JournalQueries() {
+  static const std::vector<NamedQuery> kQueries = {
+      {q::kInsertVendorOperation,
+       "INSERT INTO vendor_operations (store_id, program_id, operation, quote_id, purchase_id, "
+       "hold_id, outcome, maybe_applied, amount_minor, points_centipoints, vendor_reference, "
+       "decline_field, message, latency_us, started_at) VALUES ($1, $2, $3, $4::uuid, $5, "
+       "$6::uuid, $7, $8, $9::bigint, $10::bigint, $11, $12, $13, $14, "
+       "to_timestamp($15::double precision / 1000000))"},
+  };
+  return kQueries;
+}
+
 }  // namespace loyalty::broker

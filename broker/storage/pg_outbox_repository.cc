@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "broker/storage/purchase_program_rows.h"
 #include "broker/storage/queries.h"
 #include "broker/storage/sql_values.h"
 
@@ -27,16 +28,16 @@ absl::StatusOr<std::optional<OutboxEntry>> PgOutboxRepository::Head(int64_t prog
     pqxx::result r = tx.exec_prepared(q::kOutboxHead, program_id);
     if (r.empty()) return absl::OkStatus();
     OutboxEntry e;
-    e.outbox_id = r[0][0].as<int64_t>();
-    e.purchase_id = r[0][1].as<int64_t>();
-    e.program_id = r[0][2].as<int64_t>();
-    e.operation = r[0][3].as<std::string>();
-    e.status = r[0][4].as<std::string>();
-    e.attempts = r[0][5].as<int>();
-    e.lease_expired = r[0][6].as<bool>();
-    e.due = r[0][7].as<bool>();
-    e.store_id = r[0][8].as<std::string>();
-    e.order_number = r[0][9].as<std::string>();
+    e.outbox_id = r[0]["outbox_id"].as<int64_t>();
+    e.purchase_id = r[0]["purchase_id"].as<int64_t>();
+    e.program_id = r[0]["program_id"].as<int64_t>();
+    e.operation = r[0]["operation"].as<std::string>();
+    e.status = r[0]["status"].as<std::string>();
+    e.attempts = r[0]["attempts"].as<int>();
+    e.lease_expired = r[0]["lease_expired"].as<bool>();
+    e.due = r[0]["due"].as<bool>();
+    e.store_id = r[0]["store_id"].as<std::string>();
+    e.order_number = r[0]["order_number"].as<std::string>();
     head = std::move(e);
     return absl::OkStatus();
   });
@@ -54,7 +55,7 @@ absl::StatusOr<bool> PgOutboxRepository::Claim(OutboxEntry& entry, absl::Duratio
     if (!r.empty()) {
       claimed = true;
       entry.status = "sending";
-      entry.attempts = r[0][0].as<int>();
+      entry.attempts = r[0]["attempts"].as<int>();
     }
     return absl::OkStatus();
   });
@@ -79,16 +80,42 @@ absl::Status PgOutboxRepository::Finish(const OutboxEntry& entry, const std::str
     pqxx::work tx(c);
     tx.exec_prepared0(q::kFinishOutbox, entry.outbox_id, status, NullIfEmpty(error));
     if (program) {
-      tx.exec_prepared0(q::kUpdatePurchaseProgram, entry.purchase_id, program->program_id,
-                        program->spent_centipoints, program->earned_centipoints,
-                        NullIfEmpty(program->vendor_reference), program->status,
-                        program->vendor_customer_id,
-                        NullIfEmpty(OptionalNumberText(program->balance_after_centipoints)));
+      UpdatePurchaseProgram(tx, entry.purchase_id, *program);
       tx.exec_prepared0(q::kSumPurchaseEarned, entry.purchase_id);
     }
     tx.commit();
     return absl::OkStatus();
   });
+}
+
+// The statements this file runs, prepared on every connection (queries.h).
+const std::vector<NamedQuery>& OutboxQueries() {
+  static const std::vector<NamedQuery> kQueries = {
+      {q::kOutboxPrograms,
+       "SELECT DISTINCT program_id FROM outbox WHERE status IN ('waiting', 'sending') "
+       "ORDER BY program_id"},
+      {q::kOutboxHead,
+       // The oldest undelivered entry of a program: entries go out in order.
+       "SELECT o.outbox_id, o.purchase_id, o.program_id, o.operation, o.status, o.attempts, "
+       "coalesce(o.status = 'sending' AND o.lease_until <= now(), false) AS lease_expired, "
+       "o.next_attempt_at <= now() AS due, p.store_id, p.order_number "
+       "FROM outbox o JOIN purchases p USING (purchase_id) "
+       "WHERE o.program_id = $1 AND o.status IN ('waiting', 'sending') "
+       "ORDER BY o.outbox_id LIMIT 1"},
+      {q::kClaimOutbox,
+       // Only one sender wins: the row must still be waiting and due.
+       "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
+       "lease_until = now() + make_interval(secs => $2) "
+       "WHERE outbox_id = $1 AND status = 'waiting' AND next_attempt_at <= now() "
+       "RETURNING attempts"},
+      {q::kRetryOutbox,
+       "UPDATE outbox SET status = 'waiting', last_error = $2, lease_until = NULL, "
+       "next_attempt_at = now() + make_interval(secs => $3) WHERE outbox_id = $1"},
+      {q::kFinishOutbox,
+       "UPDATE outbox SET status = $2, last_error = $3, lease_until = NULL, finished_at = now() "
+       "WHERE outbox_id = $1"},
+  };
+  return kQueries;
 }
 
 }  // namespace loyalty::broker

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/common/error_reasons.h"
 #include "broker/common/status_details.h"
+#include "broker/storage/purchase_program_rows.h"
 #include "broker/storage/queries.h"
 #include "broker/storage/sql_values.h"
 
@@ -89,12 +90,7 @@ absl::Status PgPurchaseRepository::WriteOutcome(const PurchaseRecord& p,
     pqxx::work tx(c);
     tx.exec_prepared0(q::kFinishPurchase, p.purchase_id, p.status, p.spent_centipoints,
                       p.paid_minor, p.earned_centipoints, NullIfEmpty(p.failure_reason));
-    for (const auto& prog : p.programs) {
-      tx.exec_prepared0(q::kUpdatePurchaseProgram, p.purchase_id, prog.program_id,
-                        prog.spent_centipoints, prog.earned_centipoints,
-                        NullIfEmpty(prog.vendor_reference), prog.status, prog.vendor_customer_id,
-                        NullIfEmpty(OptionalNumberText(prog.balance_after_centipoints)));
-    }
+    for (const auto& prog : p.programs) UpdatePurchaseProgram(tx, p.purchase_id, prog);
     for (const auto& entry : outbox) {
       tx.exec_prepared0(q::kInsertOutbox, p.purchase_id, entry.program_id, entry.operation);
     }
@@ -176,21 +172,21 @@ absl::StatusOr<PurchaseRecord> PgPurchaseRepository::LoadByOrder(const std::stri
       return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kPurchaseNotFound,
                            "purchase not found");
     const pqxx::row& h = head[0];
-    p.purchase_id = h[0].as<int64_t>();
+    p.purchase_id = h["purchase_id"].as<int64_t>();
     p.store_id = store_id;
-    p.order_number = h[1].as<std::string>();
-    p.quote_id = h[2].as<std::string>();
-    p.idempotency_key = h[3].as<std::string>();
-    p.status = h[4].as<std::string>();
-    p.total_before_minor = h[5].as<int64_t>();
-    p.discount_minor = h[6].as<int64_t>();
-    p.total_minor = h[7].as<int64_t>();
-    p.spent_centipoints = h[8].as<int64_t>();
-    p.paid_minor = h[9].as<int64_t>();
-    p.earned_centipoints = h[10].as<int64_t>();
-    p.failure_reason = h[11].as<std::string>();
-    p.created_at_unix = h[12].as<int64_t>();
-    p.updated_at_unix = h[13].as<int64_t>();
+    p.order_number = h["order_number"].as<std::string>();
+    p.quote_id = h["quote_id"].as<std::string>();
+    p.idempotency_key = h["idempotency_key"].as<std::string>();
+    p.status = h["status"].as<std::string>();
+    p.total_before_minor = h["total_before_minor"].as<int64_t>();
+    p.discount_minor = h["discount_minor"].as<int64_t>();
+    p.total_minor = h["total_minor"].as<int64_t>();
+    p.spent_centipoints = h["spent_centipoints"].as<int64_t>();
+    p.paid_minor = h["paid_minor"].as<int64_t>();
+    p.earned_centipoints = h["earned_centipoints"].as<int64_t>();
+    p.failure_reason = h["failure_reason"].as<std::string>();
+    p.created_at_unix = h["created_at_unix"].as<int64_t>();
+    p.updated_at_unix = h["updated_at_unix"].as<int64_t>();
     for (const auto& r : tx.exec_prepared(q::kPurchaseLines, p.purchase_id)) {
       p.lines.push_back(LineFromRow(r));
     }
@@ -198,21 +194,113 @@ absl::StatusOr<PurchaseRecord> PgPurchaseRepository::LoadByOrder(const std::stri
       AttachDiscountRow(r, p.lines);
     }
     for (const auto& r : tx.exec_prepared(q::kPurchasePrograms, p.purchase_id)) {
-      PurchaseProgramRecord prog;
-      prog.program_id = r[0].as<int64_t>();
-      prog.vendor_customer_id = r[1].as<std::string>();
-      prog.spend_centipoints = r[2].as<int64_t>();
-      prog.spent_centipoints = r[3].as<int64_t>();
-      prog.earned_centipoints = r[4].as<int64_t>();
-      prog.vendor_reference = r[5].as<std::string>();
-      prog.status = r[6].as<std::string>();
-      prog.balance_after_centipoints = OptionalNumberFromText(r[7].as<std::string>());
-      p.programs.push_back(std::move(prog));
+      p.programs.push_back(PurchaseProgramFromRow(r));
     }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
   return p;
+}
+
+// The statements this file runs, prepared on every connection (queries.h).
+const std::vector<NamedQuery>& PurchaseQueries() {
+  static const std::vector<NamedQuery> kQueries = {
+      {q::kLinkHold,
+       "UPDATE holds SET purchase_id = $3 WHERE hold_id = $1::uuid AND store_id = $2 "
+       "AND status = 'active'"},
+      {q::kInsertPurchase,
+       "INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, status, "
+       "total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor) "
+       "VALUES ($1, $2, $3::uuid, $4, 'pending', $5, $6, $7, $8, $9) "
+       "ON CONFLICT (store_id, order_number) DO NOTHING RETURNING purchase_id"},
+      {q::kRetryPurchase,
+       "UPDATE purchases SET quote_id = $3::uuid, idempotency_key = $4, status = 'pending', "
+       "total_before_minor = $5, discount_minor = $6, total_minor = $7, spent_centipoints = $8, "
+       "paid_minor = $9, earned_centipoints = 0, failure_reason = NULL, "
+       "attempts = attempts + 1, updated_at = now() "
+       "WHERE store_id = $1 AND order_number = $2 AND status IN ('failed', 'declined') "
+       // Not while a vendor still has to undo the failed attempt's booking.
+       "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.purchase_id = purchases.purchase_id "
+       "AND o.status IN ('waiting', 'sending')) RETURNING purchase_id"},
+      {q::kClaimPurchaseBusy,
+       // One operation at a time per purchase; a lease that ran out means
+       // its holder died and the purchase is free again.
+       "UPDATE purchases SET busy_with = $3, busy_until = now() + make_interval(secs => $4) "
+       "WHERE store_id = $1 AND order_number = $2 AND (busy_until IS NULL OR busy_until < now()) "
+       "RETURNING purchase_id"},
+      {q::kReleasePurchaseBusy,
+       "UPDATE purchases SET busy_with = NULL, busy_until = NULL WHERE purchase_id = $1"},
+      {q::kQuoteCommittedAs,
+       "SELECT order_number FROM purchases WHERE quote_id = $1::uuid "
+       "AND status NOT IN ('failed', 'declined') AND NOT (store_id = $2 AND order_number = $3)"},
+      {q::kPurchaseStatusByOrder,
+       "SELECT status FROM purchases WHERE store_id = $1 AND order_number = $2"},
+      {q::kDeletePurchaseLines, "DELETE FROM purchase_lines WHERE purchase_id = $1"},
+      {q::kDeletePurchasePrograms, "DELETE FROM purchase_programs WHERE purchase_id = $1"},
+      {q::kInsertPurchaseLine,
+       "INSERT INTO purchase_lines (purchase_id, line_no, sku, barcode, quantity_milli, "
+       "unit_price_minor, total_before_minor, discount_minor, total_minor, "
+       "min_unit_price_minor, min_total_minor) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
+      {q::kInsertPurchaseProgram,
+       "INSERT INTO purchase_programs (purchase_id, program_id, vendor_customer_id, "
+       "spend_centipoints, status) VALUES ($1, $2, $3, $4, 'pending')"},
+      {q::kFinishPurchase,
+       // A purchase that went through consumes the holds linked to it, also
+       // one that ran out while the purchase was being recovered.
+       "WITH consumed AS (UPDATE holds SET status = 'consumed', closed_at = now() "
+       "WHERE purchase_id = $1 AND status IN ('active', 'expired') "
+       "AND $2::text IN ('booked', 'confirmed')) "
+       "UPDATE purchases SET status = $2, spent_centipoints = $3, paid_minor = $4, "
+       "earned_centipoints = $5, failure_reason = $6, updated_at = now(), busy_with = NULL, "
+       "busy_until = NULL WHERE purchase_id = $1"},
+      {q::kPurchaseByOrder,
+       "SELECT purchase_id, order_number, quote_id::text AS quote_id, idempotency_key, status, "
+       "total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
+       "earned_centipoints, coalesce(failure_reason, '') AS failure_reason, "
+       "extract(epoch FROM created_at)::bigint AS created_at_unix, "
+       "extract(epoch FROM updated_at)::bigint AS updated_at_unix FROM purchases "
+       "WHERE store_id = $1 AND order_number = $2"},
+      {q::kInsertPurchaseLineDiscount,
+       "INSERT INTO purchase_line_discounts (purchase_id, line_no, program_id, campaign, "
+       "amount_minor, campaign_code, coupon) VALUES ($1, $2, $3, $4, $5, $6, $7)"},
+      {q::kDeletePurchaseLineDiscounts,
+       "DELETE FROM purchase_line_discounts WHERE purchase_id = $1"},
+      {q::kPurchaseLineDiscounts,
+       // The columns LineDiscountFromRow reads, as for quote_line_discounts.
+       "SELECT line_no, program_id, campaign, amount_minor, "
+       "coalesce(campaign_code, '') AS campaign_code, "
+       "coalesce(coupon, '') AS coupon FROM purchase_line_discounts "
+       "WHERE purchase_id = $1 ORDER BY discount_id"},
+      {q::kPurchaseLines,
+       // The columns LineFromRow reads, as for quote_lines.
+       "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, min_unit_price_minor, "
+       "total_before_minor, discount_minor, min_total_minor FROM purchase_lines "
+       "WHERE purchase_id = $1 ORDER BY line_no"},
+      {q::kPurchasePrograms,
+       "SELECT program_id, coalesce(vendor_customer_id, '') AS vendor_customer_id, "
+       "spend_centipoints, spent_centipoints, earned_centipoints, "
+       "coalesce(vendor_reference, '') AS vendor_reference, status, "
+       "coalesce(reason, '') AS reason, last_operation, "
+       "coalesce(balance_after_centipoints::text, '') AS balance_after_centipoints "
+       "FROM purchase_programs "
+       "WHERE purchase_id = $1 ORDER BY program_id"},
+      {q::kInsertOutbox,
+       "INSERT INTO outbox (purchase_id, program_id, operation) VALUES ($1, $2, $3)"},
+      {q::kStalePendingPurchases,
+       // Pending longer than any commit may run: its broker died mid-commit.
+       "SELECT purchase_id, store_id, order_number FROM purchases WHERE status = 'pending' "
+       "AND updated_at < now() - make_interval(secs => $1) ORDER BY purchase_id LIMIT 100"},
+      {q::kClaimStalePurchase,
+       // Moves updated_at on, so another replica's recovery leaves it alone.
+       "UPDATE purchases SET updated_at = now() WHERE purchase_id = $1 AND status = 'pending' "
+       "AND updated_at < now() - make_interval(secs => $2) RETURNING purchase_id"},
+      {q::kCompleteIdempotencyKey,
+       "UPDATE idempotency_keys SET state = 'completed', status_code = $3, status_message = $4, "
+       "response = $5, status_details = $6, completed_at = now() "
+       "WHERE store_id = $1 AND idempotency_key = $2"},
+  };
+  return kQueries;
 }
 
 }  // namespace loyalty::broker

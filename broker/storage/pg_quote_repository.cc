@@ -87,23 +87,24 @@ absl::StatusOr<QuoteRecord> PgQuoteRepository::Load(const std::string& store_id,
       return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kQuoteNotFound,
                            "quote not found");
     const pqxx::row& h = head[0];
-    quote.quote_id = h[0].as<std::string>();
+    quote.quote_id = h["quote_id"].as<std::string>();
     quote.store_id = store_id;
-    if (!h[1].is_null()) {
-      if (auto kind = CustomerKindFromName(h[1].as<std::string>())) {
-        quote.customer = connectors::CustomerRef{*kind, h[2].as<std::string>()};
+    if (!h["customer_kind"].is_null()) {
+      if (auto kind = CustomerKindFromName(h["customer_kind"].as<std::string>())) {
+        quote.customer = connectors::CustomerRef{*kind, h["customer_value"].as<std::string>()};
       }
     }
-    quote.total_before_minor = h[3].as<int64_t>();
-    quote.discount_minor = h[4].as<int64_t>();
-    quote.total_minor = h[5].as<int64_t>();
-    quote.spendable_centipoints = h[6].as<int64_t>();
-    quote.earn_centipoints = h[7].as<int64_t>();
-    for (const auto& coupon : nlohmann::json::parse(h[8].as<std::string>(), nullptr, false)) {
+    quote.total_before_minor = h["total_before_minor"].as<int64_t>();
+    quote.discount_minor = h["discount_minor"].as<int64_t>();
+    quote.total_minor = h["total_minor"].as<int64_t>();
+    quote.spendable_centipoints = h["spendable_centipoints"].as<int64_t>();
+    quote.earn_centipoints = h["earn_centipoints"].as<int64_t>();
+    for (const auto& coupon :
+         nlohmann::json::parse(h["coupons"].as<std::string>(), nullptr, false)) {
       if (coupon.is_string()) quote.coupons.push_back(coupon.get<std::string>());
     }
-    quote.expires_at_unix = h[9].as<int64_t>();
-    live = h[10].as<bool>();
+    quote.expires_at_unix = h["expires_at_unix"].as<int64_t>();
+    live = h["live"].as<bool>();
     for (const auto& r : tx.exec_prepared(q::kQuoteLines, quote_id)) {
       quote.lines.push_back(LineFromRow(r));
     }
@@ -112,18 +113,18 @@ absl::StatusOr<QuoteRecord> PgQuoteRepository::Load(const std::string& store_id,
     }
     for (const auto& r : tx.exec_prepared(q::kQuotePrograms, quote_id)) {
       QuoteProgramRecord p;
-      p.program_id = r[0].as<int64_t>();
-      p.used = r[1].as<bool>();
-      p.skip_reason = r[2].as<std::string>();
-      p.vendor_customer_id = r[3].as<std::string>();
-      p.discount_minor = r[4].as<int64_t>();
-      p.spendable_centipoints = r[5].as<int64_t>();
-      p.earn_centipoints = r[6].as<int64_t>();
-      p.vendor_reference = r[7].as<std::string>();
-      p.explanation = r[8].as<std::string>();
-      p.ledger_held_centipoints = r[9].as<int64_t>();
-      p.unreachable = r[10].as<bool>();
-      p.balance_centipoints = OptionalNumberFromText(r[11].as<std::string>());
+      p.program_id = r["program_id"].as<int64_t>();
+      p.used = r["used"].as<bool>();
+      p.skip_reason = r["skip_reason"].as<std::string>();
+      p.vendor_customer_id = r["vendor_customer_id"].as<std::string>();
+      p.discount_minor = r["discount_minor"].as<int64_t>();
+      p.spendable_centipoints = r["spendable_centipoints"].as<int64_t>();
+      p.earn_centipoints = r["earn_centipoints"].as<int64_t>();
+      p.vendor_reference = r["vendor_reference"].as<std::string>();
+      p.explanation = r["explanation"].as<std::string>();
+      p.ledger_held_centipoints = r["ledger_held_centipoints"].as<int64_t>();
+      p.unreachable = r["unreachable"].as<bool>();
+      p.balance_centipoints = OptionalNumberFromText(r["balance_centipoints"].as<std::string>());
       quote.programs.push_back(std::move(p));
     }
     return absl::OkStatus();
@@ -133,6 +134,53 @@ absl::StatusOr<QuoteRecord> PgQuoteRepository::Load(const std::string& store_id,
     return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kQuoteExpired,
                          "quote expired; quote the cart again", {{"quote_id", quote_id}});
   return quote;
+}
+
+// The statements this file runs, prepared on every connection (queries.h).
+const std::vector<NamedQuery>& QuoteQueries() {
+  static const std::vector<NamedQuery> kQueries = {
+      {q::kInsertQuote,
+       "INSERT INTO quotes (store_id, customer_kind, customer_value, total_before_minor, "
+       "discount_minor, total_minor, spendable_centipoints, earn_centipoints, coupons, expires_at) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], now() + make_interval(secs => $10)) "
+       "RETURNING quote_id::text, extract(epoch FROM expires_at)::bigint"},
+      {q::kInsertQuoteLine,
+       "INSERT INTO quote_lines (quote_id, line_no, sku, barcode, quantity_milli, "
+       "unit_price_minor, min_unit_price_minor, total_before_minor, discount_minor, total_minor, "
+       "min_total_minor) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
+      {q::kInsertQuoteProgram,
+       "INSERT INTO quote_programs (quote_id, program_id, used, skip_reason, vendor_customer_id, "
+       "discount_minor, spendable_centipoints, earn_centipoints, vendor_reference, explanation, "
+       "ledger_held_centipoints, unreachable, balance_centipoints) "
+       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::bigint)"},
+      {q::kInsertQuoteLineDiscount,
+       "INSERT INTO quote_line_discounts (quote_id, line_no, program_id, campaign, amount_minor, "
+       "campaign_code, coupon) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)"},
+      {q::kQuoteById,
+       "SELECT quote_id::text AS quote_id, customer_kind, customer_value, total_before_minor, "
+       "discount_minor, total_minor, spendable_centipoints, earn_centipoints, "
+       "array_to_json(coupons)::text AS coupons, "
+       "extract(epoch FROM expires_at)::bigint AS expires_at_unix, expires_at > now() AS live "
+       "FROM quotes WHERE quote_id = $1::uuid AND store_id = $2"},
+      {q::kQuoteLines,
+       "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, min_unit_price_minor, "
+       "total_before_minor, discount_minor, min_total_minor FROM quote_lines "
+       "WHERE quote_id = $1::uuid ORDER BY line_no"},
+      {q::kQuotePrograms,
+       "SELECT program_id, used, coalesce(skip_reason, '') AS skip_reason, "
+       "coalesce(vendor_customer_id, '') AS vendor_customer_id, discount_minor, "
+       "spendable_centipoints, earn_centipoints, "
+       "coalesce(vendor_reference, '') AS vendor_reference, "
+       "coalesce(explanation, '') AS explanation, ledger_held_centipoints, unreachable, "
+       "coalesce(balance_centipoints::text, '') AS balance_centipoints FROM quote_programs "
+       "WHERE quote_id = $1::uuid"},
+      {q::kQuoteLineDiscounts,
+       "SELECT line_no, program_id, campaign, amount_minor, "
+       "coalesce(campaign_code, '') AS campaign_code, "
+       "coalesce(coupon, '') AS coupon FROM quote_line_discounts "
+       "WHERE quote_id = $1::uuid ORDER BY line_no, program_id"},
+  };
+  return kQueries;
 }
 
 }  // namespace loyalty::broker

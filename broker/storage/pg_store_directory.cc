@@ -165,4 +165,20 @@ absl::StatusOr<std::shared_ptr<const StoreContext>> PgStoreDirectory::Load(
   return std::shared_ptr<const StoreContext>(std::move(store));
 }
 
+// The statements this file runs, prepared on every connection (queries.h).
+const std::vector<NamedQuery>& StoreDirectoryQueries() {
+  static const std::vector<NamedQuery> kQueries = {
+      {q::kStoreByKeyHash,
+       // A rotated-out key is valid until it expires: the seconds it has left.
+       "SELECT store_id, extract(epoch FROM expires_at - now())::float8 FROM api_keys "
+       "WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"},
+      {q::kProgramsOfStore,
+       "SELECT program_id, code, vendor, base_url, required, settings::text AS settings, "
+       "credentials::text AS credentials, array_to_json(uses)::text AS uses, "
+       "switched_off_at IS NOT NULL AS switched_off "
+       "FROM programs WHERE store_id = $1 AND enabled ORDER BY position, program_id"},
+  };
+  return kQueries;
+}
+
 }  // namespace loyalty::broker

@@ -1,7 +1,9 @@
 #pragma once
 
-// Every SQL statement the broker runs, as named constants prepared on each
-// connection. No SQL is built by concatenation; values are parameters.
+// Every SQL statement the broker runs, prepared by name on each connection.
+// The SQL sits beside the repository that runs it (each file's *Queries());
+// the names are here, so a statement two repositories run is one statement.
+// No SQL is built by concatenation; values are parameters.
 
 #include <vector>
 
@@ -12,7 +14,20 @@ struct NamedQuery {
   const char* sql;
 };
 
+// Every repository's statements together, for the pool to prepare.
 const std::vector<NamedQuery>& AllQueries();
+// Each file's own (defined beside the code that runs them).
+const std::vector<NamedQuery>& StoreDirectoryQueries();
+const std::vector<NamedQuery>& RegistrationQueries();
+const std::vector<NamedQuery>& QuoteQueries();
+const std::vector<NamedQuery>& HoldQueries();
+const std::vector<NamedQuery>& PurchaseQueries();
+const std::vector<NamedQuery>& ReconciliationQueries();
+const std::vector<NamedQuery>& CheckoutStateQueries();
+const std::vector<NamedQuery>& PurchaseProgramQueries();
+const std::vector<NamedQuery>& OutboxQueries();
+const std::vector<NamedQuery>& JournalQueries();
+const std::vector<NamedQuery>& IdempotencyQueries();
 
 namespace q {
 // Stores and routing

@@ -255,4 +255,31 @@ absl::StatusOr<RegistrationSummary> RegisterStores(ConnectionPool& pool,
   return summary;
 }
 
+// The statements this file runs, prepared on every connection (queries.h).
+const std::vector<NamedQuery>& RegistrationQueries() {
+  static const std::vector<NamedQuery> kQueries = {
+      {q::kUpsertStore,
+       "INSERT INTO stores (store_id, name) VALUES ($1, $2) "
+       "ON CONFLICT (store_id) DO UPDATE SET name = EXCLUDED.name"},
+      {q::kUpsertProgram,
+       "INSERT INTO programs (store_id, code, vendor, position, base_url, required, settings, "
+       "credentials, enabled, uses) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, true, "
+       "ARRAY(SELECT jsonb_array_elements_text($9::jsonb))) "
+       "ON CONFLICT (store_id, code) DO UPDATE SET vendor = EXCLUDED.vendor, "
+       "position = EXCLUDED.position, base_url = EXCLUDED.base_url, required = EXCLUDED.required, "
+       "settings = EXCLUDED.settings, credentials = EXCLUDED.credentials, enabled = true, "
+       "uses = EXCLUDED.uses"},
+      {q::kUpsertApiKey,
+       "INSERT INTO api_keys (key_hash, store_id, label) VALUES ($1, $2, $3) "
+       // A revoked key stays revoked: the answer says so.
+       "ON CONFLICT (key_hash) DO UPDATE SET label = EXCLUDED.label "
+       "RETURNING revoked_at IS NOT NULL"},
+      {q::kRevokeKeysGoneFromFile,
+       "UPDATE api_keys SET revoked_at = now(), revoked_reason = 'gone from the stores file' "
+       "WHERE store_id = $1 AND source = 'stores_file' AND revoked_at IS NULL "
+       "AND NOT (key_hash = ANY ($2::text[]))"},
+  };
+  return kQueries;
+}
+
 }  // namespace loyalty::broker

@@ -29,28 +29,28 @@ std::optional<Kind> CustomerKindFromName(const std::string& name) {
 
 QuoteLineRecord LineFromRow(const pqxx::row& r) {
   QuoteLineRecord l;
-  l.line.line_no = r[0].as<int32_t>();
-  l.line.sku = r[1].as<std::string>();
-  l.line.barcode = r[2].as<std::string>();
-  l.line.quantity_milli = r[3].as<int64_t>();
-  l.line.unit_price_minor = r[4].as<int64_t>();
-  l.line.min_unit_price_minor = r[5].as<int64_t>();
-  l.line.total_before_minor = r[6].as<int64_t>();
-  l.line.discount_minor = r[7].as<int64_t>();
-  l.line.min_total_minor = r[8].as<int64_t>();
+  l.line.line_no = r["line_no"].as<int32_t>();
+  l.line.sku = r["sku"].as<std::string>();
+  l.line.barcode = r["barcode"].as<std::string>();
+  l.line.quantity_milli = r["quantity_milli"].as<int64_t>();
+  l.line.unit_price_minor = r["unit_price_minor"].as<int64_t>();
+  l.line.min_unit_price_minor = r["min_unit_price_minor"].as<int64_t>();
+  l.line.total_before_minor = r["total_before_minor"].as<int64_t>();
+  l.line.discount_minor = r["discount_minor"].as<int64_t>();
+  l.line.min_total_minor = r["min_total_minor"].as<int64_t>();
   return l;
 }
 
 void AttachDiscountRow(const pqxx::row& row, std::vector<QuoteLineRecord>& lines) {
-  const int32_t line_no = row[0].as<int32_t>();
+  const int32_t line_no = row["line_no"].as<int32_t>();
   for (auto& l : lines) {
     if (l.line.line_no != line_no) continue;
-    l.discount_program_ids.push_back(row[1].as<int64_t>());
+    l.discount_program_ids.push_back(row["program_id"].as<int64_t>());
     l.discounts.push_back({.line_no = line_no,
-                           .amount_minor = row[3].as<int64_t>(),
-                           .campaign_name = row[2].as<std::string>(),
-                           .campaign_code = row[4].as<std::string>(),
-                           .coupon = row[5].as<std::string>()});
+                           .amount_minor = row["amount_minor"].as<int64_t>(),
+                           .campaign_name = row["campaign"].as<std::string>(),
+                           .campaign_code = row["campaign_code"].as<std::string>(),
+                           .coupon = row["coupon"].as<std::string>()});
   }
 }
 

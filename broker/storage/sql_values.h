@@ -26,12 +26,11 @@ std::optional<int64_t> OptionalNumberFromText(const std::string& text);
 std::string CustomerKindName(connectors::CustomerRef::Kind kind);
 std::optional<connectors::CustomerRef::Kind> CustomerKindFromName(const std::string& name);
 
-// Reads a line row: line_no, sku, barcode, quantity_milli, unit_price_minor,
-// min_unit_price_minor, total_before_minor, discount_minor.
+// Reads a quote_lines or purchase_lines row by its columns' names.
 QuoteLineRecord LineFromRow(const pqxx::row& row);
 
-// Adds a discount row (line_no, program_id, campaign, amount_minor,
-// campaign_code, coupon) to its line.
+// Adds a quote_line_discounts or purchase_line_discounts row (read by its
+// columns' names) to its line.
 void AttachDiscountRow(const pqxx::row& row, std::vector<QuoteLineRecord>& lines);
 
 }  // namespace loyalty::broker

@@ -15,9 +15,9 @@
 #include "broker/storage/pool.h"
 #include "broker/storage/registration.h"
 #include "connectors/builtin/builtin_vendors.h"
-#include "simulators/loyalclient/server.h"
-#include "simulators/kit/seed.h"
 #include "loyalty/broker/admin/v1/admin.grpc.pb.h"
+#include "simulators/kit/seed.h"
+#include "simulators/loyalclient/server.h"
 #include "tests/integration/broker_stack.h"
 #include "tests/integration/error_details.h"
 
@@ -37,9 +37,8 @@ class AdminTest : public ::testing::Test {
   void SetUp() override {
     static int stack_count = 0;
     ++stack_count;
-    sim_ = new LoyalClientSimulator(
-        simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) +
-                            "/simulators/loyalclient/data/loyalclient-seed.json"));
+    sim_ = new LoyalClientSimulator(simulator::LoadSeed(
+        std::string(LOYALTY_SOURCE_DIR) + "/simulators/loyalclient/data/loyalclient-seed.json"));
     const int port = sim_->Start("127.0.0.1", 0);
     store_ = absl::StrCat("admin-", testing::RunId(), "-", stack_count);
     key_ = absl::StrCat("admin-key-", testing::RunId(), "-", stack_count, "-0123456789");

@@ -10,9 +10,9 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
-#include "simulators/loyalclient/server.h"
-#include "simulators/kit/seed.h"
 #include "loyalty/broker/v1/broker.grpc.pb.h"
+#include "simulators/kit/seed.h"
+#include "simulators/loyalclient/server.h"
 #include "tests/integration/broker_stack.h"
 
 namespace loyalty::broker {

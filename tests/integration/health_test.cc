@@ -11,9 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/app/serving_health.h"
-#include "simulators/loyalclient/server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
+#include "simulators/loyalclient/server.h"
 #include "tests/integration/simulator_stack_test.h"
 
 namespace loyalty::broker {

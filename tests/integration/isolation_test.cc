@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "simulators/loyalclient/server.h"
 #include "simulators/kit/seed.h"
+#include "simulators/loyalclient/server.h"
 #include "tests/integration/broker_stack.h"
 
 namespace loyalty::broker {

@@ -13,9 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "simulators/artix/server.h"
+#include "simulators/kit/seed.h"
 #include "simulators/loyalclient/server.h"
 #include "simulators/sailplay/server.h"
-#include "simulators/kit/seed.h"
 #include "tests/integration/broker_stack.h"
 
 namespace loyalty::broker {
@@ -40,8 +40,7 @@ class MultiProgramTest : public ::testing::Test {
     try {
       artix_ = new ArtixSimulator(Seed("artix/data/artix-seed.json"));
       sailplay_ = new SailPlaySimulator(Seed("sailplay/data/sailplay-seed.json"));
-      loyalclient_ =
-          new LoyalClientSimulator(Seed("loyalclient/data/loyalclient-seed.json"));
+      loyalclient_ = new LoyalClientSimulator(Seed("loyalclient/data/loyalclient-seed.json"));
       const int ax = artix_->Start("127.0.0.1", 0);
       const int sp = sailplay_->Start("127.0.0.1", 0);
       const int lc = loyalclient_->Start("127.0.0.1", 0);

@@ -358,8 +358,9 @@ TEST_F(SailPlayCheckoutTest, ReconciliationSettlesABookingInDoubtByTheVendorsAns
   ASSERT_EQ(
       testing::ExecuteSql(absl::StrCat(
           "WITH p AS (UPDATE purchases SET reconciled_at = NULL WHERE order_number = '", order,
-          "' RETURNING purchase_id) UPDATE purchase_programs SET status = 'in doubt: answer "
-          "lost', earned_centipoints = 0 WHERE purchase_id = (SELECT purchase_id FROM p)")),
+          "' RETURNING purchase_id) UPDATE purchase_programs SET status = 'in_doubt', "
+          "reason = 'answer lost', earned_centipoints = 0 "
+          "WHERE purchase_id = (SELECT purchase_id FROM p)")),
       1);
   ReconcileUntilCompared(*stack_, order);
   auto settled = ByOrder(&Stub::GetPurchase, order);

@@ -19,7 +19,7 @@ TEST(BrokerMetrics, PointsTheOutboxDeliversCountAsEarnedWhenDelivered) {
   config->vendor = "sailplay";
   const StoreProgram program{config, false, {}};
   PurchaseProgramRecord booking;
-  booking.status = "approved";
+  booking.state = BookingState::kApproved;
   booking.earned_centipoints = 1200;
   metrics.OnDelivered(booking, program);
   metrics.OnDelivered(booking, program);

@@ -46,40 +46,22 @@ TEST(ErrorDetails, AnErrorWithoutAReasonIsExplainedByItsCode) {
   EXPECT_TRUE(Explained(absl::OkStatus()).ok());
 }
 
-TEST(ProgramStanding, EveryStoredStateMapsToAnEnumWithItsReasonApart) {
-  struct Case {
-    const char* stored;
-    v1::ProgramPurchaseStatus status;
-    v1::PurchaseOperation operation;
-    const char* reason;
-  };
-  const Case cases[] = {
-      {"pending", v1::PROGRAM_PURCHASE_STATUS_PENDING, v1::PURCHASE_OPERATION_BOOK, ""},
-      {"approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_BOOK, ""},
-      {"reassign: approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_REASSIGN,
-       ""},
-      {"cancel: approved", v1::PROGRAM_PURCHASE_STATUS_APPROVED, v1::PURCHASE_OPERATION_CANCEL, ""},
-      {"queued", v1::PROGRAM_PURCHASE_STATUS_QUEUED, v1::PURCHASE_OPERATION_BOOK, ""},
-      {"undone", v1::PROGRAM_PURCHASE_STATUS_UNDONE, v1::PURCHASE_OPERATION_CANCEL, ""},
-      {"undo queued: timeout", v1::PROGRAM_PURCHASE_STATUS_UNDO_QUEUED,
-       v1::PURCHASE_OPERATION_CANCEL, "timeout"},
-      {"declined: Spend can't be more 100", v1::PROGRAM_PURCHASE_STATUS_DECLINED,
-       v1::PURCHASE_OPERATION_BOOK, "Spend can't be more 100"},
-      {"in doubt: the broker stopped: twice", v1::PROGRAM_PURCHASE_STATUS_IN_DOUBT,
-       v1::PURCHASE_OPERATION_BOOK, "the broker stopped: twice"},
-      {"skipped", v1::PROGRAM_PURCHASE_STATUS_SKIPPED, v1::PURCHASE_OPERATION_BOOK, ""},
-      {"dropped: cancelled first", v1::PROGRAM_PURCHASE_STATUS_DROPPED, v1::PURCHASE_OPERATION_BOOK,
-       "cancelled first"},
-  };
-  for (const Case& c : cases) {
-    const ProgramStanding standing = ProgramStandingOf(c.stored);
-    EXPECT_EQ(standing.status, c.status) << c.stored;
-    EXPECT_EQ(standing.last_operation, c.operation) << c.stored;
-    EXPECT_EQ(standing.reason, c.reason) << c.stored;
+TEST(BookingState, EveryStateHasAStoredNameAndATillStatus) {
+  for (int i = 0; i <= static_cast<int>(BookingState::kDropped); ++i) {
+    const auto state = static_cast<BookingState>(i);
+    const std::string_view name = StateName(state);
+    EXPECT_NE(name, "unknown") << i;
+    EXPECT_EQ(StateFromName(name), state) << name;
+    EXPECT_NE(BookingStateToProto(state), v1::PROGRAM_PURCHASE_STATUS_UNSPECIFIED) << name;
   }
-  // Nothing unknown passes as a known state.
-  EXPECT_EQ(ProgramStandingOf("approvedx").status, v1::PROGRAM_PURCHASE_STATUS_UNSPECIFIED);
-  EXPECT_EQ(ProgramStandingOf("approvedx").reason, "approvedx");
+  for (int i = 0; i <= static_cast<int>(BookingOperation::kReassign); ++i) {
+    const auto operation = static_cast<BookingOperation>(i);
+    EXPECT_EQ(OperationFromName(OperationName(operation)), operation) << i;
+    EXPECT_NE(BookingOperationToProto(operation), v1::PURCHASE_OPERATION_UNSPECIFIED) << i;
+  }
+  // Nothing unknown passes as a known state, nor the old "state: reason".
+  EXPECT_FALSE(StateFromName("approvedx").has_value());
+  EXPECT_FALSE(StateFromName("declined: no").has_value());
 }
 
 }  // namespace
