@@ -101,7 +101,7 @@ grpc::Status AdminService::SettlePurchase(grpc::ServerContext* context,
     if (!settled.ok()) return settled.status();
     response->set_store_id(settled->store_id);
     response->set_order_number(settled->order_number);
-    response->set_status(settled->status);
+    response->set_status(std::string(PurchaseStateName(settled->state)));
     response->set_reason(settled->failure_reason);
     response->set_created_at_unix(settled->created_at_unix);
     response->set_updated_at_unix(settled->updated_at_unix);

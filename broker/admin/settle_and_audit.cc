@@ -19,7 +19,7 @@ absl::StatusOr<PurchaseRecord> SettleAndAudit(PurchaseSettler& settler, AdminRep
       actor, "settle_purchase", settlement.store_id, settlement.order_number, settlement.reason,
       nlohmann::json{{"applied", settlement.applied},
                      {"earned_centipoints", settlement.earned_centipoints},
-                     {"status", settled->status}}
+                     {"status", std::string(PurchaseStateName(settled->state))}}
           .dump()});
   if (!audited.ok()) {
     Log(LogLevel::kError, "admin_audit_failed",

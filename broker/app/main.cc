@@ -79,7 +79,7 @@ int Settle(const BrokerConfig& config, const loyalty::broker::Settlement& settle
   auto settled = app.Settle(settlement, absl::StrCat("cli:", user != nullptr ? user : "unknown"));
   if (!settled.ok()) return Fail(settled.status());
   std::cout << "purchase " << settled->order_number << " of store " << settled->store_id
-            << " settled: " << settled->status << std::endl;
+            << " settled: " << loyalty::broker::PurchaseStateName(settled->state) << std::endl;
   return 0;
 }
 

@@ -26,7 +26,7 @@ void BookingSaga::Undo(const StoreContext& store, absl::Time deadline, PurchaseR
     } else if (outcome.failed()) {
       // Cancelling again is harmless: the outbox keeps trying.
       p.Become(BookingState::kUndoQueued, outcome.failure().message, BookingOperation::kCancel);
-      outbox.push_back(OutboxEntry::For(p.program_id, "cancel"));
+      outbox.push_back(OutboxEntry::For(p.program_id, OutboxStep::kCancel));
     } else {
       p.Become(BookingState::kUndoRefused, outcome.declined_reason().message,
                BookingOperation::kCancel);
@@ -73,7 +73,7 @@ absl::Status BookingSaga::Run(const StoreContext& store, absl::Time deadline,
           BookingMayBeSentAgain(outcome.failure(), connector->capabilities().idempotent_book);
       if (resend_is_safe) {
         p.Become(BookingState::kQueued);
-        outbox.push_back(OutboxEntry::For(p.program_id, "book"));
+        outbox.push_back(OutboxEntry::For(p.program_id, OutboxStep::kBook));
       } else if (outcome.declined()) {
         p.Become(BookingState::kDeclined, outcome.declined_reason().message);
       } else {
@@ -86,16 +86,16 @@ absl::Status BookingSaga::Run(const StoreContext& store, absl::Time deadline,
     absl::Status status = StatusFromOutcome(party, outcome);
     if (outcome.declined()) {
       p.Become(BookingState::kDeclined, outcome.declined_reason().message);
-      purchase.status = "declined";
+      purchase.state = PurchaseState::kDeclined;
     } else if (outcome.failure().maybe_applied && step.kind == BookingKind::kPivot) {
       p.Become(BookingState::kInDoubt, outcome.failure().message);
-      purchase.status = "in_doubt";
+      purchase.state = PurchaseState::kInDoubt;
       purchase.failure_reason = std::string(status.message());
       // The pivot may have happened: nothing before it is undone.
       return InDoubtError(purchase.order_number, party, outcome.failure().message);
     } else {
       p.Become(BookingState::kFailed, outcome.failure().message);
-      purchase.status = "failed";
+      purchase.state = PurchaseState::kFailed;
       // Maybe booked: cancelling what may not exist is harmless.
       if (outcome.failure().maybe_applied) undoable_booked.push_back(step.index);
     }

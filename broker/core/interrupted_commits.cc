@@ -76,7 +76,7 @@ absl::StatusOr<bool> InterruptedCommits::RecoverPurchase(const StalePurchase& st
   std::optional<StoredAnswer> answer;
   std::vector<OutboxEntry> outbox;
   if (!unknown_at.empty()) {
-    purchase->status = "in_doubt";
+    purchase->state = PurchaseState::kInDoubt;
     purchase->failure_reason =
         absl::StrCat("the broker stopped while booking at ", unknown_at,
                      ", which cannot say whether it booked; reconcile before booking it again");
@@ -84,7 +84,7 @@ absl::StatusOr<bool> InterruptedCommits::RecoverPurchase(const StalePurchase& st
     // Every vendor has it: the commit went through.
     const bool confirmed = std::all_of(purchase->programs.begin(), purchase->programs.end(),
                                        [](const PurchaseProgramRecord& p) { return p.confirmed; });
-    purchase->status = confirmed ? "confirmed" : "booked";
+    purchase->state = confirmed ? PurchaseState::kConfirmed : PurchaseState::kBooked;
     purchase->TotalFromPrograms();
     v1::PurchaseResponse response;
     PurchaseToProto(*purchase, **store, &response);
@@ -93,21 +93,23 @@ absl::StatusOr<bool> InterruptedCommits::RecoverPurchase(const StalePurchase& st
   } else {
     // None or only some: take back what was booked; the till may commit again.
     saga_.Undo(**store, deadline, *purchase, booked, outbox);
-    purchase->status = "failed";
+    purchase->state = PurchaseState::kFailed;
     purchase->failure_reason = "the broker stopped during the commit; undone";
     purchase->TotalNothingSpent();
   }
   if (auto written = deps_.purchases.WriteOutcome(*purchase, answer, outbox); !written.ok()) {
     return written;
   }
-  if (purchase->status == "failed") {
+  if (purchase->state == PurchaseState::kFailed) {
     if (auto forgot = deps_.idempotency.Forget(store_id, purchase->idempotency_key); !forgot.ok()) {
       return forgot;
     }
   }
   deps_.observer.OnCommitted(*purchase, **store);
   Log(LogLevel::kWarning, "purchase_recovered",
-      {{"store", store_id}, {"order", order_number}, {"status", purchase->status}});
+      {{"store", store_id},
+       {"order", order_number},
+       {"status", std::string(PurchaseStateName(purchase->state))}});
   return true;
 }
 

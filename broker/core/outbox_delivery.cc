@@ -61,12 +61,12 @@ absl::StatusOr<bool> OutboxDelivery::DeliverHead(int64_t program_id, StoreCache&
   connectors::Connector* connector = program == nullptr ? nullptr : calls_.ConnectorFor(*program);
   if (connector == nullptr) return false;  // disabled: its entries wait
 
-  if (entry.status == "sending") {
+  if (entry.state == OutboxState::kSending) {
     if (!entry.lease_expired) return false;  // another sender is on it
     // The sender died mid-call. A cancel, or a booking the vendor
     // recognises when repeated, is simply sent again; anything else may
     // have happened and is never sent blindly a second time.
-    if (entry.operation == "cancel" || connector->capabilities().idempotent_book) {
+    if (entry.step == OutboxStep::kCancel || connector->capabilities().idempotent_book) {
       auto retried = deps_.outbox.Retry(entry, "the sender stopped mid-call", absl::ZeroDuration());
       if (!retried.ok()) return retried;
       return true;
@@ -78,7 +78,8 @@ absl::StatusOr<bool> OutboxDelivery::DeliverHead(int64_t program_id, StoreCache&
       p->Become(BookingState::kInDoubt, "the broker stopped while delivering the booking");
       state = *p;
     }
-    auto finished = deps_.outbox.Finish(entry, "in_doubt", "the sender stopped mid-call", state);
+    auto finished =
+        deps_.outbox.Finish(entry, OutboxState::kInDoubt, "the sender stopped mid-call", state);
     if (!finished.ok()) return finished;
     ++settled;
     return true;
@@ -93,7 +94,7 @@ absl::StatusOr<bool> OutboxDelivery::DeliverHead(int64_t program_id, StoreCache&
                                         settings_.vendor_deadline + absl::Seconds(30));
   if (!busy.ok()) return busy.status();
   if (!busy->has_value()) {
-    entry.status = "waiting";
+    entry.state = OutboxState::kWaiting;
     auto retried = deps_.outbox.Retry(entry, "the purchase is busy", absl::ZeroDuration());
     if (!retried.ok()) return retried;
     return false;
@@ -103,7 +104,7 @@ absl::StatusOr<bool> OutboxDelivery::DeliverHead(int64_t program_id, StoreCache&
     return released;
   }
   if (!delivered.ok()) return delivered;
-  return entry.status != "waiting";  // a retry later keeps the later entries waiting too
+  return entry.state != OutboxState::kWaiting;  // a retry later keeps the later entries waiting too
 }
 
 absl::Status OutboxDelivery::Deliver(OutboxEntry& entry, const StoreContext& store, int& settled) {
@@ -118,27 +119,27 @@ absl::Status OutboxDelivery::Deliver(OutboxEntry& entry, const StoreContext& sto
   auto retry_later = [&](const std::string& error) {
     const absl::Duration backoff = std::min(
         settings_.retry_backoff * (1 << std::min(entry.attempts - 1, 10)), absl::Minutes(5));
-    entry.status = "waiting";
+    entry.state = OutboxState::kWaiting;
     return deps_.outbox.Retry(entry, error, backoff);
   };
-  auto finish = [&](const std::string& status, const std::string& error) {
-    entry.status = status;
+  auto finish = [&](OutboxState state, const std::string& error) {
+    entry.state = state;
     ++settled;
     Log(LogLevel::kInfo, "outbox_settled",
         {{"store", entry.store_id},
          {"order", entry.order_number},
          {"program", program.config->code},
-         {"operation", entry.operation},
-         {"status", status}});
-    absl::Status written = deps_.outbox.Finish(entry, status, error, *p);
-    if (written.ok() && entry.operation == "book" && p->state == BookingState::kApproved) {
+         {"operation", std::string(OutboxStepName(entry.step))},
+         {"status", std::string(OutboxStateName(state))}});
+    absl::Status written = deps_.outbox.Finish(entry, state, error, *p);
+    if (written.ok() && entry.step == OutboxStep::kBook && p->state == BookingState::kApproved) {
       deps_.observer.OnDelivered(*p, program);
     }
     return written;
   };
 
   connectors::PurchaseRef ref{entry.order_number, p->vendor_reference, std::nullopt};
-  if (entry.operation == "cancel") {
+  if (entry.step == OutboxStep::kCancel) {
     auto undone = calls_.OnPurchase(program, deadline, PurchaseAction::kCancel, ref, entry.store_id,
                                     entry.purchase_id);
     if (undone.failed()) return retry_later(undone.failure().message);
@@ -148,12 +149,12 @@ absl::Status OutboxDelivery::Deliver(OutboxEntry& entry, const StoreContext& sto
       p->Become(BookingState::kUndoRefused, undone.declined_reason().message,
                 BookingOperation::kCancel);
     }
-    return finish("delivered", "");
+    return finish(OutboxState::kDelivered, "");
   }
 
-  if (purchase->status == "cancelled") {
+  if (purchase->state == PurchaseState::kCancelled) {
     p->Become(BookingState::kDropped, "the purchase was cancelled before delivery");
-    return finish("dropped", "purchase cancelled");
+    return finish(OutboxState::kDropped, "purchase cancelled");
   }
   // The quote may have expired; only its customer and coupons are needed.
   auto quote = deps_.quotes.Load(entry.store_id, purchase->quote_id, /*allow_expired=*/true);
@@ -169,19 +170,19 @@ absl::Status OutboxDelivery::Deliver(OutboxEntry& entry, const StoreContext& sto
   if (booked.failed()) {
     if (!BookingMayBeSentAgain(booked.failure(), connector->capabilities().idempotent_book)) {
       p->Become(BookingState::kInDoubt, booked.failure().message);
-      return finish("in_doubt", booked.failure().message);
+      return finish(OutboxState::kInDoubt, booked.failure().message);
     }
     return retry_later(booked.failure().message);
   }
   if (booked.declined()) {
     p->Become(BookingState::kDeclined, booked.declined_reason().message);
-    return finish("dropped", booked.declined_reason().message);
+    return finish(OutboxState::kDropped, booked.declined_reason().message);
   }
   p->Become(BookingState::kApproved);
   p->vendor_reference = booked.value().vendor_reference;
   p->earned_centipoints = booked.value().earned_centipoints;
   // The till confirmed the purchase while this booking waited.
-  if (!booked.value().confirmed && purchase->status == "confirmed" &&
+  if (!booked.value().confirmed && purchase->state == PurchaseState::kConfirmed &&
       connector->capabilities().confirm) {
     ref.vendor_reference = p->vendor_reference;
     auto confirmed = calls_.OnPurchase(program, deadline, PurchaseAction::kConfirm, ref,
@@ -189,7 +190,7 @@ absl::Status OutboxDelivery::Deliver(OutboxEntry& entry, const StoreContext& sto
     // Booking again is recognised by this vendor: the whole entry is retried.
     if (!confirmed.approved()) return retry_later("booked, but the confirm failed");
   }
-  return finish("delivered", "");
+  return finish(OutboxState::kDelivered, "");
 }
 
 }  // namespace loyalty::broker

@@ -66,14 +66,14 @@ absl::Status PointHolds::Hold(const StoreContext& store, absl::Time deadline,
     if (!outcome.approved()) {
       return StatusFromOutcome(PartyOf(*program, connector), outcome);
     }
-    hold.mode = "vendor";
+    hold.mode = HoldMode::kVendor;
     hold.amount_centipoints = outcome.value().amount_centipoints;
     hold.expires_at_unix = outcome.value().expires_at_unix;
   } else {
     const int64_t ttl = request.ttl_seconds() > 0
                             ? request.ttl_seconds()
                             : std::min<int64_t>(deps_.settings.ledger_hold_ttl_seconds, quote_left);
-    hold.mode = "ledger";
+    hold.mode = HoldMode::kLedger;
     hold.expires_at_unix = absl::ToUnixSeconds(absl::Now()) + ttl;
     // The broker's ledger: what the quote offered, less what other tills
     // hold since and what this quote holds already; checked and written
@@ -92,7 +92,7 @@ absl::Status PointHolds::Hold(const StoreContext& store, absl::Time deadline,
     };
     if (auto status = deps_.holds.InsertLedger(hold, check); !status.ok()) return status;
   }
-  if (hold.mode == "vendor") {
+  if (hold.mode == HoldMode::kVendor) {
     if (auto status = deps_.holds.Insert(hold); !status.ok()) return status;
   }
   response->set_hold_id(hold.hold_id);
@@ -109,8 +109,8 @@ absl::Status PointHolds::Release(const StoreContext& store, absl::Time deadline,
   auto hold = deps_.holds.Load(store.store_id, request.hold_id());
   if (!hold.ok()) return hold.status();
   response->set_hold_id(hold->hold_id);
-  if (hold->status != "active") {  // released, consumed or expired: nothing to do
-    response->set_status(HoldStatusToProto(hold->status));
+  if (hold->state != HoldState::kActive) {  // released, consumed or expired: nothing to do
+    response->set_status(HoldStateToProto(hold->state));
     return absl::OkStatus();
   }
   const StoreProgram* program = store.FindProgram(hold->program_id);
@@ -119,19 +119,19 @@ absl::Status PointHolds::Release(const StoreContext& store, absl::Time deadline,
                          "the hold's program is disabled");
   }
   connectors::Connector* connector = calls_.ConnectorFor(*program);
-  if (hold->mode == "vendor" && connector != nullptr) {
+  if (hold->mode == HoldMode::kVendor && connector != nullptr) {
     connectors::ReleaseRequest ask{hold->vendor_customer_id};
     auto outcome = calls_.Release(*program, deadline, ask, store.store_id, hold->hold_id);
     if (!outcome.approved()) {
       return StatusFromOutcome(PartyOf(*program, connector), outcome);
     }
   }
-  auto closed = deps_.holds.Close(store.store_id, hold->hold_id, "released", 0);
+  auto closed = deps_.holds.Close(store.store_id, hold->hold_id, HoldState::kReleased, 0);
   if (!closed.ok()) return closed.status();
-  if (hold->mode == "vendor") {
+  if (hold->mode == HoldMode::kVendor) {
     // The vendor's release drops every hold of the client at the point.
-    if (auto status =
-            deps_.holds.CloseVendorHoldsOf(hold->program_id, hold->vendor_customer_id, "released");
+    if (auto status = deps_.holds.CloseVendorHoldsOf(hold->program_id, hold->vendor_customer_id,
+                                                     HoldState::kReleased);
         !status.ok()) {
       return status;
     }

@@ -47,22 +47,37 @@ v1::LevelType LevelTypeToProto(connectors::LevelType type) {
   return v1::LEVEL_TYPE_UNSPECIFIED;
 }
 
-v1::HoldStatus HoldStatusToProto(const std::string& status) {
-  if (status == "active") return v1::HOLD_STATUS_ACTIVE;
-  if (status == "released") return v1::HOLD_STATUS_RELEASED;
-  if (status == "consumed") return v1::HOLD_STATUS_CONSUMED;
-  if (status == "expired") return v1::HOLD_STATUS_EXPIRED;
+v1::HoldStatus HoldStateToProto(HoldState state) {
+  switch (state) {
+    case HoldState::kActive:
+      return v1::HOLD_STATUS_ACTIVE;
+    case HoldState::kReleased:
+      return v1::HOLD_STATUS_RELEASED;
+    case HoldState::kConsumed:
+      return v1::HOLD_STATUS_CONSUMED;
+    case HoldState::kExpired:
+      return v1::HOLD_STATUS_EXPIRED;
+  }
   return v1::HOLD_STATUS_UNSPECIFIED;
 }
 
-v1::PurchaseStatus PurchaseStatusToProto(const std::string& status) {
-  if (status == "pending") return v1::PURCHASE_STATUS_PENDING;
-  if (status == "booked") return v1::PURCHASE_STATUS_BOOKED;
-  if (status == "confirmed") return v1::PURCHASE_STATUS_CONFIRMED;
-  if (status == "cancelled") return v1::PURCHASE_STATUS_CANCELLED;
-  if (status == "declined") return v1::PURCHASE_STATUS_DECLINED;
-  if (status == "failed") return v1::PURCHASE_STATUS_FAILED;
-  if (status == "in_doubt") return v1::PURCHASE_STATUS_IN_DOUBT;
+v1::PurchaseStatus PurchaseStateToProto(PurchaseState state) {
+  switch (state) {
+    case PurchaseState::kPending:
+      return v1::PURCHASE_STATUS_PENDING;
+    case PurchaseState::kBooked:
+      return v1::PURCHASE_STATUS_BOOKED;
+    case PurchaseState::kConfirmed:
+      return v1::PURCHASE_STATUS_CONFIRMED;
+    case PurchaseState::kCancelled:
+      return v1::PURCHASE_STATUS_CANCELLED;
+    case PurchaseState::kDeclined:
+      return v1::PURCHASE_STATUS_DECLINED;
+    case PurchaseState::kFailed:
+      return v1::PURCHASE_STATUS_FAILED;
+    case PurchaseState::kInDoubt:
+      return v1::PURCHASE_STATUS_IN_DOUBT;
+  }
   return v1::PURCHASE_STATUS_UNSPECIFIED;
 }
 
@@ -138,7 +153,7 @@ void LineToProto(const QuoteLineRecord& l, const StoreContext& store, v1::Quoted
 void PurchaseToProto(const PurchaseRecord& p, const StoreContext& store,
                      v1::PurchaseResponse* out) {
   out->set_order_number(p.order_number);
-  out->set_status(PurchaseStatusToProto(p.status));
+  out->set_status(PurchaseStateToProto(p.state));
   out->set_quote_id(p.quote_id);
   out->set_total_before_minor(p.total_before_minor);
   out->set_discount_minor(p.discount_minor);
@@ -164,7 +179,8 @@ void PurchaseToProto(const PurchaseRecord& p, const StoreContext& store,
   }
   for (const auto& l : p.lines) LineToProto(l, store, out->add_lines());
   out->set_complete(p.Complete());
-  if (p.status == "declined" || p.status == "failed" || p.status == "in_doubt") {
+  if (p.state == PurchaseState::kDeclined || p.state == PurchaseState::kFailed ||
+      p.state == PurchaseState::kInDoubt) {
     out->set_reason(p.failure_reason);
   }
   SetTimestamp(p.created_at_unix, out->mutable_created_at());

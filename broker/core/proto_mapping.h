@@ -13,8 +13,8 @@ namespace loyalty::broker {
 connectors::CustomerRef CustomerFromProto(const v1::CustomerIdentifier& customer);
 v1::Vendor VendorToProto(const std::string& vendor);
 v1::LevelType LevelTypeToProto(connectors::LevelType type);
-v1::HoldStatus HoldStatusToProto(const std::string& status);
-v1::PurchaseStatus PurchaseStatusToProto(const std::string& status);
+v1::HoldStatus HoldStateToProto(HoldState state);
+v1::PurchaseStatus PurchaseStateToProto(PurchaseState state);
 // Every state and operation mapped explicitly: a new one does not build
 // until the till's enum has it.
 v1::ProgramPurchaseStatus BookingStateToProto(BookingState state);

@@ -99,7 +99,7 @@ absl::Status PurchaseCommit::AnswerUnfinished(const StoreContext& store,
   if (absl::IsNotFound(purchase.status())) return running();  // not written yet
   if (!purchase.ok()) return purchase.status();
   if (purchase->idempotency_key != request.idempotency_key()) return running();
-  if (purchase->status == "in_doubt") {
+  if (purchase->state == PurchaseState::kInDoubt) {
     // A definite answer: in doubt, why, and where; the same retry answers
     // the settled purchase once reconciliation or an operator settles it.
     ProgramParty party{"", ""};
@@ -112,8 +112,8 @@ absl::Status PurchaseCommit::AnswerUnfinished(const StoreContext& store,
     }
     return InDoubtError(purchase->order_number, party, purchase->failure_reason);
   }
-  if (purchase->status == "booked" || purchase->status == "confirmed" ||
-      purchase->status == "cancelled") {
+  if (purchase->state == PurchaseState::kBooked || purchase->state == PurchaseState::kConfirmed ||
+      purchase->state == PurchaseState::kCancelled) {
     PurchaseToProto(*purchase, store, response);  // settled after the first answer
     return absl::OkStatus();
   }
@@ -170,10 +170,11 @@ absl::Status PurchaseCommit::CommitClaimed(const StoreContext& store, absl::Time
     if (!hold.ok()) {
       return Reworded(hold.status(), absl::StrCat("hold_ids[", i, "]: ", hold.status().message()));
     }
-    if (hold->status != "active") {
-      return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kHoldNotActive,
-                           absl::StrCat("hold_ids[", i, "]: the hold is ", hold->status),
-                           {{"hold_id", hold->hold_id}});
+    if (hold->state != HoldState::kActive) {
+      return ReasonedError(
+          absl::StatusCode::kFailedPrecondition, ErrorReason::kHoldNotActive,
+          absl::StrCat("hold_ids[", i, "]: the hold is ", std::string(HoldStateName(hold->state))),
+          {{"hold_id", hold->hold_id}});
     }
     // A hold is the points of one customer at one program: it must be the
     // quote's customer at a program this purchase spends at.
@@ -244,7 +245,7 @@ absl::Status PurchaseCommit::CommitClaimed(const StoreContext& store, absl::Time
     };
     const bool all_confirmed =
         std::none_of(purchase.programs.begin(), purchase.programs.end(), awaits_confirm);
-    purchase.status = all_confirmed ? "confirmed" : "booked";
+    purchase.state = all_confirmed ? PurchaseState::kConfirmed : PurchaseState::kBooked;
     purchase.TotalFromPrograms();
   } else {
     purchase.TotalNothingSpent();
@@ -260,7 +261,7 @@ absl::Status PurchaseCommit::CommitClaimed(const StoreContext& store, absl::Time
   // A purchase that failed before any vendor acted, or is in doubt, keeps no
   // answer: the first may be retried with the same key, the second waits
   // for reconciliation (retries get ABORTED meanwhile).
-  if (purchase.status != "failed" && purchase.status != "in_doubt") {
+  if (purchase.state != PurchaseState::kFailed && purchase.state != PurchaseState::kInDoubt) {
     stored = StoredAnswer{request.idempotency_key(), outcome_status, answer.SerializeAsString()};
   }
   MarkDroppedVendorHolds(store, purchase);
@@ -272,7 +273,7 @@ absl::Status PurchaseCommit::CommitClaimed(const StoreContext& store, absl::Time
     return status;
   }
   deps_.observer.OnCommitted(purchase, store);
-  if (purchase.status == "failed") keep_key = false;
+  if (purchase.state == PurchaseState::kFailed) keep_key = false;
   if (!outcome_status.ok()) return outcome_status;
   *response = std::move(answer);
   return absl::OkStatus();

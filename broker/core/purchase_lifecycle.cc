@@ -1,5 +1,7 @@
 #include "broker/core/purchase_lifecycle.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "broker/common/call_deadline.h"
@@ -11,10 +13,10 @@ namespace loyalty::broker {
 
 struct Transition {
   PurchaseAction action;
-  BookingOperation operation;     // as recorded on each program
-  const char* verb;               // for messages
-  std::vector<std::string> from;  // purchase states it applies to
-  const char* to;                 // state after success
+  BookingOperation operation;       // as recorded on each program
+  const char* verb;                 // for messages
+  std::vector<PurchaseState> from;  // purchase states it applies to
+  std::optional<PurchaseState> to;  // state after success; none: unchanged
   bool (*native)(const connectors::Capabilities&);
 };
 
@@ -23,26 +25,26 @@ namespace {
 const Transition kConfirm{PurchaseAction::kConfirm,
                           BookingOperation::kConfirm,
                           "confirm",
-                          {"booked"},
-                          "confirmed",
+                          {PurchaseState::kBooked},
+                          PurchaseState::kConfirmed,
                           [](const connectors::Capabilities& c) { return c.confirm; }};
 const Transition kCancel{PurchaseAction::kCancel,
                          BookingOperation::kCancel,
                          "cancel",
-                         {"booked", "confirmed"},
-                         "cancelled",
+                         {PurchaseState::kBooked, PurchaseState::kConfirmed},
+                         PurchaseState::kCancelled,
                          [](const connectors::Capabilities& c) { return c.cancel; }};
 const Transition kRestore{PurchaseAction::kRestore,
                           BookingOperation::kRestore,
                           "restore",
-                          {"cancelled"},
-                          "booked",
+                          {PurchaseState::kCancelled},
+                          PurchaseState::kBooked,
                           [](const connectors::Capabilities& c) { return c.restore; }};
 const Transition kReassign{PurchaseAction::kReassign,
                            BookingOperation::kReassign,
                            "reassign",
-                           {"booked", "confirmed"},
-                           nullptr,
+                           {PurchaseState::kBooked, PurchaseState::kConfirmed},
+                           std::nullopt,
                            [](const connectors::Capabilities& c) { return c.reassign; }};
 
 }  // namespace
@@ -82,16 +84,17 @@ absl::Status PurchaseLifecycle::ApplyClaimed(const StoreContext& store, absl::Ti
   auto purchase = deps_.purchases.LoadByOrder(store.store_id, order_number);
   if (!purchase.ok()) return purchase.status();
   // Confirming a confirmed purchase, cancelling a cancelled one: already done.
-  if (transition.to != nullptr && purchase->status == transition.to) {
+  if (transition.to && purchase->state == *transition.to) {
     PurchaseToProto(*purchase, store, response);
     return absl::OkStatus();
   }
-  if (std::find(transition.from.begin(), transition.from.end(), purchase->status) ==
+  if (std::find(transition.from.begin(), transition.from.end(), purchase->state) ==
       transition.from.end()) {
     return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kPurchaseState,
                          absl::StrCat("cannot ", transition.verb, " purchase ", order_number,
-                                      ": it is ", purchase->status),
-                         {{"order_number", order_number}, {"status", purchase->status}});
+                                      ": it is ", std::string(PurchaseStateName(purchase->state))),
+                         {{"order_number", order_number},
+                          {"status", std::string(PurchaseStateName(purchase->state))}});
   }
   const PurchaseAction action = transition.action;
   // Done here by an earlier attempt that failed at a later program.
@@ -190,9 +193,10 @@ absl::Status PurchaseLifecycle::ApplyClaimed(const StoreContext& store, absl::Ti
       p.balance_after_centipoints.reset();
     }
   }
-  if (transition.to != nullptr) purchase->status = transition.to;
+  if (transition.to) purchase->state = *transition.to;
   // A purchase confirmed before it was cancelled comes back confirmed.
-  if (action == PurchaseAction::kRestore && all_confirmed) purchase->status = "confirmed";
+  if (action == PurchaseAction::kRestore && all_confirmed)
+    purchase->state = PurchaseState::kConfirmed;
   {
     const CallDeadlineScope outcome_outlives_the_call(absl::InfiniteFuture());
     if (auto status = deps_.purchases.WriteOutcome(*purchase, std::nullopt); !status.ok()) {

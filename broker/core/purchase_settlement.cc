@@ -17,9 +17,10 @@ bool InDoubt(const PurchaseProgramRecord& p) { return p.state == BookingState::k
 // operator says were earned are a figure from outside: at most what the
 // program's cart could earn, never below zero.
 absl::Status Refusal(const Settlement& s, const PurchaseRecord& purchase) {
-  if (purchase.status != "in_doubt") {
+  if (purchase.state != PurchaseState::kInDoubt) {
     return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kPurchaseState,
-                         absl::StrCat("purchase ", s.order_number, " is ", purchase.status,
+                         absl::StrCat("purchase ", s.order_number, " is ",
+                                      std::string(PurchaseStateName(purchase.state)),
                                       ", not in doubt: nothing to settle"));
   }
   if (!s.applied) {
@@ -61,8 +62,6 @@ absl::StatusOr<PurchaseRecord> PurchaseSettler::Settle(const Settlement& s) {
   std::vector<OutboxEntry> outbox;
   const std::string said = absl::StrCat("settled by an operator: ", s.reason);
   bool awaits_confirm = false;
-  purchase->spent_centipoints = 0;
-  purchase->earned_centipoints = 0;
   for (auto& p : purchase->programs) {
     const StoreProgram* program = (*store)->FindProgram(p.program_id);
     const connectors::Connector* connector =
@@ -75,37 +74,35 @@ absl::StatusOr<PurchaseRecord> PurchaseSettler::Settle(const Settlement& s) {
         p.earned_centipoints = s.earned_centipoints;
       } else if (p.state == BookingState::kPending) {  // the saga stopped before it: earns only
         p.Become(BookingState::kQueued);
-        outbox.push_back(OutboxEntry::For(p.program_id, "book"));
+        outbox.push_back(OutboxEntry::For(p.program_id, OutboxStep::kBook));
       }
       awaits_confirm =
           awaits_confirm ||
           (confirms && (p.state == BookingState::kQueued || p.state == BookingState::kApproved));
-      purchase->spent_centipoints += p.spent_centipoints;
-      purchase->earned_centipoints += p.earned_centipoints;
       continue;
     }
     if (InDoubt(p)) {
       p.Become(BookingState::kDeclined, absl::StrCat("not booked at the vendor (", said, ")"));
     } else if (p.state == BookingState::kApproved) {  // booked before the pivot: take it back
       p.Become(BookingState::kUndoQueued, said, BookingOperation::kCancel);
-      outbox.push_back(OutboxEntry::For(p.program_id, "cancel"));
+      outbox.push_back(OutboxEntry::For(p.program_id, OutboxStep::kCancel));
     }
     p.spent_centipoints = 0;
     p.earned_centipoints = 0;
   }
   std::optional<StoredAnswer> answer;
   if (s.applied) {
-    purchase->status = awaits_confirm ? "booked" : "confirmed";
+    purchase->state = awaits_confirm ? PurchaseState::kBooked : PurchaseState::kConfirmed;
     purchase->failure_reason.clear();
-    purchase->paid_minor = purchase->total_minor - purchase->spent_centipoints;
+    purchase->TotalFromPrograms();
     v1::PurchaseResponse response;
     PurchaseToProto(*purchase, **store, &response);
     answer =
         StoredAnswer{purchase->idempotency_key, absl::OkStatus(), response.SerializeAsString()};
   } else {
-    purchase->status = "failed";
+    purchase->state = PurchaseState::kFailed;
     purchase->failure_reason = absl::StrCat("nothing was booked (", said, ")");
-    purchase->paid_minor = purchase->total_minor;
+    purchase->TotalNothingSpent();
   }
   if (auto written = deps_.purchases.WriteOutcome(*purchase, answer, outbox); !written.ok()) {
     return written;
@@ -122,7 +119,7 @@ absl::StatusOr<PurchaseRecord> PurchaseSettler::Settle(const Settlement& s) {
       {{"store", s.store_id},
        {"order", s.order_number},
        {"applied", s.applied ? "true" : "false"},
-       {"status", purchase->status},
+       {"status", std::string(PurchaseStateName(purchase->state))},
        {"reason", s.reason}});
   return *purchase;
 }

@@ -78,9 +78,10 @@ absl::Status Reconciler::Compare(const StoreContext& store, const PurchaseRecord
   }
 
   std::vector<Mismatch> found;
-  const bool cancelled = purchase.status == "cancelled";
+  const bool cancelled = purchase.state == PurchaseState::kCancelled;
   if (!cancelled && !at_vendor) {
-    found.push_back({p.program_id, "missing_at_vendor", purchase.status, "no such purchase"});
+    found.push_back({p.program_id, "missing_at_vendor",
+                     std::string(PurchaseStateName(purchase.state)), "no such purchase"});
   }
   if (cancelled && at_vendor) {
     found.push_back({p.program_id, "not_cancelled_at_vendor", "cancelled",
@@ -88,7 +89,7 @@ absl::Status Reconciler::Compare(const StoreContext& store, const PurchaseRecord
   }
   if (!cancelled && at_vendor) {
     const connectors::PurchaseState& state = got.value();
-    if (purchase.status == "confirmed" && !state.confirmed) {
+    if (purchase.state == PurchaseState::kConfirmed && !state.confirmed) {
       found.push_back({p.program_id, "not_confirmed_at_vendor", "confirmed", "not confirmed"});
     }
     if (state.earned_centipoints != p.earned_centipoints) {

@@ -42,7 +42,10 @@ bool PurchaseProgramRecord::Stands() const {
 bool PurchaseProgramRecord::Skipped() const { return state == BookingState::kSkipped; }
 
 bool PurchaseRecord::Complete() const {
-  if (status != "booked" && status != "confirmed" && status != "cancelled") return false;
+  if (state != PurchaseState::kBooked && state != PurchaseState::kConfirmed &&
+      state != PurchaseState::kCancelled) {
+    return false;
+  }
   for (const auto& p : programs) {
     if (!p.Stands()) return false;
   }

@@ -10,6 +10,9 @@
 #include <vector>
 
 #include "broker/core/booking_state.h"
+#include "broker/core/hold_state.h"
+#include "broker/core/outbox_state.h"
+#include "broker/core/purchase_state.h"
 #include "connectors/core/program.h"
 #include "connectors/core/types.h"
 
@@ -93,8 +96,8 @@ struct HoldRecord {
   std::string quote_id;
   std::string vendor_customer_id;
   int64_t amount_centipoints = 0;
-  std::string mode;    // "vendor" or "ledger"
-  std::string status;  // "active", "released", "consumed", "expired"
+  HoldMode mode = HoldMode::kLedger;
+  HoldState state = HoldState::kActive;
   int64_t expires_at_unix = 0;
 };
 
@@ -138,7 +141,7 @@ struct PurchaseRecord {
   std::string order_number;
   std::string quote_id;
   std::string idempotency_key;
-  std::string status;
+  PurchaseState state = PurchaseState::kPending;
   int64_t total_before_minor = 0;
   int64_t discount_minor = 0;
   int64_t total_minor = 0;
@@ -164,25 +167,24 @@ struct PurchaseRecord {
   void TotalNothingSpent();
 };
 
-// A vendor step left to the outbox: "book" (points earned while the vendor
-// was down) or "cancel" (undoing a booking of a purchase that failed).
+// A vendor step left to the outbox (outbox_state.h).
 struct OutboxEntry {
   int64_t outbox_id = 0;
   int64_t purchase_id = 0;
   int64_t program_id = 0;
-  std::string operation;
-  std::string status;  // "waiting", "sending", "delivered", "in_doubt", "dropped"
+  OutboxStep step = OutboxStep::kBook;
+  OutboxState state = OutboxState::kWaiting;
   int attempts = 0;
-  bool lease_expired = false;  // while "sending": the sender died mid-call
-  bool due = true;             // while "waiting": its next attempt is due
+  bool lease_expired = false;  // while sending: the sender died mid-call
+  bool due = true;             // while waiting: its next attempt is due
   std::string store_id;
   std::string order_number;
 
-  // A new entry: `operation` ("book", "cancel") for the purchase's program.
-  static OutboxEntry For(int64_t program_id, std::string operation) {
+  // A new entry: `step` for the purchase's program.
+  static OutboxEntry For(int64_t program_id, OutboxStep step) {
     OutboxEntry entry;
     entry.program_id = program_id;
-    entry.operation = std::move(operation);
+    entry.step = step;
     return entry;
   }
 };

@@ -267,7 +267,7 @@ void BrokerMetrics::OnVendorCall(const VendorOperation& op) {
 }
 
 void BrokerMetrics::OnCommitted(const PurchaseRecord& purchase, const StoreContext& store) {
-  purchases_.Add({{"status", purchase.status}}).Increment();
+  purchases_.Add({{"status", std::string(PurchaseStateName(purchase.state))}}).Increment();
   for (const auto& p : purchase.programs) {
     const StoreProgram* program = store.FindProgram(p.program_id);
     if (program == nullptr || p.state != BookingState::kApproved) continue;

@@ -1,6 +1,7 @@
 #include "broker/storage/pg_hold_repository.h"
 
 #include <pqxx/pqxx>
+#include <stdexcept>
 
 #include "broker/common/error_reasons.h"
 #include "broker/storage/pg_quote_repository.h"
@@ -12,10 +13,10 @@ namespace {
 
 void InsertActive(pqxx::work& tx, HoldRecord& hold) {
   hold.hold_id = tx.exec_prepared1(q::kInsertHold, hold.store_id, hold.program_id, hold.quote_id,
-                                   hold.vendor_customer_id, hold.amount_centipoints, hold.mode,
-                                   hold.expires_at_unix)[0]
+                                   hold.vendor_customer_id, hold.amount_centipoints,
+                                   std::string(HoldModeName(hold.mode)), hold.expires_at_unix)[0]
                      .as<std::string>();
-  hold.status = "active";
+  hold.state = HoldState::kActive;
 }
 
 }  // namespace
@@ -51,10 +52,11 @@ absl::Status PgHoldRepository::InsertLedger(
 
 absl::Status PgHoldRepository::CloseVendorHoldsOf(int64_t program_id,
                                                   const std::string& vendor_customer_id,
-                                                  const std::string& status) {
+                                                  HoldState state) {
   return pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    tx.exec_prepared0(q::kCloseVendorHoldsOf, program_id, vendor_customer_id, status);
+    tx.exec_prepared0(q::kCloseVendorHoldsOf, program_id, vendor_customer_id,
+                      std::string(HoldStateName(state)));
     tx.commit();
     return absl::OkStatus();
   });
@@ -77,8 +79,11 @@ absl::StatusOr<HoldRecord> PgHoldRepository::Load(const std::string& store_id,
     hold.quote_id = r[0]["quote_id"].as<std::string>();
     hold.vendor_customer_id = r[0]["vendor_customer_id"].as<std::string>();
     hold.amount_centipoints = r[0]["amount_centipoints"].as<int64_t>();
-    hold.mode = r[0]["mode"].as<std::string>();
-    hold.status = r[0]["status"].as<std::string>();
+    const auto mode = HoldModeFromName(r[0]["mode"].as<std::string>());
+    const auto state = HoldStateFromName(r[0]["status"].as<std::string>());
+    if (!mode || !state) throw std::runtime_error("holds row in an unknown state");
+    hold.mode = *mode;
+    hold.state = *state;
     hold.expires_at_unix = r[0]["expires_at_unix"].as<int64_t>();
     return absl::OkStatus();
   });
@@ -87,7 +92,7 @@ absl::StatusOr<HoldRecord> PgHoldRepository::Load(const std::string& store_id,
 }
 
 absl::StatusOr<bool> PgHoldRepository::Close(const std::string& store_id,
-                                             const std::string& hold_id, const std::string& status,
+                                             const std::string& hold_id, HoldState state,
                                              int64_t purchase_id) {
   bool closed = false;
   absl::Status result = pool_.Run([&](pqxx::connection& c) {
@@ -95,8 +100,9 @@ absl::StatusOr<bool> PgHoldRepository::Close(const std::string& store_id,
     const char* purchase = nullptr;
     const std::string purchase_text = std::to_string(purchase_id);
     if (purchase_id > 0) purchase = purchase_text.c_str();
-    closed =
-        tx.exec_prepared(q::kCloseHold, hold_id, store_id, status, purchase).affected_rows() > 0;
+    closed = tx.exec_prepared(q::kCloseHold, hold_id, store_id, std::string(HoldStateName(state)),
+                              purchase)
+                 .affected_rows() > 0;
     tx.commit();
     return absl::OkStatus();
   });

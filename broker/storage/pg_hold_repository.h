@@ -15,10 +15,10 @@ class PgHoldRepository final : public HoldRepository {
   absl::Status InsertLedger(HoldRecord& hold,
                             const std::function<absl::Status(const LedgerHeld&)>& check) override;
   absl::Status CloseVendorHoldsOf(int64_t program_id, const std::string& vendor_customer_id,
-                                  const std::string& status) override;
+                                  HoldState state) override;
   absl::StatusOr<HoldRecord> Load(const std::string& store_id, const std::string& hold_id) override;
   absl::StatusOr<bool> Close(const std::string& store_id, const std::string& hold_id,
-                             const std::string& status, int64_t purchase_id) override;
+                             HoldState state, int64_t purchase_id) override;
   absl::StatusOr<int64_t> ActiveAmount(int64_t program_id, const std::string& vendor_customer_id,
                                        const std::string& quote_id = "") override;
   absl::StatusOr<int64_t> ExpireDue() override;

@@ -1,6 +1,7 @@
 #include "broker/storage/pg_outbox_repository.h"
 
 #include <pqxx/pqxx>
+#include <stdexcept>
 
 #include "broker/storage/purchase_program_rows.h"
 #include "broker/storage/queries.h"
@@ -31,8 +32,11 @@ absl::StatusOr<std::optional<OutboxEntry>> PgOutboxRepository::Head(int64_t prog
     e.outbox_id = r[0]["outbox_id"].as<int64_t>();
     e.purchase_id = r[0]["purchase_id"].as<int64_t>();
     e.program_id = r[0]["program_id"].as<int64_t>();
-    e.operation = r[0]["operation"].as<std::string>();
-    e.status = r[0]["status"].as<std::string>();
+    const auto step = OutboxStepFromName(r[0]["operation"].as<std::string>());
+    const auto state = OutboxStateFromName(r[0]["status"].as<std::string>());
+    if (!step || !state) throw std::runtime_error("outbox row in an unknown state");
+    e.step = *step;
+    e.state = *state;
     e.attempts = r[0]["attempts"].as<int>();
     e.lease_expired = r[0]["lease_expired"].as<bool>();
     e.due = r[0]["due"].as<bool>();
@@ -54,7 +58,7 @@ absl::StatusOr<bool> PgOutboxRepository::Claim(OutboxEntry& entry, absl::Duratio
     tx.commit();
     if (!r.empty()) {
       claimed = true;
-      entry.status = "sending";
+      entry.state = OutboxState::kSending;
       entry.attempts = r[0]["attempts"].as<int>();
     }
     return absl::OkStatus();
@@ -73,12 +77,13 @@ absl::Status PgOutboxRepository::Retry(const OutboxEntry& entry, const std::stri
   });
 }
 
-absl::Status PgOutboxRepository::Finish(const OutboxEntry& entry, const std::string& status,
+absl::Status PgOutboxRepository::Finish(const OutboxEntry& entry, OutboxState state,
                                         const std::string& error,
                                         const std::optional<PurchaseProgramRecord>& program) {
   return pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    tx.exec_prepared0(q::kFinishOutbox, entry.outbox_id, status, NullIfEmpty(error));
+    tx.exec_prepared0(q::kFinishOutbox, entry.outbox_id, std::string(OutboxStateName(state)),
+                      NullIfEmpty(error));
     if (program) {
       UpdatePurchaseProgram(tx, entry.purchase_id, *program);
       tx.exec_prepared0(q::kSumPurchaseEarned, entry.purchase_id);

@@ -16,7 +16,7 @@ class PgOutboxRepository final : public OutboxRepository {
   absl::StatusOr<bool> Claim(OutboxEntry& entry, absl::Duration lease) override;
   absl::Status Retry(const OutboxEntry& entry, const std::string& error,
                      absl::Duration backoff) override;
-  absl::Status Finish(const OutboxEntry& entry, const std::string& status, const std::string& error,
+  absl::Status Finish(const OutboxEntry& entry, OutboxState state, const std::string& error,
                       const std::optional<PurchaseProgramRecord>& program) override;
 
  private:

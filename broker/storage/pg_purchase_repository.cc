@@ -1,6 +1,7 @@
 #include "broker/storage/pg_purchase_repository.h"
 
 #include <pqxx/pqxx>
+#include <stdexcept>
 
 #include "absl/strings/str_cat.h"
 #include "broker/common/error_reasons.h"
@@ -54,7 +55,7 @@ absl::Status PgPurchaseRepository::WriteIntent(PurchaseRecord& p) {
           {{"order_number", p.order_number}, {"status", status}});
     }
     p.purchase_id = inserted[0][0].as<int64_t>();
-    p.status = "pending";
+    p.state = PurchaseState::kPending;
     tx.exec_prepared0(q::kDeletePurchaseLineDiscounts, p.purchase_id);
     tx.exec_prepared0(q::kDeletePurchaseLines, p.purchase_id);
     tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
@@ -88,17 +89,19 @@ absl::Status PgPurchaseRepository::WriteOutcome(const PurchaseRecord& p,
                                                 const std::vector<OutboxEntry>& outbox) {
   return pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    tx.exec_prepared0(q::kFinishPurchase, p.purchase_id, p.status, p.spent_centipoints,
-                      p.paid_minor, p.earned_centipoints, NullIfEmpty(p.failure_reason));
+    tx.exec_prepared0(q::kFinishPurchase, p.purchase_id, std::string(PurchaseStateName(p.state)),
+                      p.spent_centipoints, p.paid_minor, p.earned_centipoints,
+                      NullIfEmpty(p.failure_reason));
     for (const auto& prog : p.programs) UpdatePurchaseProgram(tx, p.purchase_id, prog);
     for (const auto& entry : outbox) {
-      tx.exec_prepared0(q::kInsertOutbox, p.purchase_id, entry.program_id, entry.operation);
+      tx.exec_prepared0(q::kInsertOutbox, p.purchase_id, entry.program_id,
+                        std::string(OutboxStepName(entry.step)));
     }
     // After the purchase's own holds were consumed above.
     for (const auto& prog : p.programs) {
       if (!prog.dropped_vendor_holds) continue;
       tx.exec_prepared0(q::kCloseVendorHoldsOf, prog.program_id, prog.vendor_customer_id,
-                        "released");
+                        std::string(HoldStateName(HoldState::kReleased)));
     }
     if (answer) {
       tx.exec_prepared0(q::kCompleteIdempotencyKey, p.store_id, answer->idempotency_key,
@@ -177,7 +180,9 @@ absl::StatusOr<PurchaseRecord> PgPurchaseRepository::LoadByOrder(const std::stri
     p.order_number = h["order_number"].as<std::string>();
     p.quote_id = h["quote_id"].as<std::string>();
     p.idempotency_key = h["idempotency_key"].as<std::string>();
-    p.status = h["status"].as<std::string>();
+    const auto state = PurchaseStateFromName(h["status"].as<std::string>());
+    if (!state) throw std::runtime_error("purchases row in an unknown state");
+    p.state = *state;
     p.total_before_minor = h["total_before_minor"].as<int64_t>();
     p.discount_minor = h["discount_minor"].as<int64_t>();
     p.total_minor = h["total_minor"].as<int64_t>();

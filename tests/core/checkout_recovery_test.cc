@@ -15,7 +15,7 @@ void CommitAndCrash(CoreWorld& world, const std::string& order, int64_t spend) {
   world.db().data.fail_next_outcome = true;
   v1::PurchaseResponse response;
   ASSERT_FALSE(world.Commit(world.CommitRequest(quote, order, spend), &response).ok());
-  ASSERT_EQ(world.db().Purchase(CoreWorld::kStore, order)->status, "pending");
+  ASSERT_EQ(world.db().Purchase(CoreWorld::kStore, order)->state, PurchaseState::kPending);
 }
 
 TEST(CheckoutRecoveryTest, APendingPurchaseEveryVendorBookedIsFinishedAndAnswered) {
@@ -29,7 +29,7 @@ TEST(CheckoutRecoveryTest, APendingPurchaseEveryVendorBookedIsFinishedAndAnswere
   EXPECT_EQ(*settled, 1);
 
   auto purchase = world.db().Purchase(CoreWorld::kStore, "9001");
-  EXPECT_EQ(purchase->status, "confirmed");
+  EXPECT_EQ(purchase->state, PurchaseState::kConfirmed);
   EXPECT_EQ(purchase->spent_centipoints, 100);
   EXPECT_EQ(purchase->earned_centipoints,
             world.alpha().bookings().at("9001").result.earned_centipoints +
@@ -51,7 +51,7 @@ TEST(CheckoutRecoveryTest, APendingPurchaseOnlySomeVendorsBookedIsUndone) {
   ASSERT_EQ(*world.recovery().RecoverInterrupted(), 1);
 
   auto purchase = world.db().Purchase(CoreWorld::kStore, "9002");
-  EXPECT_EQ(purchase->status, "failed");
+  EXPECT_EQ(purchase->state, PurchaseState::kFailed);
   EXPECT_EQ(purchase->earned_centipoints, 0);
   EXPECT_TRUE(world.alpha().bookings().at("9002").cancelled);
   // Its key is free again: the till may commit the order anew.
@@ -66,7 +66,7 @@ TEST(CheckoutRecoveryTest, AVendorThatCannotBeAskedLeavesThePurchaseInDoubt) {
   world.db().AgePending(CoreWorld::kStore, "9003", absl::Minutes(5));
   ASSERT_EQ(*world.recovery().RecoverInterrupted(), 1);
   auto purchase = world.db().Purchase(CoreWorld::kStore, "9003");
-  EXPECT_EQ(purchase->status, "in_doubt");
+  EXPECT_EQ(purchase->state, PurchaseState::kInDoubt);
   // Nobody was asked to book again, nothing was cancelled.
   EXPECT_FALSE(world.alpha().bookings().at("9003").cancelled);
   EXPECT_FALSE(world.beta().bookings().at("9003").cancelled);
@@ -88,7 +88,7 @@ TEST(CheckoutRecoveryTest, AnOutboxEntryWhoseSenderDiedIsResentOnlyWhereRepeatsA
   world.db().ExpireOutboxLeases();
 
   ASSERT_TRUE(world.recovery().DrainOutbox().ok());
-  EXPECT_EQ(world.db().OutboxEntries()[0].status, "in_doubt");
+  EXPECT_EQ(world.db().OutboxEntries()[0].state, OutboxState::kInDoubt);
   EXPECT_FALSE(world.beta().bookings().contains("9004"));  // never sent twice blindly
 }
 

@@ -36,7 +36,7 @@ TEST(CommitSagaTest, BooksEveryProgramOnceAndReplaysTheStoredAnswer) {
   EXPECT_EQ(first.earned_centipoints(), at_alpha.earned_centipoints + at_beta.earned_centipoints);
   auto stored = world.db().Purchase(CoreWorld::kStore, "order-1");
   ASSERT_TRUE(stored.has_value());
-  EXPECT_EQ(stored->status, "confirmed");
+  EXPECT_EQ(stored->state, PurchaseState::kConfirmed);
   EXPECT_EQ(stored->paid_minor, first.paid_minor());
 
   // The retry is answered from the stored answer, byte for byte.
@@ -61,7 +61,7 @@ TEST(CommitSagaTest, ADeclineUndoesWhatWasBookedBeforeIt) {
 
   auto stored = world.db().Purchase(CoreWorld::kStore, "order-2");
   ASSERT_TRUE(stored.has_value());
-  EXPECT_EQ(stored->status, "declined");
+  EXPECT_EQ(stored->state, PurchaseState::kDeclined);
   EXPECT_EQ(stored->spent_centipoints, 0);
   EXPECT_EQ(stored->paid_minor, stored->total_minor);
   EXPECT_TRUE(world.alpha().bookings().at("order-2").cancelled);
@@ -93,14 +93,14 @@ TEST(CommitSagaTest, AnUndoThatCannotReachItsVendorIsDeliveredByTheOutbox) {
   ASSERT_FALSE(world.Commit(world.CommitRequest(quote, "order-3", 200, 100), &response).ok());
   auto entries = world.db().OutboxEntries();
   ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].operation, "cancel");
+  EXPECT_EQ(entries[0].step, OutboxStep::kCancel);
   EXPECT_EQ(entries[0].program_id, 1);
   EXPECT_FALSE(world.alpha().bookings().at("order-3").cancelled);
 
   auto settled = world.recovery().DrainOutbox();
   ASSERT_TRUE(settled.ok()) << settled.status();
   EXPECT_EQ(*settled, 1);
-  EXPECT_EQ(world.db().OutboxEntries()[0].status, "delivered");
+  EXPECT_EQ(world.db().OutboxEntries()[0].state, OutboxState::kDelivered);
   EXPECT_TRUE(world.alpha().bookings().at("order-3").cancelled);
   // Delivered once: another pass sends nothing.
   ASSERT_TRUE(world.recovery().DrainOutbox().ok());
@@ -117,13 +117,13 @@ TEST(CommitSagaTest, AnEarnOnlyBookingWaitsInTheOutboxWhileItsVendorIsDown) {
   EXPECT_EQ(response.status(), v1::PURCHASE_STATUS_CONFIRMED);
   auto entries = world.db().OutboxEntries();
   ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].operation, "book");
+  EXPECT_EQ(entries[0].step, OutboxStep::kBook);
   EXPECT_EQ(entries[0].program_id, 2);
   const int64_t earned_before =
       world.db().Purchase(CoreWorld::kStore, "order-4")->earned_centipoints;
 
   ASSERT_TRUE(world.recovery().DrainOutbox().ok());
-  EXPECT_EQ(world.db().OutboxEntries()[0].status, "delivered");
+  EXPECT_EQ(world.db().OutboxEntries()[0].state, OutboxState::kDelivered);
   const auto booked_late = world.beta().bookings().at("order-4").result;
   EXPECT_GT(booked_late.earned_centipoints, 0);
   auto purchase = world.db().Purchase(CoreWorld::kStore, "order-4");

@@ -355,7 +355,7 @@ TEST_F(ErrorContractTest, AnInDoubtCommitSettledAsNotAppliedIsCommittedAfreshByT
                                  .reason = "no such retail in the vendor's statement",
                                  .earned_centipoints = 0});
   ASSERT_TRUE(settled.ok()) << settled.status();
-  EXPECT_EQ(settled->status, "failed");
+  EXPECT_EQ(settled->state, PurchaseState::kFailed);
   const grpc::Status answer = Call(&Stub::CommitPurchase, commit, &purchase);
   ASSERT_TRUE(answer.ok()) << answer.error_message();
   EXPECT_EQ(purchase.status(), v1::PURCHASE_STATUS_CONFIRMED);

@@ -46,7 +46,7 @@ TEST(ErrorDetails, AnErrorWithoutAReasonIsExplainedByItsCode) {
   EXPECT_TRUE(Explained(absl::OkStatus()).ok());
 }
 
-TEST(BookingState, EveryStateHasAStoredNameAndATillStatus) {
+TEST(StoredStates, EveryStateHasAStoredNameAndATillStatus) {
   for (int i = 0; i <= static_cast<int>(BookingState::kDropped); ++i) {
     const auto state = static_cast<BookingState>(i);
     const std::string_view name = StateName(state);
@@ -59,6 +59,22 @@ TEST(BookingState, EveryStateHasAStoredNameAndATillStatus) {
     EXPECT_EQ(OperationFromName(OperationName(operation)), operation) << i;
     EXPECT_NE(BookingOperationToProto(operation), v1::PURCHASE_OPERATION_UNSPECIFIED) << i;
   }
+  for (int i = 0; i <= static_cast<int>(PurchaseState::kInDoubt); ++i) {
+    const auto state = static_cast<PurchaseState>(i);
+    EXPECT_EQ(PurchaseStateFromName(PurchaseStateName(state)), state) << i;
+    EXPECT_NE(PurchaseStateToProto(state), v1::PURCHASE_STATUS_UNSPECIFIED) << i;
+  }
+  for (int i = 0; i <= static_cast<int>(HoldState::kExpired); ++i) {
+    const auto state = static_cast<HoldState>(i);
+    EXPECT_EQ(HoldStateFromName(HoldStateName(state)), state) << i;
+    EXPECT_NE(HoldStateToProto(state), v1::HOLD_STATUS_UNSPECIFIED) << i;
+  }
+  for (int i = 0; i <= static_cast<int>(OutboxState::kDropped); ++i) {
+    const auto state = static_cast<OutboxState>(i);
+    EXPECT_EQ(OutboxStateFromName(OutboxStateName(state)), state) << i;
+  }
+  EXPECT_EQ(OutboxStepFromName(OutboxStepName(OutboxStep::kCancel)), OutboxStep::kCancel);
+  EXPECT_EQ(HoldModeFromName(HoldModeName(HoldMode::kVendor)), HoldMode::kVendor);
   // Nothing unknown passes as a known state, nor the old "state: reason".
   EXPECT_FALSE(StateFromName("approvedx").has_value());
   EXPECT_FALSE(StateFromName("declined: no").has_value());

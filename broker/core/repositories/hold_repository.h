@@ -32,14 +32,14 @@ class HoldRepository {
   // active vendor hold of this customer at this program (a release, or a new
   // operation at the point, dropped them all).
   virtual absl::Status CloseVendorHoldsOf(int64_t program_id, const std::string& vendor_customer_id,
-                                          const std::string& status) = 0;
+                                          HoldState state) = 0;
   // NOT_FOUND unless the hold exists for this store. An active hold past its
-  // expiry reads as "expired".
+  // expiry reads as expired.
   virtual absl::StatusOr<HoldRecord> Load(const std::string& store_id,
                                           const std::string& hold_id) = 0;
-  // Moves an active hold to `status`; false if it was no longer active.
+  // Moves an active hold to `state`; false if it was no longer active.
   virtual absl::StatusOr<bool> Close(const std::string& store_id, const std::string& hold_id,
-                                     const std::string& status, int64_t purchase_id) = 0;
+                                     HoldState state, int64_t purchase_id) = 0;
   // Points held and not yet expired for this customer in this program;
   // only the holds made for `quote_id` when it is given.
   virtual absl::StatusOr<int64_t> ActiveAmount(int64_t program_id,

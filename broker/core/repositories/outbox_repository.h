@@ -29,9 +29,9 @@ class OutboxRepository {
   // Back to waiting, to be tried again after `backoff`.
   virtual absl::Status Retry(const OutboxEntry& entry, const std::string& error,
                              absl::Duration backoff) = 0;
-  // Final state ("delivered", "in_doubt"); with the purchase program's new
+  // Final state (delivered, dropped, in doubt); with the purchase program's new
   // state, written atomically with it (and the purchase's points).
-  virtual absl::Status Finish(const OutboxEntry& entry, const std::string& status,
+  virtual absl::Status Finish(const OutboxEntry& entry, OutboxState state,
                               const std::string& error,
                               const std::optional<PurchaseProgramRecord>& program) = 0;
 };

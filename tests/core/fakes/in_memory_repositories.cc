@@ -11,7 +11,7 @@ namespace {
 int64_t NowUnix() { return absl::ToUnixSeconds(absl::Now()); }
 
 bool Undelivered(const OutboxEntry& entry) {
-  return entry.status == "waiting" || entry.status == "sending";
+  return entry.state == OutboxState::kWaiting || entry.state == OutboxState::kSending;
 }
 
 }  // namespace
@@ -40,7 +40,7 @@ absl::StatusOr<QuoteRecord> InMemoryQuotes::Load(const std::string& store_id,
 absl::Status InMemoryHolds::Insert(HoldRecord& hold) {
   absl::MutexLock lock(&data_.mutex);
   hold.hold_id = absl::StrCat("00000000-0000-4000-9000-", 100000000000 + data_.next_id++);
-  hold.status = "active";
+  hold.state = HoldState::kActive;
   data_.holds[hold.hold_id] = hold;
   return absl::OkStatus();
 }
@@ -61,12 +61,12 @@ absl::Status InMemoryHolds::InsertLedger(
 
 absl::Status InMemoryHolds::CloseVendorHoldsOf(int64_t program_id,
                                                const std::string& vendor_customer_id,
-                                               const std::string& status) {
+                                               HoldState state) {
   absl::MutexLock lock(&data_.mutex);
   for (auto& [id, hold] : data_.holds) {
     if (hold.program_id == program_id && hold.vendor_customer_id == vendor_customer_id &&
-        hold.mode == "vendor" && hold.status == "active") {
-      hold.status = status;
+        hold.mode == HoldMode::kVendor && hold.state == HoldState::kActive) {
+      hold.state = state;
     }
   }
   return absl::OkStatus();
@@ -80,18 +80,21 @@ absl::StatusOr<HoldRecord> InMemoryHolds::Load(const std::string& store_id,
     return absl::NotFoundError("no such hold");
   }
   HoldRecord hold = it->second;
-  if (hold.status == "active" && hold.expires_at_unix < NowUnix()) hold.status = "expired";
+  if (hold.state == HoldState::kActive && hold.expires_at_unix < NowUnix()) {
+    hold.state = HoldState::kExpired;
+  }
   return hold;
 }
 
 absl::StatusOr<bool> InMemoryHolds::Close(const std::string& store_id, const std::string& hold_id,
-                                          const std::string& status, int64_t purchase_id) {
+                                          HoldState state, int64_t purchase_id) {
   absl::MutexLock lock(&data_.mutex);
   auto it = data_.holds.find(hold_id);
-  if (it == data_.holds.end() || it->second.store_id != store_id || it->second.status != "active") {
+  if (it == data_.holds.end() || it->second.store_id != store_id ||
+      it->second.state != HoldState::kActive) {
     return false;
   }
-  it->second.status = status;
+  it->second.state = state;
   return true;
 }
 
@@ -100,7 +103,7 @@ int64_t InMemoryHolds::ActiveAmountLocked(int64_t program_id, const std::string&
   int64_t sum = 0;
   for (const auto& [id, hold] : data_.holds) {
     if (hold.program_id == program_id && hold.vendor_customer_id == vendor_customer_id &&
-        hold.status == "active" && hold.expires_at_unix >= NowUnix() &&
+        hold.state == HoldState::kActive && hold.expires_at_unix >= NowUnix() &&
         (quote_id.empty() || hold.quote_id == quote_id)) {
       sum += hold.amount_centipoints;
     }
@@ -119,8 +122,8 @@ absl::StatusOr<int64_t> InMemoryHolds::ExpireDue() {
   absl::MutexLock lock(&data_.mutex);
   int64_t expired = 0;
   for (auto& [id, hold] : data_.holds) {
-    if (hold.status == "active" && hold.expires_at_unix < NowUnix()) {
-      hold.status = "expired";
+    if (hold.state == HoldState::kActive && hold.expires_at_unix < NowUnix()) {
+      hold.state = HoldState::kExpired;
       ++expired;
     }
   }
@@ -158,24 +161,25 @@ absl::Status InMemoryIdempotency::Forget(const std::string& store_id, const std:
 absl::Status InMemoryPurchases::WriteIntent(PurchaseRecord& purchase) {
   absl::MutexLock lock(&data_.mutex);
   for (const auto& [key, row] : data_.purchases) {
-    if (row.record.quote_id == purchase.quote_id && row.record.status != "failed" &&
-        row.record.status != "declined" && key.value != purchase.order_number) {
+    if (row.record.quote_id == purchase.quote_id && row.record.state != PurchaseState::kFailed &&
+        row.record.state != PurchaseState::kDeclined && key.value != purchase.order_number) {
       return absl::FailedPreconditionError("quote_id: the quote is already committed");
     }
   }
   const InMemoryData::Key key{purchase.store_id, purchase.order_number};
   auto it = data_.purchases.find(key);
   if (it != data_.purchases.end()) {
-    const std::string& status = it->second.record.status;
-    if (status == "pending") return absl::AbortedError("order_number: being committed");
-    if (status != "failed" && status != "declined") {
+    const PurchaseState state = it->second.record.state;
+    if (state == PurchaseState::kPending)
+      return absl::AbortedError("order_number: being committed");
+    if (state != PurchaseState::kFailed && state != PurchaseState::kDeclined) {
       return absl::AlreadyExistsError("order_number: already committed");
     }
     purchase.purchase_id = it->second.record.purchase_id;
   } else {
     purchase.purchase_id = data_.next_id++;
   }
-  purchase.status = "pending";
+  purchase.state = PurchaseState::kPending;
   data_.purchases[key] = InMemoryData::PurchaseRow{purchase, absl::Now(), std::nullopt};
   return absl::OkStatus();
 }
@@ -192,20 +196,21 @@ absl::Status InMemoryPurchases::WriteOutcome(const PurchaseRecord& purchase,
   if (it == data_.purchases.end()) return absl::NotFoundError("no intent for this purchase");
   it->second.record = purchase;
   it->second.busy_until.reset();
-  const bool went_through = purchase.status == "booked" || purchase.status == "confirmed";
+  const bool went_through =
+      purchase.state == PurchaseState::kBooked || purchase.state == PurchaseState::kConfirmed;
   for (const std::string& hold_id : purchase.hold_ids) {
     auto hold = data_.holds.find(hold_id);
     if (went_through && hold != data_.holds.end() &&
-        (hold->second.status == "active" || hold->second.status == "expired")) {
-      hold->second.status = "consumed";
+        (hold->second.state == HoldState::kActive || hold->second.state == HoldState::kExpired)) {
+      hold->second.state = HoldState::kConsumed;
     }
   }
   for (const auto& p : purchase.programs) {
     if (!p.dropped_vendor_holds) continue;
     for (auto& [id, hold] : data_.holds) {
       if (hold.program_id == p.program_id && hold.vendor_customer_id == p.vendor_customer_id &&
-          hold.mode == "vendor" && hold.status == "active") {
-        hold.status = "released";
+          hold.mode == HoldMode::kVendor && hold.state == HoldState::kActive) {
+        hold.state = HoldState::kReleased;
       }
     }
   }
@@ -214,7 +219,7 @@ absl::Status InMemoryPurchases::WriteOutcome(const PurchaseRecord& purchase,
     entry.purchase_id = purchase.purchase_id;
     entry.store_id = purchase.store_id;
     entry.order_number = purchase.order_number;
-    entry.status = "waiting";
+    entry.state = OutboxState::kWaiting;
     data_.outbox.push_back({entry, absl::Now(), absl::InfinitePast(), ""});
   }
   if (answer) {
@@ -227,7 +232,7 @@ absl::StatusOr<std::vector<StalePurchase>> InMemoryPurchases::StalePending(absl:
   absl::MutexLock lock(&data_.mutex);
   std::vector<StalePurchase> stale;
   for (const auto& [key, row] : data_.purchases) {
-    if (row.record.status == "pending" && row.pending_since < absl::Now() - age) {
+    if (row.record.state == PurchaseState::kPending && row.pending_since < absl::Now() - age) {
       stale.push_back({row.record.purchase_id, key.store_id, key.value});
     }
   }
@@ -238,7 +243,8 @@ absl::StatusOr<bool> InMemoryPurchases::ClaimStale(int64_t purchase_id, absl::Du
   absl::MutexLock lock(&data_.mutex);
   for (auto& [key, row] : data_.purchases) {
     if (row.record.purchase_id != purchase_id) continue;
-    if (row.record.status != "pending" || row.pending_since >= absl::Now() - age) return false;
+    if (row.record.state != PurchaseState::kPending || row.pending_since >= absl::Now() - age)
+      return false;
     row.pending_since = absl::Now();
     return true;
   }
@@ -291,7 +297,7 @@ absl::StatusOr<std::optional<OutboxEntry>> InMemoryOutbox::Head(int64_t program_
   for (const auto& row : data_.outbox) {  // in outbox_id order
     if (row.entry.program_id != program_id || !Undelivered(row.entry)) continue;
     OutboxEntry entry = row.entry;
-    entry.lease_expired = entry.status == "sending" && row.lease_until <= absl::Now();
+    entry.lease_expired = entry.state == OutboxState::kSending && row.lease_until <= absl::Now();
     entry.due = row.next_attempt <= absl::Now();
     return entry;
   }
@@ -302,11 +308,11 @@ absl::StatusOr<bool> InMemoryOutbox::Claim(OutboxEntry& entry, absl::Duration le
   absl::MutexLock lock(&data_.mutex);
   for (auto& row : data_.outbox) {
     if (row.entry.outbox_id != entry.outbox_id) continue;
-    if (row.entry.status != "waiting" || row.next_attempt > absl::Now()) return false;
-    row.entry.status = "sending";
+    if (row.entry.state != OutboxState::kWaiting || row.next_attempt > absl::Now()) return false;
+    row.entry.state = OutboxState::kSending;
     row.entry.attempts += 1;
     row.lease_until = absl::Now() + lease;
-    entry.status = row.entry.status;
+    entry.state = row.entry.state;
     entry.attempts = row.entry.attempts;
     return true;
   }
@@ -318,20 +324,20 @@ absl::Status InMemoryOutbox::Retry(const OutboxEntry& entry, const std::string& 
   absl::MutexLock lock(&data_.mutex);
   for (auto& row : data_.outbox) {
     if (row.entry.outbox_id != entry.outbox_id) continue;
-    row.entry.status = "waiting";
+    row.entry.state = OutboxState::kWaiting;
     row.last_error = error;
     row.next_attempt = absl::Now() + backoff;
   }
   return absl::OkStatus();
 }
 
-absl::Status InMemoryOutbox::Finish(const OutboxEntry& entry, const std::string& status,
+absl::Status InMemoryOutbox::Finish(const OutboxEntry& entry, OutboxState state,
                                     const std::string& error,
                                     const std::optional<PurchaseProgramRecord>& program) {
   absl::MutexLock lock(&data_.mutex);
   for (auto& row : data_.outbox) {
     if (row.entry.outbox_id != entry.outbox_id) continue;
-    row.entry.status = status;
+    row.entry.state = state;
     row.last_error = error;
   }
   if (!program) return absl::OkStatus();

@@ -74,10 +74,10 @@ class InMemoryHolds final : public HoldRepository {
   absl::Status InsertLedger(HoldRecord& hold,
                             const std::function<absl::Status(const LedgerHeld&)>& check) override;
   absl::Status CloseVendorHoldsOf(int64_t program_id, const std::string& vendor_customer_id,
-                                  const std::string& status) override;
+                                  HoldState state) override;
   absl::StatusOr<HoldRecord> Load(const std::string& store_id, const std::string& hold_id) override;
   absl::StatusOr<bool> Close(const std::string& store_id, const std::string& hold_id,
-                             const std::string& status, int64_t purchase_id) override;
+                             HoldState state, int64_t purchase_id) override;
   absl::StatusOr<int64_t> ActiveAmount(int64_t program_id, const std::string& vendor_customer_id,
                                        const std::string& quote_id = "") override;
   absl::StatusOr<int64_t> ExpireDue() override;
@@ -129,7 +129,7 @@ class InMemoryOutbox final : public OutboxRepository {
   absl::StatusOr<bool> Claim(OutboxEntry& entry, absl::Duration lease) override;
   absl::Status Retry(const OutboxEntry& entry, const std::string& error,
                      absl::Duration backoff) override;
-  absl::Status Finish(const OutboxEntry& entry, const std::string& status, const std::string& error,
+  absl::Status Finish(const OutboxEntry& entry, OutboxState state, const std::string& error,
                       const std::optional<PurchaseProgramRecord>& program) override;
 
  private:
