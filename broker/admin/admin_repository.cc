@@ -231,9 +231,10 @@ absl::StatusOr<admin::v1::StoreView> AdminRepository::Store(const std::string& s
     view.set_name(store[0][0].as<std::string>());
     for (const auto& row : tx.exec_params(
              "SELECT code, vendor, base_url, required, settings::text, "
-             "(SELECT coalesce(json_agg(k ORDER BY k), '[]') FROM jsonb_object_keys(credentials) "
-             "k)::text, array_to_json(uses)::text, switched_off_at IS NOT NULL, "
-             "coalesce(switched_off_reason, '') FROM programs WHERE store_id = $1 AND enabled "
+             "(SELECT coalesce(json_agg(k ORDER BY k), '[]') FROM program_credentials c, "
+             "jsonb_object_keys(c.credentials) k WHERE c.program_id = p.program_id)::text, "
+             "array_to_json(uses)::text, switched_off_at IS NOT NULL, "
+             "coalesce(switched_off_reason, '') FROM programs p WHERE store_id = $1 AND enabled "
              "ORDER BY position, program_id",
              store_id)) {
       admin::v1::Program* p = view.add_programs();

@@ -65,6 +65,9 @@ class BrokerApp {
     return SettleAndAudit(settler_, admin_repository_, settlement, actor);
   }
 
+  // True once this replica follows store changes (its cache of API keys is
+  // trusted from then on; before, every call looks its key up).
+  bool FollowingStoreChanges() { return stores_.Listening(); }
   // The admin service's port once started; 0 when it is off.
   int admin_port() const { return admin_port_; }
   // The Prometheus endpoint's port once started; 0 when it is off.

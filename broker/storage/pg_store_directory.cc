@@ -138,6 +138,11 @@ void PgStoreDirectory::Forget(const std::string& store_id) {
   ++generation_;
 }
 
+bool PgStoreDirectory::Listening() {
+  absl::MutexLock lock(&mutex_);
+  return announcements_ == Announcements::kFollowed;
+}
+
 void PgStoreDirectory::SetListening(bool listening) {
   absl::MutexLock lock(&mutex_);
   announcements_ = listening ? Announcements::kFollowed : Announcements::kLost;
@@ -173,10 +178,11 @@ const std::vector<NamedQuery>& StoreDirectoryQueries() {
        "SELECT store_id, extract(epoch FROM expires_at - now())::float8 FROM api_keys "
        "WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"},
       {q::kProgramsOfStore,
-       "SELECT program_id, code, vendor, base_url, required, settings::text AS settings, "
-       "credentials::text AS credentials, array_to_json(uses)::text AS uses, "
+       "SELECT p.program_id, code, vendor, base_url, required, settings::text AS settings, "
+       "coalesce(c.credentials, '{}')::text AS credentials, array_to_json(uses)::text AS uses, "
        "switched_off_at IS NOT NULL AS switched_off "
-       "FROM programs WHERE store_id = $1 AND enabled ORDER BY position, program_id"},
+       "FROM programs p LEFT JOIN program_credentials c USING (program_id) "
+       "WHERE store_id = $1 AND enabled ORDER BY position, p.program_id"},
   };
   return kQueries;
 }

@@ -49,6 +49,8 @@ class PgStoreDirectory final : public StoreDirectory {
   void Forget(const std::string& store_id);
   // Whether change announcements reach this directory; set by the listener.
   void SetListening(bool listening);
+  // True while they do: only then is anything cached trusted.
+  bool Listening();
 
  private:
   absl::StatusOr<std::shared_ptr<const StoreContext>> Load(const std::string& key_hash,

@@ -34,7 +34,9 @@ namespace q {
 inline constexpr char kStoreByKeyHash[] = "store_by_key_hash";
 inline constexpr char kProgramsOfStore[] = "programs_of_store";
 inline constexpr char kUpsertStore[] = "upsert_store";
+inline constexpr char kKnownTimeZone[] = "known_time_zone";
 inline constexpr char kUpsertProgram[] = "upsert_program";
+inline constexpr char kUpsertProgramCredentials[] = "upsert_program_credentials";
 inline constexpr char kUpsertApiKey[] = "upsert_api_key";
 inline constexpr char kRevokeKeysGoneFromFile[] = "revoke_keys_gone_from_file";
 // Quotes

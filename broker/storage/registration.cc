@@ -26,6 +26,7 @@ struct KeyEntry {
 
 struct StoreEntry {
   std::string id, name;
+  std::string time_zone = "UTC";  // IANA name: the analysts' "day" is the store's
   std::vector<ProgramEntry> programs;
   std::vector<KeyEntry> keys;
 };
@@ -116,12 +117,16 @@ absl::StatusOr<std::vector<StoreEntry>> ParseLoaded(const YAML::Node& root,
   int si = 0;
   for (const auto& s : root["stores"]) {
     const std::string where = absl::StrCat("stores[", si++, "]");
-    if (auto st = CheckKeys(s, where, {"id", "name", "api_keys", "programs"}); !st.ok()) return st;
+    if (auto st = CheckKeys(s, where, {"id", "name", "time_zone", "api_keys", "programs"});
+        !st.ok()) {
+      return st;
+    }
     StoreEntry store;
     auto id = Required(s, "id", where);
     if (!id.ok()) return id.status();
     store.id = *id;
     store.name = s["name"] ? s["name"].as<std::string>() : store.id;
+    if (s["time_zone"]) store.time_zone = s["time_zone"].as<std::string>();
     int ki = 0;
     for (const auto& k : s["api_keys"]) {
       const std::string kw = absl::StrCat(where, ".api_keys[", ki++, "]");
@@ -227,13 +232,20 @@ absl::StatusOr<RegistrationSummary> RegisterStores(ConnectionPool& pool,
   absl::Status status = pool.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     for (const auto& store : *stores) {
-      tx.exec_prepared0(q::kUpsertStore, store.id, store.name);
+      // PostgreSQL knows the time zones the views convert with.
+      if (tx.exec_prepared1(q::kKnownTimeZone, store.time_zone)[0].as<bool>() == false) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "stores[", summary.stores, "].time_zone: unknown time zone \"", store.time_zone, "\""));
+      }
+      tx.exec_prepared0(q::kUpsertStore, store.id, store.name, store.time_zone);
       ++summary.stores;
       int position = 0;
       for (const auto& p : store.programs) {
-        tx.exec_prepared0(q::kUpsertProgram, store.id, p.code, p.vendor, position++, p.base_url,
-                          p.required, p.settings_json, p.credentials_json,
-                          nlohmann::json(p.uses).dump());
+        const int64_t program_id =
+            tx.exec_prepared1(q::kUpsertProgram, store.id, p.code, p.vendor, position++, p.base_url,
+                              p.required, p.settings_json, nlohmann::json(p.uses).dump())[0]
+                .as<int64_t>();
+        tx.exec_prepared0(q::kUpsertProgramCredentials, program_id, p.credentials_json);
         ++summary.programs;
       }
       std::string hashes = "{";
@@ -259,16 +271,21 @@ absl::StatusOr<RegistrationSummary> RegisterStores(ConnectionPool& pool,
 const std::vector<NamedQuery>& RegistrationQueries() {
   static const std::vector<NamedQuery> kQueries = {
       {q::kUpsertStore,
-       "INSERT INTO stores (store_id, name) VALUES ($1, $2) "
-       "ON CONFLICT (store_id) DO UPDATE SET name = EXCLUDED.name"},
+       "INSERT INTO stores (store_id, name, time_zone) VALUES ($1, $2, $3) "
+       "ON CONFLICT (store_id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone"},
+      {q::kKnownTimeZone, "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)"},
       {q::kUpsertProgram,
        "INSERT INTO programs (store_id, code, vendor, position, base_url, required, settings, "
-       "credentials, enabled, uses) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, true, "
-       "ARRAY(SELECT jsonb_array_elements_text($9::jsonb))) "
+       "enabled, uses) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, true, "
+       "ARRAY(SELECT jsonb_array_elements_text($8::jsonb))) "
        "ON CONFLICT (store_id, code) DO UPDATE SET vendor = EXCLUDED.vendor, "
        "position = EXCLUDED.position, base_url = EXCLUDED.base_url, required = EXCLUDED.required, "
-       "settings = EXCLUDED.settings, credentials = EXCLUDED.credentials, enabled = true, "
-       "uses = EXCLUDED.uses"},
+       "settings = EXCLUDED.settings, enabled = true, uses = EXCLUDED.uses "
+       "RETURNING program_id"},
+      {q::kUpsertProgramCredentials,
+       // Apart from `programs`: only the broker's role reads them (migration 0011).
+       "INSERT INTO program_credentials (program_id, credentials) VALUES ($1, $2::jsonb) "
+       "ON CONFLICT (program_id) DO UPDATE SET credentials = EXCLUDED.credentials"},
       {q::kUpsertApiKey,
        "INSERT INTO api_keys (key_hash, store_id, label) VALUES ($1, $2, $3) "
        // A revoked key stays revoked: the answer says so.

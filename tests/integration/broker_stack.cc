@@ -3,9 +3,11 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <pqxx/pqxx>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "broker/storage/migrations.h"
@@ -42,6 +44,11 @@ absl::StatusOr<std::unique_ptr<BrokerStack>> BrokerStack::Start(
   stack->app_ = std::make_unique<BrokerApp>(config);
   auto port = stack->app_->Start();
   if (!port.ok()) return port.status();
+  // Tests count on cached keys: wait until the replica follows store
+  // changes (on a busy machine that may take a moment after Start).
+  for (int i = 0; i < 500 && !stack->app_->FollowingStoreChanges(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   stack->channel_ =
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", *port), grpc::InsecureChannelCredentials());
   return stack;

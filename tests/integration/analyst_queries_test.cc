@@ -1,0 +1,190 @@
+// migrations/README.md as an analyst reads it: after a scripted checkout at
+// a store in Moscow, every query in the file runs against the database, and
+// the views answer in the store's day with the history, keys and conversion
+// the README promises.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <pqxx/pqxx>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "simulators/loyalclient/server.h"
+#include "tests/integration/simulator_stack_test.h"
+
+namespace loyalty::broker {
+namespace {
+
+using Stub = v1::LoyaltyBroker::Stub;
+
+// Every ```sql block of the file, in order.
+std::vector<std::string> SqlBlocks(const std::string& relative) {
+  std::ifstream in(std::string(LOYALTY_SOURCE_DIR) + "/" + relative);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string readme = text.str();
+  std::vector<std::string> blocks;
+  const std::regex block("```sql\\n([\\s\\S]*?)```");
+  for (auto it = std::sregex_iterator(readme.begin(), readme.end(), block);
+       it != std::sregex_iterator(); ++it) {
+    blocks.push_back((*it)[1].str());
+  }
+  return blocks;
+}
+
+class AnalystQueriesTest
+    : public testing::SimulatorStackTest<AnalystQueriesTest,
+                                         simulator::loyalclient::LoyalClientSimulator> {
+ protected:
+  static void SetUpTestSuite() {
+    store_ = absl::StrCat("an-", testing::RunId());
+    key_ = StoreKey("an");
+    StartStack("loyalclient/data/loyalclient-seed.json",
+               [](int port) {
+                 return absl::StrCat(
+                     "stores:\n  - id: ", store_, "\n    time_zone: Europe/Moscow\n",
+                     "    api_keys: [{label: till, key: ", key_,
+                     "}]\n    programs:\n      - code: lc-an\n        vendor: loyalclient\n",
+                     "        base_url: http://127.0.0.1:", port, "\n",
+                     "        settings: {point: 62a1f0c0e4b0a1b2c3d4e5f4}\n",
+                     "        credentials: {apikey: lc-demo-apikey-0001}\n");
+               },
+               {});
+    if (!setup_error_.empty()) return;
+    // Two quotes, one of them committed with points.
+    for (int i = 0; i < 2; ++i) {
+      v1::QuoteCartRequest ask;
+      ask.mutable_customer()->set_phone("79990000003");
+      auto* line = ask.add_lines();
+      line->set_line_no(1);
+      line->set_sku("MILK");
+      line->set_quantity_milli(1000);
+      line->set_unit_price_minor(100000);
+      v1::QuoteCartResponse quote;
+      if (!stack_->Call(key_, &Stub::QuoteCart, ask, &quote).ok()) {
+        setup_error_ = "quote failed";
+        return;
+      }
+      if (i > 0) continue;
+      commit_ = testing::CommitRequest(quote.quote_id(), "AN", "lc-an", 1000);
+      v1::PurchaseResponse purchase;
+      grpc::Status status = stack_->Call(key_, &Stub::CommitPurchase, commit_, &purchase);
+      if (!status.ok()) setup_error_ = status.error_message();
+    }
+  }
+
+  static inline std::string store_, key_;
+  static inline v1::CommitPurchaseRequest commit_;
+};
+
+TEST_F(AnalystQueriesTest, EveryQueryInTheReadmeRuns) {
+  const auto blocks = SqlBlocks("migrations/README.md");
+  ASSERT_GE(blocks.size(), 10u);
+  pqxx::connection connection("");
+  for (const std::string& sql : blocks) {
+    pqxx::read_transaction tx(connection);
+    try {
+      tx.exec(sql);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what() << "\nin\n" << sql;
+    }
+  }
+}
+
+TEST_F(AnalystQueriesTest, ViewsDateByTheStoresDay) {
+  // The store's "today" in Moscow, whatever the session's time zone.
+  const std::string today = "(now() AT TIME ZONE 'Europe/Moscow')::date";
+  EXPECT_EQ(
+      testing::QueryInt(absl::StrCat("SELECT count(*) FROM daily_store_sales WHERE store_id = '",
+                                     store_, "' AND day = ", today)),
+      1);
+  EXPECT_EQ(testing::QueryInt(
+                absl::StrCat("SET LOCAL TIME ZONE 'America/Los_Angeles'; SELECT count(*) FROM "
+                             "daily_program_points WHERE store_id = '",
+                             store_, "' AND day = ", today, " AND spent_centipoints = 1000")),
+            1);
+  // One booking, answered within a second: the histogram columns add up.
+  EXPECT_EQ(testing::QueryInt(
+                absl::StrCat("SELECT count(*) FROM vendor_operation_stats WHERE store_id = '",
+                             store_, "' AND day = ", today,
+                             " AND operation = 'book' AND operations = 1 AND within_1000ms = 1")),
+            1);
+}
+
+TEST_F(AnalystQueriesTest, ConversionCountsQuotesAndTheirPurchases) {
+  EXPECT_EQ(testing::QueryInt(absl::StrCat(
+                "SELECT quotes * 10 + purchased FROM daily_quote_conversion WHERE store_id = '",
+                store_, "'")),
+            21);
+}
+
+TEST_F(AnalystQueriesTest, APurchasesStatusChangesAreKept) {
+  const std::string history = absl::StrCat(
+      "SELECT string_agg(h.status, ',' ORDER BY h.changed_at, h.status = 'pending' DESC) FROM "
+      "purchase_status_history h JOIN purchases p USING (purchase_id) WHERE p.store_id = '",
+      store_, "' AND p.order_number = '", commit_.order_number(), "'");
+  pqxx::connection connection("");
+  pqxx::read_transaction tx(connection);
+  EXPECT_EQ(tx.exec1(history)[0].as<std::string>(), "pending,confirmed");
+}
+
+TEST_F(AnalystQueriesTest, TheJournalsReferencesAreKeys) {
+  EXPECT_EQ(testing::QueryInt(
+                "SELECT count(*) FROM pg_constraint WHERE conrelid = 'vendor_operations'::regclass "
+                "AND contype = 'f' AND conname IN ('vendor_operations_purchase_fk', "
+                "'vendor_operations_quote_fk', 'vendor_operations_hold_fk')"),
+            3);
+  // The checkout's booking is journalled against its purchase.
+  EXPECT_EQ(testing::QueryInt(absl::StrCat(
+                "SELECT count(*) FROM vendor_operations o JOIN purchases p USING (purchase_id) "
+                "WHERE p.order_number = '",
+                commit_.order_number(), "' AND o.operation = 'book'")),
+            1);
+}
+
+// What `SQL` gives the analyst role: "ok", or PostgreSQL's error.
+std::string AsAnalyst(const std::string& sql) {
+  pqxx::connection connection("");
+  pqxx::work tx(connection);
+  tx.exec("SET LOCAL ROLE analyst");
+  try {
+    tx.exec(sql);
+    return "ok";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+TEST_F(AnalystQueriesTest, TheAnalystRoleReadsTheViewsAndTheJournalButNothingSecret) {
+  for (const char* readable :
+       {"SELECT * FROM daily_store_sales", "SELECT * FROM daily_program_points",
+        "SELECT * FROM daily_campaign_discounts", "SELECT * FROM vendor_operation_stats",
+        "SELECT * FROM daily_quote_conversion", "SELECT * FROM vendor_operations",
+        "SELECT * FROM programs", "SELECT * FROM purchase_status_history",
+        "SELECT quote_id, customer_kind, total_minor FROM quotes",
+        "SELECT status, reason FROM purchase_programs"}) {
+    EXPECT_EQ(AsAnalyst(readable), "ok") << readable;
+  }
+  for (const char* secret :
+       {"SELECT credentials FROM program_credentials", "SELECT key_hash FROM api_keys",
+        "SELECT response FROM idempotency_keys", "SELECT customer_value FROM quotes",
+        "SELECT vendor_customer_id FROM purchase_programs",
+        "SELECT vendor_customer_id FROM holds"}) {
+    EXPECT_NE(AsAnalyst(secret).find("permission denied"), std::string::npos) << secret;
+  }
+  // The README's examples join `programs`: it holds no credential any more.
+  EXPECT_EQ(testing::QueryInt("SELECT count(*) FROM information_schema.columns WHERE "
+                              "table_name = 'programs' AND column_name = 'credentials'"),
+            0);
+  // Every example runs as the analyst, too.
+  for (const std::string& sql : SqlBlocks("migrations/README.md")) {
+    EXPECT_EQ(AsAnalyst(sql), "ok") << sql;
+  }
+}
+
+}  // namespace
+}  // namespace loyalty::broker
