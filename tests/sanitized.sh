@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The unit tests and every libFuzzer target under AddressSanitizer and
+# The unit and core tests and every libFuzzer target under AddressSanitizer and
 # UndefinedBehaviorSanitizer (clang 14), in build-asan/. Each fuzz target
 # starts from its seed corpus: the vendor documents' own JSON
 # (tests/fixtures), the local stack's files, and every input that once found
@@ -15,12 +15,13 @@ FUZZ_SECONDS="${FUZZ_SECONDS:-}"
 BUILD=build-asan
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLOYALTY_SANITIZERS=ON -DLOYALTY_FUZZ=ON -DLOYALTY_WERROR=ON >/dev/null
-ninja -C "$BUILD" unit_tests all_fuzzers
+ninja -C "$BUILD" unit_tests core_tests all_fuzzers
 
 export ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-echo "== unit tests under ASan + UBSan"
+echo "== unit and core tests under ASan + UBSan"
 "$BUILD/tests/unit_tests" --gtest_brief=1
+"$BUILD/tests/core_tests" --gtest_brief=1
 
 runs() {  # deterministic runs of one target: about 15 s each here
   case "$1" in

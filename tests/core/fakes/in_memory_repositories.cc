@@ -39,24 +39,26 @@ absl::StatusOr<QuoteRecord> InMemoryQuotes::Load(const std::string& store_id,
 
 absl::Status InMemoryHolds::Insert(HoldRecord& hold) {
   absl::MutexLock lock(&data_.mutex);
+  InsertLocked(hold);
+  return absl::OkStatus();
+}
+
+void InMemoryHolds::InsertLocked(HoldRecord& hold) {
   hold.hold_id = absl::StrCat("00000000-0000-4000-9000-", 100000000000 + data_.next_id++);
   hold.state = HoldState::kActive;
   data_.holds[hold.hold_id] = hold;
-  return absl::OkStatus();
 }
 
 absl::Status InMemoryHolds::InsertLedger(
     HoldRecord& hold, const std::function<absl::Status(const LedgerHeld&)>& check) {
-  {
-    absl::MutexLock lock(&data_.mutex);
-    LedgerHeld held;
-    const int64_t all = ActiveAmountLocked(hold.program_id, hold.vendor_customer_id, "");
-    held.by_this_quote =
-        ActiveAmountLocked(hold.program_id, hold.vendor_customer_id, hold.quote_id);
-    held.by_others = all - held.by_this_quote;
-    if (absl::Status allowed = check(held); !allowed.ok()) return allowed;
-  }
-  return Insert(hold);
+  absl::MutexLock lock(&data_.mutex);  // the check and the insert at once
+  LedgerHeld held;
+  const int64_t all = ActiveAmountLocked(hold.program_id, hold.vendor_customer_id, "");
+  held.by_this_quote = ActiveAmountLocked(hold.program_id, hold.vendor_customer_id, hold.quote_id);
+  held.by_others = all - held.by_this_quote;
+  if (absl::Status allowed = check(held); !allowed.ok()) return allowed;
+  InsertLocked(hold);
+  return absl::OkStatus();
 }
 
 absl::Status InMemoryHolds::CloseVendorHoldsOf(int64_t program_id,

@@ -83,6 +83,7 @@ class InMemoryHolds final : public HoldRepository {
   absl::StatusOr<int64_t> ExpireDue() override;
 
  private:
+  void InsertLocked(HoldRecord& hold) ABSL_EXCLUSIVE_LOCKS_REQUIRED(data_.mutex);
   int64_t ActiveAmountLocked(int64_t program_id, const std::string& vendor_customer_id,
                              const std::string& quote_id);
   InMemoryData& data_;
