@@ -32,7 +32,9 @@ if [[ -z "${PGPORT:-}" ]]; then
   ((SMOKE)) && args+=(--smoke)
   ((BUILD)) || args+=(--no-build)
   # fsync on: pg_virtualenv turns it off, and commits here must be durable.
-  exec pg_virtualenv -o max_connections=200 -o fsync=on -- "$0" "${args[@]}"
+  # pg_stat_statements counts the statements each operation costs.
+  exec pg_virtualenv -o max_connections=200 -o fsync=on \
+    -o shared_preload_libraries=pg_stat_statements -- "$0" "${args[@]}"
 fi
 
 if ((BUILD)); then
@@ -64,6 +66,7 @@ sim() {  # sim <binary> <port> <seed> [latency_ms]
   fi
 }
 sim loyalclient-simulator $LC_PORT simulators/loyalclient/data/loyalclient-seed.json
+LC_PID=${PIDS[-1]}
 sim loyalclient-simulator $LC_SLOW_PORT simulators/loyalclient/data/loyalclient-seed.json 20
 sim sailplay-simulator $SP_SLOW_PORT simulators/sailplay/data/sailplay-seed.json 20
 sim artix-simulator $AX_SLOW_PORT simulators/artix/data/artix-seed.json 20
@@ -81,7 +84,8 @@ export LOYALTY_BROKER__WORKER_THREADS=$((CONCURRENCY * 2))
 $B/broker/loyalty-broker migrate >/dev/null 2>&1
 $B/broker/loyalty-broker register --stores bench/stores.yaml >/dev/null
 $B/broker/loyalty-broker serve 2>"$WORK/broker.log" &
-PIDS+=($!)
+BROKER_PID=$!
+PIDS+=($BROKER_PID)
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for _ in $(seq 100); do listening $BROKER_PORT && break; sleep 0.05; done
 listening $BROKER_PORT || { cat "$WORK/broker.log"; exit 1; }
@@ -90,6 +94,8 @@ listening $BROKER_PORT || { cat "$WORK/broker.log"; exit 1; }
 # same durability the broker's commits get).
 echo "PostgreSQL fsync=$(psql -Atc "SHOW fsync") synchronous_commit=$(psql -Atc "SHOW synchronous_commit")" >&2
 psql -q -c "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, payload text NOT NULL)"
+# Where the cluster preloads it (the suite's own cluster does); else no statement counts.
+psql -q -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" 2>/dev/null || true
 echo "INSERT INTO bench_insert (payload) VALUES ('x');" >"$WORK/insert.sql"
 
 field() { python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['$1'])"; }
@@ -103,17 +109,25 @@ probe() {  # probe <port> <concurrency>
     --duration "$SECONDS_PER" --json
 }
 
+# CPU per operation per process and database work per operation (measure.py).
+measured() { bench/measure.py --broker "$BROKER_PID" --vendor "$LC_PID" -- "$@"; }
+
 echo "== measuring: ${SECONDS_PER}s per measure, concurrency $CONCURRENCY ==" >&2
 ECHO_C=$(loadgen $ECHO_PORT x "$CONCURRENCY" quote=1)
 VENDOR_1=$(probe $LC_PORT 1)
-VENDOR_C=$(probe $LC_PORT "$CONCURRENCY")
+VENDOR_C=$(measured "$B/bench/loyalty-vendor-probe" --base-url "http://127.0.0.1:$LC_PORT" \
+  --concurrency "$CONCURRENCY" --duration "$SECONDS_PER" --json)
 VENDOR_SLOW=$(probe $LC_SLOW_PORT 1)
 PGBENCH_TPS=$(pgbench -n -f "$WORK/insert.sql" -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER" 2>/dev/null |
   awk '/^tps/ {print $3; exit}')
 QUOTE_1=$(loadgen $BROKER_PORT $BENCH_ONE_KEY 1 quote=1)
-QUOTE_C=$(loadgen $BROKER_PORT $BENCH_ONE_KEY "$CONCURRENCY" quote=1)
+QUOTE_C=$(measured "$B/bench/loyalty-loadgen" --target "127.0.0.1:$BROKER_PORT" \
+  --api-key "$BENCH_ONE_KEY" --concurrency "$CONCURRENCY" --connections 4 \
+  --duration "$SECONDS_PER" --mix quote=1 --json)
 FANOUT_1=$(loadgen $BROKER_PORT $BENCH_THREE_KEY 1 quote=1)
-COMMIT_C=$(loadgen $BROKER_PORT $BENCH_ONE_KEY "$CONCURRENCY" commit=1)
+COMMIT_C=$(measured "$B/bench/loyalty-loadgen" --target "127.0.0.1:$BROKER_PORT" \
+  --api-key "$BENCH_ONE_KEY" --concurrency "$CONCURRENCY" --connections 4 \
+  --duration "$SECONDS_PER" --mix commit=1 --json)
 [[ -n "${BENCH_DEBUG:-}" ]] && printf "%s\n" "$ECHO_C" "$VENDOR_1" "$VENDOR_C" "$QUOTE_1" "$QUOTE_C" "$FANOUT_1" "$COMMIT_C" >&2 || true
 
 python3 - "$ECHO_C" "$VENDOR_1" "$VENDOR_C" "$VENDOR_SLOW" "$PGBENCH_TPS" "$QUOTE_1" "$QUOTE_C" \
@@ -125,6 +139,31 @@ j = lambda s: json.loads(s.strip().splitlines()[-1])
 echo_c, vendor_1, vendor_c, vendor_slow = j(echo_c), j(vendor_1), j(vendor_c), j(vendor_slow)
 quote_1, quote_c, fanout_1, commit_c = j(quote_1), j(quote_c), j(fanout_1), j(commit_c)
 pg_tps = float(pg_tps or 0)
+# What each process spent per operation: stable where throughput is not.
+def cpu(x, name):
+    c = x["cpu_per_op"][name]
+    return f'{c["user_ms"] + c["sys_ms"]:.3f} ({c["user_ms"]:.3f} + {c["sys_ms"]:.3f})'
+def per_op(x, name):
+    return f'{x[name]:.2f}' if name in x else "n/a"
+print("CPU ms per operation, user + system; database work per operation:")
+print()
+print("| operation | broker | PostgreSQL | vendor simulator | load generator | commits | statements |")
+print("|---|---|---|---|---|---|---|")
+# The load generator's commit quotes first: its commit alone is the
+# difference of the two rows.
+commit_only = {"cpu_per_op": {n: {k: commit_c["cpu_per_op"][n][k] - quote_c["cpu_per_op"][n][k]
+                                  for k in ("user_ms", "sys_ms")} for n in commit_c["cpu_per_op"]}}
+for name in ("commits_per_op", "statements_per_op"):
+    if name in commit_c and name in quote_c:
+        commit_only[name] = commit_c[name] - quote_c[name]
+for label, x in ((f"vendor direct quote (c={conc})", vendor_c),
+                 (f"broker quote, 1 vendor (c={conc})", quote_c),
+                 (f"broker commit with its quote (c={conc})", commit_c),
+                 ("broker commit alone (difference)", commit_only)):
+    broker = cpu(x, "broker") if label.startswith("broker") else "-"
+    print(f'| {label} | {broker} | {cpu(x, "postgres")} | {cpu(x, "vendor")} | {cpu(x, "loadgen")} | '
+          f'{per_op(x, "commits_per_op")} | {per_op(x, "statements_per_op")} |')
+print()
 rows = []
 def row(measure, value, baseline_name, baseline, target, ok, ratio_text):
     rows.append((measure, value, baseline_name, baseline, ratio_text, target, "yes" if ok else "no"))

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Runs one load command and adds to its JSON what each process spent on it.
+
+Usage: measure.py --broker PID --vendor PID -- <command printing a JSON line>
+
+Per operation (the JSON's `count`): CPU time of the broker, the vendor
+simulator, every PostgreSQL process and the load command itself, user and
+system apart (from /proc and getrusage), and the database's committed
+transactions and statements (pg_stat_database, pg_stat_statements where it is
+loaded). These figures hold on a shared machine where throughput does not.
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids):
+    user = system = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        user += int(fields[11]) / TICK
+        system += int(fields[12]) / TICK
+    return user, system
+
+
+def postgres_pids():
+    pids = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                if f.read().strip() == "postgres":
+                    pids.append(pid)
+        except OSError:
+            pass
+    return pids
+
+
+def db_number(sql):
+    out = subprocess.run(["psql", "-Atc", sql], capture_output=True, text=True)
+    try:
+        return int(float(out.stdout.strip()))
+    except ValueError:
+        return None
+
+
+COMMITS = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+STATEMENTS = ("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE dbid = "
+              "(SELECT oid FROM pg_database WHERE datname = current_database())")
+
+
+def snapshot(args):
+    return {
+        "broker": cpu_seconds([args.broker]),
+        "vendor": cpu_seconds([args.vendor]) if args.vendor else (0.0, 0.0),
+        # Every backend and the WAL writer, checkpointer, ...: all of
+        # PostgreSQL's work for the load.
+        "postgres": cpu_seconds(postgres_pids()),
+        "commits": db_number(COMMITS),
+        "statements": db_number(STATEMENTS),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--broker", required=True)
+    parser.add_argument("--vendor", default="")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    before = snapshot(args)
+    out = subprocess.run(command, capture_output=True, text=True)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    time.sleep(1.1)  # statistics reach pg_stat_* within a second
+    after = snapshot(args)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    ops = max(result.get("count", 0), 1)
+    per_op = {}
+    for name in ("broker", "vendor", "postgres"):
+        per_op[name] = {
+            "user_ms": (after[name][0] - before[name][0]) * 1000 / ops,
+            "sys_ms": (after[name][1] - before[name][1]) * 1000 / ops,
+        }
+    per_op["loadgen"] = {"user_ms": usage.ru_utime * 1000 / ops,
+                         "sys_ms": usage.ru_stime * 1000 / ops}
+    result["cpu_per_op"] = per_op
+    for name in ("commits", "statements"):
+        if before[name] is not None and after[name] is not None:
+            result[f"{name}_per_op"] = (after[name] - before[name]) / ops
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
