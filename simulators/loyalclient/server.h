@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "simulators/loyalclient/state.h"
 #include "simulators/kit/server.h"
+#include "simulators/loyalclient/state.h"
 
 namespace loyalty::simulator::loyalclient {
 

@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "simulators/sailplay/state.h"
 #include "simulators/kit/server.h"
+#include "simulators/sailplay/state.h"
 
 namespace loyalty::simulator::sailplay {
 

@@ -15,8 +15,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "simulators/sailplay/catalog.h"
 #include "simulators/kit/reply.h"
+#include "simulators/sailplay/catalog.h"
 
 namespace loyalty::simulator::sailplay {
 

@@ -26,9 +26,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "simulators/artix/server.h"
+#include "simulators/kit/seed.h"
 #include "simulators/loyalclient/server.h"
 #include "simulators/sailplay/server.h"
-#include "simulators/kit/seed.h"
 #include "tests/integration/broker_stack.h"
 
 namespace loyalty::broker {
@@ -87,13 +87,12 @@ class StoreUnderTest {
       ax_port_ = artix_->Start("127.0.0.1", 0);
     }
     if (shape_.sailplay) {
-      sailplay_ =
-          std::make_unique<SailPlaySimulator>(Seed("sailplay/data/sailplay-seed.json"));
+      sailplay_ = std::make_unique<SailPlaySimulator>(Seed("sailplay/data/sailplay-seed.json"));
       sp_port_ = sailplay_->Start("127.0.0.1", 0);
     }
     if (shape_.loyalclient) {
-      loyalclient_ = std::make_unique<LoyalClientSimulator>(
-          Seed("loyalclient/data/loyalclient-seed.json"));
+      loyalclient_ =
+          std::make_unique<LoyalClientSimulator>(Seed("loyalclient/data/loyalclient-seed.json"));
       lc_port_ = loyalclient_->Start("127.0.0.1", 0);
     }
     if (ax_port_ < 0 || sp_port_ < 0 || lc_port_ < 0) return "a simulator did not start";

@@ -31,8 +31,7 @@ class OutboxRepository {
                              absl::Duration backoff) = 0;
   // Final state (delivered, dropped, in doubt); with the purchase program's new
   // state, written atomically with it (and the purchase's points).
-  virtual absl::Status Finish(const OutboxEntry& entry, OutboxState state,
-                              const std::string& error,
+  virtual absl::Status Finish(const OutboxEntry& entry, OutboxState state, const std::string& error,
                               const std::optional<PurchaseProgramRecord>& program) = 0;
 };
 
