@@ -1,5 +1,8 @@
 #include "broker/core/proto_mapping.h"
 
+#include <map>
+#include <string>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
@@ -28,11 +31,21 @@ CustomerRef CustomerFromProto(const v1::CustomerIdentifier& c) {
 v1::Vendor VendorToProto(const std::string& vendor) {
   // The enum's value for a vendor is named after it ("sailplay" ->
   // VENDOR_SAILPLAY), so a new vendor needs only its value in the proto.
-  v1::Vendor value = v1::VENDOR_UNSPECIFIED;
-  if (!v1::Vendor_Parse(absl::StrCat("VENDOR_", absl::AsciiStrToUpper(vendor)), &value)) {
-    return v1::VENDOR_UNSPECIFIED;
-  }
-  return value;
+  // Read from the descriptor once, not on every answer.
+  static const auto* const kByName = [] {
+    auto* by_name = new std::map<std::string, v1::Vendor, std::less<>>;
+    const google::protobuf::EnumDescriptor* values = v1::Vendor_descriptor();
+    for (int i = 0; i < values->value_count(); ++i) {
+      const std::string& name = values->value(i)->name();
+      if (name.starts_with("VENDOR_")) {
+        (*by_name)[absl::AsciiStrToLower(name.substr(7))] =
+            static_cast<v1::Vendor>(values->value(i)->number());
+      }
+    }
+    return by_name;
+  }();
+  auto it = kByName->find(vendor);
+  return it == kByName->end() ? v1::VENDOR_UNSPECIFIED : it->second;
 }
 
 v1::LevelType LevelTypeToProto(connectors::LevelType type) {

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <vector>
@@ -66,10 +67,12 @@ absl::StatusOr<std::string> Resolve(const std::string& value, const std::string&
   return value;
 }
 
-absl::StatusOr<std::string> StringMapJson(const YAML::Node& node, const std::string& where,
-                                          const Environment& env) {
-  nlohmann::json out = nlohmann::json::object();
-  if (!node) return out.dump();
+// A mapping of single values, each "${NAME}" read from `env`.
+absl::StatusOr<std::map<std::string, std::string>> StringMap(const YAML::Node& node,
+                                                             const std::string& where,
+                                                             const Environment& env) {
+  std::map<std::string, std::string> out;
+  if (!node) return out;
   if (!node.IsMap()) return absl::InvalidArgumentError(absl::StrCat(where, ": expected a mapping"));
   for (const auto& entry : node) {
     const std::string key = entry.first.as<std::string>();
@@ -80,8 +83,14 @@ absl::StatusOr<std::string> StringMapJson(const YAML::Node& node, const std::str
     if (!value.ok()) return value.status();
     out[key] = *value;
   }
+  return out;
+}
+
+// As stored (jsonb text).
+absl::StatusOr<std::string> MapJson(const std::map<std::string, std::string>& values,
+                                    const std::string& where) {
   try {
-    return out.dump();
+    return nlohmann::json(values).dump();
   } catch (const nlohmann::json::exception&) {  // found by fuzz/config_files_fuzzer
     return absl::InvalidArgumentError(absl::StrCat(where, ": keys and values must be UTF-8 text"));
   }
@@ -172,19 +181,21 @@ absl::StatusOr<std::vector<StoreEntry>> ParseLoaded(const YAML::Node& root,
         if (!uses.ok()) return uses.status();
         program.uses = *uses;
       }
-      auto settings = StringMapJson(p["settings"], pw + ".settings", env);
-      auto credentials = StringMapJson(p["credentials"], pw + ".credentials", env);
-      if (!settings.ok()) return settings.status();
-      if (!credentials.ok()) return credentials.status();
-      program.settings_json = *settings;
-      program.credentials_json = *credentials;
-      connectors::ProgramConfig as_called;
+      connectors::ProgramConfig as_called;  // what the vendor's factory checks
       as_called.code = program.code;
       as_called.vendor = program.vendor;
-      as_called.settings =
-          nlohmann::json::parse(*settings).get<std::map<std::string, std::string>>();
-      as_called.secrets =
-          nlohmann::json::parse(*credentials).get<std::map<std::string, std::string>>();
+      auto settings = StringMap(p["settings"], pw + ".settings", env);
+      if (!settings.ok()) return settings.status();
+      auto credentials = StringMap(p["credentials"], pw + ".credentials", env);
+      if (!credentials.ok()) return credentials.status();
+      auto settings_json = MapJson(*settings, pw + ".settings");
+      if (!settings_json.ok()) return settings_json.status();
+      auto credentials_json = MapJson(*credentials, pw + ".credentials");
+      if (!credentials_json.ok()) return credentials_json.status();
+      program.settings_json = *std::move(settings_json);
+      program.credentials_json = *std::move(credentials_json);
+      as_called.settings = *std::move(settings);
+      as_called.secrets = *std::move(credentials);
       if (auto checked = vendors.Check(as_called); !checked.ok()) {
         return absl::InvalidArgumentError(absl::StrCat(pw, ".", checked.message()));
       }
@@ -233,7 +244,7 @@ absl::StatusOr<RegistrationSummary> RegisterStores(ConnectionPool& pool,
     pqxx::work tx(c);
     for (const auto& store : *stores) {
       // PostgreSQL knows the time zones the views convert with.
-      if (tx.exec_prepared1(q::kKnownTimeZone, store.time_zone)[0].as<bool>() == false) {
+      if (!tx.exec_prepared1(q::kKnownTimeZone, store.time_zone)[0].as<bool>()) {
         return absl::InvalidArgumentError(absl::StrCat(
             "stores[", summary.stores, "].time_zone: unknown time zone \"", store.time_zone, "\""));
       }

@@ -75,6 +75,12 @@ TEST(StoredStates, EveryStateHasAStoredNameAndATillStatus) {
   }
   EXPECT_EQ(OutboxStepFromName(OutboxStepName(OutboxStep::kCancel)), OutboxStep::kCancel);
   EXPECT_EQ(HoldModeFromName(HoldModeName(HoldMode::kVendor)), HoldMode::kVendor);
+  // A vendor's enum value is found by its name alone.
+  EXPECT_EQ(VendorToProto("loyalclient"), v1::VENDOR_LOYALCLIENT);
+  EXPECT_EQ(VendorToProto("sailplay"), v1::VENDOR_SAILPLAY);
+  EXPECT_EQ(VendorToProto("artix"), v1::VENDOR_ARTIX);
+  EXPECT_EQ(VendorToProto("SAILPLAY"), v1::VENDOR_UNSPECIFIED);
+  EXPECT_EQ(VendorToProto("unspecified"), v1::VENDOR_UNSPECIFIED);
   // Nothing unknown passes as a known state, nor the old "state: reason".
   EXPECT_FALSE(StateFromName("approvedx").has_value());
   EXPECT_FALSE(StateFromName("declined: no").has_value());
