@@ -5,8 +5,10 @@
 #   (c) pgbench single-row inserts at the same concurrency; then the broker's
 #   quotes (one vendor; three vendors with 20 ms injected latency each) and
 #   durable commits.
-# Usage: bench/run.sh [--smoke] [--seconds N] [--concurrency N]
+# Usage: bench/run.sh [--smoke] [--seconds N] [--concurrency N] [--profile DIR]
 # --smoke: one second per measure, to keep the tools working (CI).
+# --profile DIR: records the whole machine with perf during the broker's
+#   quote and commit measures and writes each process's top frames there.
 # Needs PostgreSQL through PG* variables; without them it re-runs itself
 # under pg_virtualenv. Stops by itself; everything it starts is stopped.
 set -euo pipefail
@@ -16,12 +18,14 @@ SECONDS_PER=10
 CONCURRENCY=16
 SMOKE=0
 BUILD=1
+PROFILE=""
 while (($#)); do
   case "$1" in
     --smoke) SMOKE=1; SECONDS_PER=1 ;;
     --seconds) SECONDS_PER="$2"; shift ;;
     --concurrency) CONCURRENCY="$2"; shift ;;
     --no-build) BUILD=0 ;;
+    --profile) PROFILE="$(realpath -m "$2")"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -31,6 +35,7 @@ if [[ -z "${PGPORT:-}" ]]; then
   args=(--seconds "$SECONDS_PER" --concurrency "$CONCURRENCY")
   ((SMOKE)) && args+=(--smoke)
   ((BUILD)) || args+=(--no-build)
+  [[ -n "$PROFILE" ]] && args+=(--profile "$PROFILE")
   # fsync on: pg_virtualenv turns it off, and commits here must be durable.
   # pg_stat_statements counts the statements each operation costs.
   exec pg_virtualenv -o max_connections=200 -o fsync=on \
@@ -110,22 +115,37 @@ probe() {  # probe <port> <concurrency>
 }
 
 # CPU per operation per process and database work per operation (measure.py).
-measured() { bench/measure.py --broker "$BROKER_PID" --vendor "$LC_PID" -- "$@"; }
+# With --profile, perf samples the whole machine meanwhile (call graphs).
+measured() {  # measured <name> <command...>
+  local name=$1; shift
+  if [[ -z "$PROFILE" ]]; then
+    bench/measure.py --broker "$BROKER_PID" --vendor "$LC_PID" -- "$@"
+    return
+  fi
+  mkdir -p "$PROFILE"
+  perf record -a -g -F 499 -o "$PROFILE/$name.data" -- sleep "$SECONDS_PER" \
+    >/dev/null 2>&1 &
+  local perf_pid=$!
+  bench/measure.py --broker "$BROKER_PID" --vendor "$LC_PID" -- "$@"
+  wait "$perf_pid" || true
+  bench/profile_report.sh "$PROFILE/$name.data" "$BROKER_PID" \
+    >"$PROFILE/$name.txt" 2>/dev/null || true
+}
 
 echo "== measuring: ${SECONDS_PER}s per measure, concurrency $CONCURRENCY ==" >&2
 ECHO_C=$(loadgen $ECHO_PORT x "$CONCURRENCY" quote=1)
 VENDOR_1=$(probe $LC_PORT 1)
-VENDOR_C=$(measured "$B/bench/loyalty-vendor-probe" --base-url "http://127.0.0.1:$LC_PORT" \
+VENDOR_C=$(measured vendor "$B/bench/loyalty-vendor-probe" --base-url "http://127.0.0.1:$LC_PORT" \
   --concurrency "$CONCURRENCY" --duration "$SECONDS_PER" --json)
 VENDOR_SLOW=$(probe $LC_SLOW_PORT 1)
 PGBENCH_TPS=$(pgbench -n -f "$WORK/insert.sql" -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER" 2>/dev/null |
   awk '/^tps/ {print $3; exit}')
 QUOTE_1=$(loadgen $BROKER_PORT $BENCH_ONE_KEY 1 quote=1)
-QUOTE_C=$(measured "$B/bench/loyalty-loadgen" --target "127.0.0.1:$BROKER_PORT" \
+QUOTE_C=$(measured quote "$B/bench/loyalty-loadgen" --target "127.0.0.1:$BROKER_PORT" \
   --api-key "$BENCH_ONE_KEY" --concurrency "$CONCURRENCY" --connections 4 \
   --duration "$SECONDS_PER" --mix quote=1 --json)
 FANOUT_1=$(loadgen $BROKER_PORT $BENCH_THREE_KEY 1 quote=1)
-COMMIT_C=$(measured "$B/bench/loyalty-loadgen" --target "127.0.0.1:$BROKER_PORT" \
+COMMIT_C=$(measured commit "$B/bench/loyalty-loadgen" --target "127.0.0.1:$BROKER_PORT" \
   --api-key "$BENCH_ONE_KEY" --concurrency "$CONCURRENCY" --connections 4 \
   --duration "$SECONDS_PER" --mix commit=1 --json)
 [[ -n "${BENCH_DEBUG:-}" ]] && printf "%s\n" "$ECHO_C" "$VENDOR_1" "$VENDOR_C" "$QUOTE_1" "$QUOTE_C" "$FANOUT_1" "$COMMIT_C" >&2 || true

@@ -85,7 +85,10 @@ BrokerApp::BrokerApp(BrokerConfig config)
       holds_(pool_),
       purchases_(pool_),
       idempotency_(pool_),
-      journal_(pool_),
+      journal_rows_(pool_),
+      journal_([this](const std::vector<VendorOperation>& batch) {
+        return journal_rows_.RecordAll(batch);
+      }),
       outbox_(pool_),
       stores_(pool_, connectors::BuiltinVendors(),
               StoreDirectorySettings{absl::Seconds(config_.broker.auth_cache_seconds),

@@ -37,6 +37,7 @@
 #include "broker/storage/pg_store_directory.h"
 #include "broker/storage/pool.h"
 #include "broker/storage/store_change_listener.h"
+#include "broker/storage/write_behind_journal.h"
 #include "connectors/builtin/builtin_vendors.h"
 #include "connectors/http/curl_multi_client.h"
 #include "connectors/registry/connector_registry.h"
@@ -71,6 +72,9 @@ class BrokerApp {
   // The admin service's port once started; 0 when it is off.
   int admin_port() const { return admin_port_; }
   // The Prometheus endpoint's port once started; 0 when it is off.
+  // Waits until the vendor calls journalled so far are in the database.
+  bool FlushJournal(absl::Duration timeout) { return journal_.Flush(timeout); }
+
   int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
 
  private:
@@ -87,7 +91,8 @@ class BrokerApp {
   PgHoldRepository holds_;
   PgPurchaseRepository purchases_;
   PgIdempotencyRepository idempotency_;
-  PgOperationJournal journal_;
+  PgOperationJournal journal_rows_;
+  WriteBehindJournal journal_;
   PgOutboxRepository outbox_;
   PgStoreDirectory stores_;
   std::unique_ptr<StoreChangeListener> store_changes_;

@@ -68,7 +68,7 @@ absl::StatusOr<HoldRecord> PgHoldRepository::Load(const std::string& store_id,
     return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kHoldNotFound, "hold not found");
   HoldRecord hold;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: one snapshot, one round trip
     pqxx::result r = tx.exec_prepared(q::kHoldById, hold_id, store_id);
     if (r.empty())
       return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kHoldNotFound,
@@ -115,7 +115,7 @@ absl::StatusOr<int64_t> PgHoldRepository::ActiveAmount(int64_t program_id,
                                                        const std::string& quote_id) {
   int64_t amount = 0;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: one snapshot, one round trip
     amount = tx.exec_prepared1(q::kActiveHeldAmount, program_id, vendor_customer_id,
                                NullIfEmpty(quote_id))[0]
                  .as<int64_t>();

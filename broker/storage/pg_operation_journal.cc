@@ -1,28 +1,49 @@
 #include "broker/storage/pg_operation_journal.h"
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "broker/storage/queries.h"
 #include "broker/storage/sql_values.h"
 
 namespace loyalty::broker {
+namespace {
 
-absl::Status PgOperationJournal::Record(const VendorOperation& op) {
-  const std::string purchase = op.purchase_id > 0 ? std::to_string(op.purchase_id) : "";
-  const std::string amount = op.amount_minor ? std::to_string(*op.amount_minor) : "";
-  const std::string points = op.points_centipoints ? std::to_string(*op.points_centipoints) : "";
+nlohmann::json OrNull(const std::string& text) {
+  return text.empty() ? nlohmann::json() : nlohmann::json(text);
+}
+
+nlohmann::json OrNull(const std::optional<int64_t>& number) {
+  return number ? nlohmann::json(*number) : nlohmann::json();
+}
+
+}  // namespace
+
+absl::Status PgOperationJournal::RecordAll(const std::vector<VendorOperation>& operations) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const VendorOperation& op : operations) {
+    rows.push_back(
+        {{"store_id", op.store_id},
+         {"program_id", op.program_id},
+         {"operation", op.operation},
+         {"quote_id", OrNull(op.quote_id)},
+         {"purchase_id", op.purchase_id > 0 ? nlohmann::json(op.purchase_id) : nlohmann::json()},
+         {"hold_id", OrNull(op.hold_id)},
+         {"outcome", op.outcome},
+         {"maybe_applied", op.maybe_applied},
+         {"amount_minor", OrNull(op.amount_minor)},
+         {"points_centipoints", OrNull(op.points_centipoints)},
+         {"vendor_reference", OrNull(op.vendor_reference)},
+         {"decline_field", OrNull(op.decline_field)},
+         {"message", OrNull(op.message)},
+         {"latency_us", op.latency_us},
+         {"started_at_us", op.started_at_unix_us}});
+  }
+  // Vendor text is untrusted: bytes that are not UTF-8 are replaced.
+  const std::string json = rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return pool_.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    // The journal records vendor calls for analysis; what a store was
-    // promised lives in purchases and holds, written synchronously. A crash
-    // may lose the last few milliseconds of journal rows, never an outcome.
-    tx.exec0("SET LOCAL synchronous_commit = off");
-    tx.exec_prepared0(q::kInsertVendorOperation, op.store_id, op.program_id, op.operation,
-                      NullIfEmpty(op.quote_id), NullIfEmpty(purchase), NullIfEmpty(op.hold_id),
-                      op.outcome, op.maybe_applied, NullIfEmpty(amount), NullIfEmpty(points),
-                      NullIfEmpty(op.vendor_reference), NullIfEmpty(op.decline_field),
-                      NullIfEmpty(op.message), op.latency_us, op.started_at_unix_us);
-    tx.commit();
+    pqxx::nontransaction tx(c);
+    tx.exec_prepared0(q::kInsertVendorOperations, json);
     return absl::OkStatus();
   });
 }
@@ -30,12 +51,25 @@ absl::Status PgOperationJournal::Record(const VendorOperation& op) {
 // The statements this file runs, prepared on every connection (queries.h).
 const std::vector<NamedQuery>& JournalQueries() {
   static const std::vector<NamedQuery> kQueries = {
-      {q::kInsertVendorOperation,
+      // One statement is its own transaction. The journal records vendor
+      // calls for analysis; what a store was promised lives in purchases and
+      // holds, committed synchronously. So this commit does not wait for the
+      // WAL flush (set_config local to the statement's own transaction): a
+      // crash may lose the last few milliseconds of journal, never an outcome.
+      {q::kInsertVendorOperations,
+       "WITH asynchronous AS (SELECT set_config('synchronous_commit', 'off', true)) "
        "INSERT INTO vendor_operations (store_id, program_id, operation, quote_id, purchase_id, "
        "hold_id, outcome, maybe_applied, amount_minor, points_centipoints, vendor_reference, "
-       "decline_field, message, latency_us, started_at) VALUES ($1, $2, $3, $4::uuid, $5, "
-       "$6::uuid, $7, $8, $9::bigint, $10::bigint, $11, $12, $13, $14, "
-       "to_timestamp($15::double precision / 1000000))"},
+       "decline_field, message, latency_us, started_at) "
+       "SELECT r.store_id, r.program_id, r.operation, r.quote_id, r.purchase_id, r.hold_id, "
+       "r.outcome, r.maybe_applied, r.amount_minor, r.points_centipoints, r.vendor_reference, "
+       "r.decline_field, r.message, r.latency_us, "
+       "to_timestamp(r.started_at_us::double precision / 1000000) "
+       "FROM asynchronous, jsonb_to_recordset($1::jsonb) AS r(store_id text, program_id bigint, "
+       "operation text, quote_id uuid, purchase_id bigint, hold_id uuid, outcome text, "
+       "maybe_applied boolean, amount_minor bigint, points_centipoints bigint, "
+       "vendor_reference text, decline_field text, message text, latency_us bigint, "
+       "started_at_us bigint)"},
   };
   return kQueries;
 }

@@ -12,7 +12,7 @@ namespace loyalty::broker {
 absl::StatusOr<std::vector<int64_t>> PgOutboxRepository::ProgramsWithBacklog() {
   std::vector<int64_t> programs;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: one snapshot, one round trip
     for (const auto& row : tx.exec_prepared(q::kOutboxPrograms)) {
       programs.push_back(row[0].as<int64_t>());
     }
@@ -25,7 +25,7 @@ absl::StatusOr<std::vector<int64_t>> PgOutboxRepository::ProgramsWithBacklog() {
 absl::StatusOr<std::optional<OutboxEntry>> PgOutboxRepository::Head(int64_t program_id) {
   std::optional<OutboxEntry> head;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: one snapshot, one round trip
     pqxx::result r = tx.exec_prepared(q::kOutboxHead, program_id);
     if (r.empty()) return absl::OkStatus();
     OutboxEntry e;

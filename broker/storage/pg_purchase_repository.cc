@@ -117,7 +117,7 @@ absl::Status PgPurchaseRepository::WriteOutcome(const PurchaseRecord& p,
 absl::StatusOr<std::vector<StalePurchase>> PgPurchaseRepository::StalePending(absl::Duration age) {
   std::vector<StalePurchase> orders;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: one snapshot, one round trip
     for (const auto& r : tx.exec_prepared(q::kStalePendingPurchases, absl::ToDoubleSeconds(age))) {
       orders.push_back({r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<std::string>()});
     }

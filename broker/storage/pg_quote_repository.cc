@@ -21,53 +21,80 @@ bool LooksLikeUuid(const std::string& text) {
   return true;
 }
 
+namespace {
+
+nlohmann::json OrNull(const std::string& text) {
+  return text.empty() ? nlohmann::json() : nlohmann::json(text);
+}
+
+// Text from vendors and tills is untrusted: bytes that are not UTF-8 are
+// replaced rather than refused.
+std::string Dump(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
 absl::Status PgQuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
+  std::string kind, value;
+  if (quote.customer) {
+    kind = CustomerKindName(quote.customer->kind);
+    value = quote.customer->value;
+  }
+  nlohmann::json lines = nlohmann::json::array();
+  nlohmann::json discounts = nlohmann::json::array();
+  for (const auto& l : quote.lines) {
+    const auto& line = l.line;
+    lines.push_back({{"line_no", line.line_no},
+                     {"sku", line.sku},
+                     {"barcode", line.barcode},
+                     {"quantity_milli", line.quantity_milli},
+                     {"unit_price_minor", line.unit_price_minor},
+                     {"min_unit_price_minor", line.min_unit_price_minor},
+                     {"total_before_minor", line.total_before_minor},
+                     {"discount_minor", line.discount_minor},
+                     {"total_minor", line.total_before_minor - line.discount_minor},
+                     {"min_total_minor", line.min_total_minor}});
+    for (size_t i = 0; i < l.discounts.size(); ++i) {
+      discounts.push_back({{"line_no", line.line_no},
+                           {"program_id", l.discount_program_ids[i]},
+                           {"campaign", l.discounts[i].campaign_name},
+                           {"amount_minor", l.discounts[i].amount_minor},
+                           {"campaign_code", OrNull(l.discounts[i].campaign_code)},
+                           {"coupon", OrNull(l.discounts[i].coupon)}});
+    }
+  }
+  nlohmann::json programs = nlohmann::json::array();
+  for (const auto& p : quote.programs) {
+    programs.push_back(
+        {{"program_id", p.program_id},
+         {"used", p.used},
+         {"skip_reason", OrNull(p.skip_reason)},
+         {"vendor_customer_id", OrNull(p.vendor_customer_id)},
+         {"discount_minor", p.discount_minor},
+         {"spendable_centipoints", p.spendable_centipoints},
+         {"earn_centipoints", p.earn_centipoints},
+         {"vendor_reference", OrNull(p.vendor_reference)},
+         {"explanation", OrNull(p.explanation)},
+         {"ledger_held_centipoints", p.ledger_held_centipoints},
+         {"unreachable", p.unreachable},
+         {"balance_centipoints",
+          p.balance_centipoints ? nlohmann::json(*p.balance_centipoints) : nlohmann::json()}});
+  }
+  const std::string coupons = Dump(quote.coupons);
+  const std::string lines_json = Dump(lines);
+  const std::string programs_json = Dump(programs);
+  const std::string discounts_json = Dump(discounts);
   return pool_.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    // A quote is not a promise: one lost in a crash makes the commit answer
-    // NOT_FOUND and the till quotes again. No wait for the WAL flush.
-    tx.exec0("SET LOCAL synchronous_commit = off");
-    std::string kind, value;
-    if (quote.customer) {
-      kind = CustomerKindName(quote.customer->kind);
-      value = quote.customer->value;
-    }
-    std::string coupons = "{";
-    for (size_t i = 0; i < quote.coupons.size(); ++i) {
-      if (i > 0) coupons += ",";
-      coupons += nlohmann::json(quote.coupons[i]).dump();  // a quoted array element
-    }
-    coupons += "}";
-    pqxx::row row = tx.exec_prepared1(
-        q::kInsertQuote, quote.store_id, NullIfEmpty(kind), NullIfEmpty(value),
-        quote.total_before_minor, quote.discount_minor, quote.total_minor,
-        quote.spendable_centipoints, quote.earn_centipoints, coupons, ttl_seconds);
+    // One statement, so one round trip and its own transaction.
+    pqxx::nontransaction tx(c);
+    pqxx::row row =
+        tx.exec_prepared1(q::kInsertQuote, quote.store_id, NullIfEmpty(kind), NullIfEmpty(value),
+                          quote.total_before_minor, quote.discount_minor, quote.total_minor,
+                          quote.spendable_centipoints, quote.earn_centipoints, coupons, ttl_seconds,
+                          lines_json, programs_json, discounts_json);
     quote.quote_id = row[0].as<std::string>();
     quote.expires_at_unix = row[1].as<int64_t>();
-    for (const auto& l : quote.lines) {
-      const auto& line = l.line;
-      tx.exec_prepared0(q::kInsertQuoteLine, quote.quote_id, line.line_no, line.sku, line.barcode,
-                        line.quantity_milli, line.unit_price_minor, line.min_unit_price_minor,
-                        line.total_before_minor, line.discount_minor,
-                        line.total_before_minor - line.discount_minor, line.min_total_minor);
-    }
-    for (const auto& p : quote.programs) {
-      tx.exec_prepared0(q::kInsertQuoteProgram, quote.quote_id, p.program_id, p.used,
-                        NullIfEmpty(p.skip_reason), NullIfEmpty(p.vendor_customer_id),
-                        p.discount_minor, p.spendable_centipoints, p.earn_centipoints,
-                        NullIfEmpty(p.vendor_reference), NullIfEmpty(p.explanation),
-                        p.ledger_held_centipoints, p.unreachable,
-                        NullIfEmpty(OptionalNumberText(p.balance_centipoints)));
-    }
-    for (const auto& l : quote.lines) {
-      for (size_t i = 0; i < l.discounts.size(); ++i) {
-        tx.exec_prepared0(q::kInsertQuoteLineDiscount, quote.quote_id, l.line.line_no,
-                          l.discount_program_ids[i], l.discounts[i].campaign_name,
-                          l.discounts[i].amount_minor, NullIfEmpty(l.discounts[i].campaign_code),
-                          NullIfEmpty(l.discounts[i].coupon));
-      }
-    }
-    tx.commit();
     return absl::OkStatus();
   });
 }
@@ -81,7 +108,9 @@ absl::StatusOr<QuoteRecord> PgQuoteRepository::Load(const std::string& store_id,
   QuoteRecord quote;
   bool live = false;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    // A quote's rows never change once written: its statements need no
+    // common snapshot, so no BEGIN and COMMIT round trips either.
+    pqxx::nontransaction tx(c);
     pqxx::result head = tx.exec_prepared(q::kQuoteById, quote_id, store_id);
     if (head.empty())
       return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kQuoteNotFound,
@@ -139,23 +168,49 @@ absl::StatusOr<QuoteRecord> PgQuoteRepository::Load(const std::string& store_id,
 // The statements this file runs, prepared on every connection (queries.h).
 const std::vector<NamedQuery>& QuoteQueries() {
   static const std::vector<NamedQuery> kQueries = {
+      // The quote with its lines, programs and discounts: one statement.
+      // A quote is not a promise: one lost in a crash makes the commit
+      // answer NOT_FOUND and the till quotes again. So its commit does not
+      // wait for the WAL flush (set_config local to the statement's own
+      // transaction). The children's keys are checked at the statement's
+      // end, when the quote row is there.
       {q::kInsertQuote,
-       "INSERT INTO quotes (store_id, customer_kind, customer_value, total_before_minor, "
-       "discount_minor, total_minor, spendable_centipoints, earn_centipoints, coupons, expires_at) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], now() + make_interval(secs => $10)) "
-       "RETURNING quote_id::text, extract(epoch FROM expires_at)::bigint"},
-      {q::kInsertQuoteLine,
-       "INSERT INTO quote_lines (quote_id, line_no, sku, barcode, quantity_milli, "
+       "WITH asynchronous AS (SELECT set_config('synchronous_commit', 'off', true)), "
+       "quote AS (INSERT INTO quotes (store_id, customer_kind, customer_value, "
+       "total_before_minor, discount_minor, total_minor, spendable_centipoints, "
+       "earn_centipoints, coupons, expires_at) "
+       "SELECT $1, $2, $3, $4, $5, $6, $7, $8, "
+       "ARRAY(SELECT jsonb_array_elements_text($9::jsonb)), now() + make_interval(secs => $10) "
+       "FROM asynchronous RETURNING quote_id, expires_at), "
+       "lines AS (INSERT INTO quote_lines (quote_id, line_no, sku, barcode, quantity_milli, "
        "unit_price_minor, min_unit_price_minor, total_before_minor, discount_minor, total_minor, "
-       "min_total_minor) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
-      {q::kInsertQuoteProgram,
-       "INSERT INTO quote_programs (quote_id, program_id, used, skip_reason, vendor_customer_id, "
-       "discount_minor, spendable_centipoints, earn_centipoints, vendor_reference, explanation, "
-       "ledger_held_centipoints, unreachable, balance_centipoints) "
-       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::bigint)"},
-      {q::kInsertQuoteLineDiscount,
-       "INSERT INTO quote_line_discounts (quote_id, line_no, program_id, campaign, amount_minor, "
-       "campaign_code, coupon) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)"},
+       "min_total_minor) "
+       "SELECT quote.quote_id, r.line_no, r.sku, r.barcode, r.quantity_milli, "
+       "r.unit_price_minor, r.min_unit_price_minor, r.total_before_minor, r.discount_minor, "
+       "r.total_minor, r.min_total_minor "
+       "FROM quote, jsonb_to_recordset($11::jsonb) AS r(line_no integer, sku text, "
+       "barcode text, quantity_milli bigint, unit_price_minor bigint, "
+       "min_unit_price_minor bigint, total_before_minor bigint, discount_minor bigint, "
+       "total_minor bigint, min_total_minor bigint)), "
+       "programs AS (INSERT INTO quote_programs (quote_id, program_id, used, skip_reason, "
+       "vendor_customer_id, discount_minor, spendable_centipoints, earn_centipoints, "
+       "vendor_reference, explanation, ledger_held_centipoints, unreachable, "
+       "balance_centipoints) "
+       "SELECT quote.quote_id, r.program_id, r.used, r.skip_reason, r.vendor_customer_id, "
+       "r.discount_minor, r.spendable_centipoints, r.earn_centipoints, r.vendor_reference, "
+       "r.explanation, r.ledger_held_centipoints, r.unreachable, r.balance_centipoints "
+       "FROM quote, jsonb_to_recordset($12::jsonb) AS r(program_id bigint, used boolean, "
+       "skip_reason text, vendor_customer_id text, discount_minor bigint, "
+       "spendable_centipoints bigint, earn_centipoints bigint, vendor_reference text, "
+       "explanation text, ledger_held_centipoints bigint, unreachable boolean, "
+       "balance_centipoints bigint)), "
+       "discounts AS (INSERT INTO quote_line_discounts (quote_id, line_no, program_id, "
+       "campaign, amount_minor, campaign_code, coupon) "
+       "SELECT quote.quote_id, r.line_no, r.program_id, r.campaign, r.amount_minor, "
+       "r.campaign_code, r.coupon "
+       "FROM quote, jsonb_to_recordset($13::jsonb) AS r(line_no integer, program_id bigint, "
+       "campaign text, amount_minor bigint, campaign_code text, coupon text)) "
+       "SELECT quote_id::text, extract(epoch FROM expires_at)::bigint FROM quote"},
       {q::kQuoteById,
        "SELECT quote_id::text AS quote_id, customer_kind, customer_value, total_before_minor, "
        "discount_minor, total_minor, spendable_centipoints, earn_centipoints, "

@@ -41,9 +41,6 @@ inline constexpr char kUpsertApiKey[] = "upsert_api_key";
 inline constexpr char kRevokeKeysGoneFromFile[] = "revoke_keys_gone_from_file";
 // Quotes
 inline constexpr char kInsertQuote[] = "insert_quote";
-inline constexpr char kInsertQuoteLine[] = "insert_quote_line";
-inline constexpr char kInsertQuoteProgram[] = "insert_quote_program";
-inline constexpr char kInsertQuoteLineDiscount[] = "insert_quote_line_discount";
 inline constexpr char kQuoteById[] = "quote_by_id";
 inline constexpr char kQuoteLines[] = "quote_lines";
 inline constexpr char kQuotePrograms[] = "quote_programs";
@@ -94,7 +91,7 @@ inline constexpr char kRetryOutbox[] = "retry_outbox";
 inline constexpr char kFinishOutbox[] = "finish_outbox";
 inline constexpr char kOutboxBacklog[] = "outbox_backlog";
 // Journal
-inline constexpr char kInsertVendorOperation[] = "insert_vendor_operation";
+inline constexpr char kInsertVendorOperations[] = "insert_vendor_operations";
 // Idempotency
 inline constexpr char kClaimIdempotencyKey[] = "claim_idempotency_key";
 inline constexpr char kIdempotencyKey[] = "idempotency_key";

@@ -75,6 +75,7 @@ class AnalystQueriesTest
       grpc::Status status = stack_->Call(key_, &Stub::CommitPurchase, commit_, &purchase);
       if (!status.ok()) setup_error_ = status.error_message();
     }
+    if (!stack_->FlushJournal()) setup_error_ = "the journal was not written";
   }
 
   static inline std::string store_, key_;

@@ -40,6 +40,10 @@ class BrokerStack {
   // The Prometheus endpoint of the broker under test.
   int metrics_port() const { return app_->metrics_port(); }
 
+  // The vendor-call journal is written behind the calls: tests that read
+  // vendor_operations wait for it first.
+  bool FlushJournal() { return app_->FlushJournal(absl::Seconds(5)); }
+
   // One reconciliation pass, as `loyalty-broker reconcile` runs it.
   absl::StatusOr<ReconciliationPass> Reconcile() { return app_->ReconcileOnce(); }
   // An operator's settlement, as `loyalty-broker settle` makes it.

@@ -175,6 +175,7 @@ TEST_F(CheckoutTest, FullCheckoutIdentifyQuoteHoldCommitGet) {
   ASSERT_TRUE(Call(key_a_, &Stub::ReleaseHold, release, &released).ok());
   EXPECT_EQ(released.status(), v1::HOLD_STATUS_CONSUMED);
 
+  ASSERT_TRUE(stack_->FlushJournal());
   EXPECT_EQ(CountRows(absl::StrCat("SELECT count(*) FROM vendor_operations o JOIN purchases p "
                                    "USING (purchase_id) WHERE p.order_number = '",
                                    commit.order_number(), "' AND o.operation = 'book'")),

@@ -277,6 +277,7 @@ TEST_F(MultiProgramTest, RefusalAtThePivotUndoesTheBookingBeforeIt) {
   EXPECT_EQ(sailplay_->state().DescribeUser(kIvanAtSailPlay)["points"]["confirmed"],
             sailplay_points);
   EXPECT_EQ(RetailCount(), retail_before);
+  ASSERT_TRUE(stack_->FlushJournal());
   EXPECT_EQ(testing::QueryInt(absl::StrCat(
                 "SELECT count(*) FROM vendor_operations o JOIN purchases p USING (purchase_id) "
                 "WHERE p.order_number = '",

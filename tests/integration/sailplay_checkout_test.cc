@@ -91,6 +91,7 @@ class SailPlayCheckoutTest
   }
 
   static int64_t Journalled(const std::string& order, const std::string& operation) {
+    stack_->FlushJournal();
     return testing::QueryInt(absl::StrCat(
         "SELECT count(*) FROM vendor_operations o JOIN purchases p USING (purchase_id) "
         "WHERE p.order_number = '",
