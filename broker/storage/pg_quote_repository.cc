@@ -1,10 +1,13 @@
 #include "broker/storage/pg_quote_repository.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <stdexcept>
 
 #include "absl/strings/ascii.h"
 #include "broker/common/error_reasons.h"
+#include "broker/common/random_id.h"
 #include "broker/storage/queries.h"
 #include "broker/storage/sql_values.h"
 
@@ -35,66 +38,99 @@ std::string Dump(const nlohmann::json& json) {
 
 }  // namespace
 
+PgQuoteRepository::PgQuoteRepository(ConnectionPool& pool, size_t max_batch)
+    : pool_(pool),
+      writer_([this](const std::vector<PendingQuote*>& pending) { return SaveAll(pending); },
+              max_batch) {}
+
 absl::Status PgQuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
-  std::string kind, value;
-  if (quote.customer) {
-    kind = CustomerKindName(quote.customer->kind);
-    value = quote.customer->value;
-  }
+  // The id is the broker's, so that a batch's rows reference their quote
+  // before the database has seen it. Kept if the write fails and is retried.
+  if (quote.quote_id.empty()) quote.quote_id = RandomUuid();
+  PendingQuote pending{&quote, ttl_seconds};
+  return writer_.Write(pending);
+}
+
+absl::Status PgQuoteRepository::SaveAll(const std::vector<PendingQuote*>& pending) {
+  nlohmann::json quotes = nlohmann::json::array();
   nlohmann::json lines = nlohmann::json::array();
   nlohmann::json discounts = nlohmann::json::array();
-  for (const auto& l : quote.lines) {
-    const auto& line = l.line;
-    lines.push_back({{"line_no", line.line_no},
-                     {"sku", line.sku},
-                     {"barcode", line.barcode},
-                     {"quantity_milli", line.quantity_milli},
-                     {"unit_price_minor", line.unit_price_minor},
-                     {"min_unit_price_minor", line.min_unit_price_minor},
-                     {"total_before_minor", line.total_before_minor},
-                     {"discount_minor", line.discount_minor},
-                     {"total_minor", line.total_before_minor - line.discount_minor},
-                     {"min_total_minor", line.min_total_minor}});
-    for (size_t i = 0; i < l.discounts.size(); ++i) {
-      discounts.push_back({{"line_no", line.line_no},
-                           {"program_id", l.discount_program_ids[i]},
-                           {"campaign", l.discounts[i].campaign_name},
-                           {"amount_minor", l.discounts[i].amount_minor},
-                           {"campaign_code", OrNull(l.discounts[i].campaign_code)},
-                           {"coupon", OrNull(l.discounts[i].coupon)}});
+  nlohmann::json programs = nlohmann::json::array();
+  for (const PendingQuote* item : pending) {
+    const QuoteRecord& quote = *item->quote;
+    std::string kind, value;
+    if (quote.customer) {
+      kind = CustomerKindName(quote.customer->kind);
+      value = quote.customer->value;
+    }
+    quotes.push_back({{"quote_id", quote.quote_id},
+                      {"store_id", quote.store_id},
+                      {"customer_kind", OrNull(kind)},
+                      {"customer_value", OrNull(value)},
+                      {"total_before_minor", quote.total_before_minor},
+                      {"discount_minor", quote.discount_minor},
+                      {"total_minor", quote.total_minor},
+                      {"spendable_centipoints", quote.spendable_centipoints},
+                      {"earn_centipoints", quote.earn_centipoints},
+                      {"coupons", quote.coupons},
+                      {"ttl_seconds", item->ttl_seconds}});
+    for (const auto& l : quote.lines) {
+      const auto& line = l.line;
+      lines.push_back({{"quote_id", quote.quote_id},
+                       {"line_no", line.line_no},
+                       {"sku", line.sku},
+                       {"barcode", line.barcode},
+                       {"quantity_milli", line.quantity_milli},
+                       {"unit_price_minor", line.unit_price_minor},
+                       {"min_unit_price_minor", line.min_unit_price_minor},
+                       {"total_before_minor", line.total_before_minor},
+                       {"discount_minor", line.discount_minor},
+                       {"total_minor", line.total_before_minor - line.discount_minor},
+                       {"min_total_minor", line.min_total_minor}});
+      for (size_t i = 0; i < l.discounts.size(); ++i) {
+        discounts.push_back({{"quote_id", quote.quote_id},
+                             {"line_no", line.line_no},
+                             {"program_id", l.discount_program_ids[i]},
+                             {"campaign", l.discounts[i].campaign_name},
+                             {"amount_minor", l.discounts[i].amount_minor},
+                             {"campaign_code", OrNull(l.discounts[i].campaign_code)},
+                             {"coupon", OrNull(l.discounts[i].coupon)}});
+      }
+    }
+    for (const auto& p : quote.programs) {
+      programs.push_back(
+          {{"quote_id", quote.quote_id},
+           {"program_id", p.program_id},
+           {"used", p.used},
+           {"skip_reason", OrNull(p.skip_reason)},
+           {"vendor_customer_id", OrNull(p.vendor_customer_id)},
+           {"discount_minor", p.discount_minor},
+           {"spendable_centipoints", p.spendable_centipoints},
+           {"earn_centipoints", p.earn_centipoints},
+           {"vendor_reference", OrNull(p.vendor_reference)},
+           {"explanation", OrNull(p.explanation)},
+           {"ledger_held_centipoints", p.ledger_held_centipoints},
+           {"unreachable", p.unreachable},
+           {"balance_centipoints",
+            p.balance_centipoints ? nlohmann::json(*p.balance_centipoints) : nlohmann::json()}});
     }
   }
-  nlohmann::json programs = nlohmann::json::array();
-  for (const auto& p : quote.programs) {
-    programs.push_back(
-        {{"program_id", p.program_id},
-         {"used", p.used},
-         {"skip_reason", OrNull(p.skip_reason)},
-         {"vendor_customer_id", OrNull(p.vendor_customer_id)},
-         {"discount_minor", p.discount_minor},
-         {"spendable_centipoints", p.spendable_centipoints},
-         {"earn_centipoints", p.earn_centipoints},
-         {"vendor_reference", OrNull(p.vendor_reference)},
-         {"explanation", OrNull(p.explanation)},
-         {"ledger_held_centipoints", p.ledger_held_centipoints},
-         {"unreachable", p.unreachable},
-         {"balance_centipoints",
-          p.balance_centipoints ? nlohmann::json(*p.balance_centipoints) : nlohmann::json()}});
-  }
-  const std::string coupons = Dump(quote.coupons);
+  const std::string quotes_json = Dump(quotes);
   const std::string lines_json = Dump(lines);
   const std::string programs_json = Dump(programs);
   const std::string discounts_json = Dump(discounts);
   return pool_.Run([&](pqxx::connection& c) {
     // One statement, so one round trip and its own transaction.
     pqxx::nontransaction tx(c);
-    pqxx::row row =
-        tx.exec_prepared1(q::kInsertQuote, quote.store_id, NullIfEmpty(kind), NullIfEmpty(value),
-                          quote.total_before_minor, quote.discount_minor, quote.total_minor,
-                          quote.spendable_centipoints, quote.earn_centipoints, coupons, ttl_seconds,
-                          lines_json, programs_json, discounts_json);
-    quote.quote_id = row[0].as<std::string>();
-    quote.expires_at_unix = row[1].as<int64_t>();
+    pqxx::result rows =
+        tx.exec_prepared(q::kInsertQuotes, quotes_json, lines_json, programs_json, discounts_json);
+    std::map<std::string, int64_t> expires;
+    for (const auto& row : rows) expires[row[0].as<std::string>()] = row[1].as<int64_t>();
+    for (PendingQuote* item : pending) {
+      auto it = expires.find(item->quote->quote_id);
+      if (it == expires.end()) throw std::runtime_error("a quote of the batch was not written");
+      item->quote->expires_at_unix = it->second;
+    }
     return absl::OkStatus();
   });
 }
@@ -168,27 +204,33 @@ absl::StatusOr<QuoteRecord> PgQuoteRepository::Load(const std::string& store_id,
 // The statements this file runs, prepared on every connection (queries.h).
 const std::vector<NamedQuery>& QuoteQueries() {
   static const std::vector<NamedQuery> kQueries = {
-      // The quote with its lines, programs and discounts: one statement.
+      // Quotes with their lines, programs and discounts: one statement.
       // A quote is not a promise: one lost in a crash makes the commit
       // answer NOT_FOUND and the till quotes again. So its commit does not
       // wait for the WAL flush (set_config local to the statement's own
       // transaction). The children's keys are checked at the statement's
-      // end, when the quote row is there.
-      {q::kInsertQuote,
+      // end, when the quote rows are there.
+      {q::kInsertQuotes,
        "WITH asynchronous AS (SELECT set_config('synchronous_commit', 'off', true)), "
-       "quote AS (INSERT INTO quotes (store_id, customer_kind, customer_value, "
+       "quote AS (INSERT INTO quotes (quote_id, store_id, customer_kind, customer_value, "
        "total_before_minor, discount_minor, total_minor, spendable_centipoints, "
        "earn_centipoints, coupons, expires_at) "
-       "SELECT $1, $2, $3, $4, $5, $6, $7, $8, "
-       "ARRAY(SELECT jsonb_array_elements_text($9::jsonb)), now() + make_interval(secs => $10) "
-       "FROM asynchronous RETURNING quote_id, expires_at), "
+       "SELECT r.quote_id, r.store_id, r.customer_kind, r.customer_value, "
+       "r.total_before_minor, r.discount_minor, r.total_minor, r.spendable_centipoints, "
+       "r.earn_centipoints, ARRAY(SELECT jsonb_array_elements_text(r.coupons)), "
+       "now() + make_interval(secs => r.ttl_seconds) "
+       "FROM asynchronous, jsonb_to_recordset($1::jsonb) AS r(quote_id uuid, store_id text, "
+       "customer_kind text, customer_value text, total_before_minor bigint, "
+       "discount_minor bigint, total_minor bigint, spendable_centipoints bigint, "
+       "earn_centipoints bigint, coupons jsonb, ttl_seconds integer) "
+       "RETURNING quote_id, expires_at), "
        "lines AS (INSERT INTO quote_lines (quote_id, line_no, sku, barcode, quantity_milli, "
        "unit_price_minor, min_unit_price_minor, total_before_minor, discount_minor, total_minor, "
        "min_total_minor) "
-       "SELECT quote.quote_id, r.line_no, r.sku, r.barcode, r.quantity_milli, "
-       "r.unit_price_minor, r.min_unit_price_minor, r.total_before_minor, r.discount_minor, "
-       "r.total_minor, r.min_total_minor "
-       "FROM quote, jsonb_to_recordset($11::jsonb) AS r(line_no integer, sku text, "
+       "SELECT r.quote_id, r.line_no, r.sku, r.barcode, r.quantity_milli, r.unit_price_minor, "
+       "r.min_unit_price_minor, r.total_before_minor, r.discount_minor, r.total_minor, "
+       "r.min_total_minor "
+       "FROM jsonb_to_recordset($2::jsonb) AS r(quote_id uuid, line_no integer, sku text, "
        "barcode text, quantity_milli bigint, unit_price_minor bigint, "
        "min_unit_price_minor bigint, total_before_minor bigint, discount_minor bigint, "
        "total_minor bigint, min_total_minor bigint)), "
@@ -196,20 +238,21 @@ const std::vector<NamedQuery>& QuoteQueries() {
        "vendor_customer_id, discount_minor, spendable_centipoints, earn_centipoints, "
        "vendor_reference, explanation, ledger_held_centipoints, unreachable, "
        "balance_centipoints) "
-       "SELECT quote.quote_id, r.program_id, r.used, r.skip_reason, r.vendor_customer_id, "
+       "SELECT r.quote_id, r.program_id, r.used, r.skip_reason, r.vendor_customer_id, "
        "r.discount_minor, r.spendable_centipoints, r.earn_centipoints, r.vendor_reference, "
        "r.explanation, r.ledger_held_centipoints, r.unreachable, r.balance_centipoints "
-       "FROM quote, jsonb_to_recordset($12::jsonb) AS r(program_id bigint, used boolean, "
-       "skip_reason text, vendor_customer_id text, discount_minor bigint, "
+       "FROM jsonb_to_recordset($3::jsonb) AS r(quote_id uuid, program_id bigint, "
+       "used boolean, skip_reason text, vendor_customer_id text, discount_minor bigint, "
        "spendable_centipoints bigint, earn_centipoints bigint, vendor_reference text, "
        "explanation text, ledger_held_centipoints bigint, unreachable boolean, "
        "balance_centipoints bigint)), "
        "discounts AS (INSERT INTO quote_line_discounts (quote_id, line_no, program_id, "
        "campaign, amount_minor, campaign_code, coupon) "
-       "SELECT quote.quote_id, r.line_no, r.program_id, r.campaign, r.amount_minor, "
+       "SELECT r.quote_id, r.line_no, r.program_id, r.campaign, r.amount_minor, "
        "r.campaign_code, r.coupon "
-       "FROM quote, jsonb_to_recordset($13::jsonb) AS r(line_no integer, program_id bigint, "
-       "campaign text, amount_minor bigint, campaign_code text, coupon text)) "
+       "FROM jsonb_to_recordset($4::jsonb) AS r(quote_id uuid, line_no integer, "
+       "program_id bigint, campaign text, amount_minor bigint, campaign_code text, "
+       "coupon text)) "
        "SELECT quote_id::text, extract(epoch FROM expires_at)::bigint FROM quote"},
       {q::kQuoteById,
        "SELECT quote_id::text AS quote_id, customer_kind, customer_value, total_before_minor, "

@@ -1,22 +1,32 @@
 #pragma once
 
-// QuoteRepository in PostgreSQL: one transaction per quote.
+// QuoteRepository in PostgreSQL. Quotes that tills ask for at the same
+// moment are saved together: one statement, one round trip and one
+// (asynchronous) commit for all of them (group_writer.h).
 
 #include "broker/core/repositories/quote_repository.h"
+#include "broker/storage/group_writer.h"
 #include "broker/storage/pool.h"
 
 namespace loyalty::broker {
 
 class PgQuoteRepository final : public QuoteRepository {
  public:
-  explicit PgQuoteRepository(ConnectionPool& pool) : pool_(pool) {}
+  explicit PgQuoteRepository(ConnectionPool& pool, size_t max_batch = 64);
 
   absl::Status Save(QuoteRecord& quote, int ttl_seconds) override;
   absl::StatusOr<QuoteRecord> Load(const std::string& store_id, const std::string& quote_id,
                                    bool allow_expired = false) override;
 
  private:
+  struct PendingQuote {
+    QuoteRecord* quote;
+    int ttl_seconds;
+  };
+  absl::Status SaveAll(const std::vector<PendingQuote*>& pending);
+
   ConnectionPool& pool_;
+  GroupWriter<PendingQuote> writer_;
 };
 
 // True for a syntactically valid UUID (so lookups never hit a SQL cast error).

@@ -40,7 +40,7 @@ inline constexpr char kUpsertProgramCredentials[] = "upsert_program_credentials"
 inline constexpr char kUpsertApiKey[] = "upsert_api_key";
 inline constexpr char kRevokeKeysGoneFromFile[] = "revoke_keys_gone_from_file";
 // Quotes
-inline constexpr char kInsertQuote[] = "insert_quote";
+inline constexpr char kInsertQuotes[] = "insert_quotes";
 inline constexpr char kQuoteById[] = "quote_by_id";
 inline constexpr char kQuoteLines[] = "quote_lines";
 inline constexpr char kQuotePrograms[] = "quote_programs";

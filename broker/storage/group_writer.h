@@ -1,0 +1,98 @@
+#pragma once
+
+// Group commit for writes that many request threads make at once. Each
+// caller brings one item and waits for its own result; whoever finds no
+// write under way writes everything queued — its own item and those that
+// arrived during the previous write — with one `write_all`, and everyone
+// whose item was in it gets the answer. A caller alone pays nothing extra:
+// it writes its item itself, at once. A batch the database refuses (not a
+// lost connection) is written again item by item, so one bad item fails
+// alone. The batch is written under the latest deadline among its callers
+// (call_deadline.h), so no caller is cut by another's shorter deadline.
+
+#include <algorithm>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "broker/common/call_deadline.h"
+
+namespace loyalty::broker {
+
+template <typename Item>
+class GroupWriter {
+ public:
+  // Writes all the items, all or nothing.
+  using WriteAll = std::function<absl::Status(const std::vector<Item*>& items)>;
+
+  GroupWriter(WriteAll write_all, size_t max_batch)
+      : write_all_(std::move(write_all)), max_batch_(std::max<size_t>(1, max_batch)) {}
+
+  absl::Status Write(Item& item) {
+    Waiter me{&item, CurrentCallDeadline(), absl::OkStatus(), false};
+    std::unique_lock lock(mutex_);
+    queue_.push_back(&me);
+    while (!me.done) {
+      if (writing_) {
+        changed_.wait(lock);
+        continue;
+      }
+      writing_ = true;
+      const size_t n = std::min(queue_.size(), max_batch_);
+      std::vector<Waiter*> batch(queue_.begin(), queue_.begin() + n);
+      queue_.erase(queue_.begin(), queue_.begin() + n);
+      lock.unlock();
+      WriteBatch(batch);
+      lock.lock();
+      writing_ = false;
+      changed_.notify_all();
+    }
+    return me.status;
+  }
+
+ private:
+  struct Waiter {
+    Item* item;
+    absl::Time deadline;
+    absl::Status status;
+    bool done = false;  // guarded by mutex_ once queued
+  };
+
+  // Outside the lock; sets every waiter's status, then marks them done.
+  void WriteBatch(const std::vector<Waiter*>& batch) {
+    std::vector<Item*> items;
+    absl::Time deadline = absl::InfinitePast();
+    for (Waiter* w : batch) {
+      items.push_back(w->item);
+      deadline = std::max(deadline, w->deadline);
+    }
+    absl::Status status;
+    {
+      const CallDeadlineScope scope(deadline);
+      status = write_all_(items);
+    }
+    std::vector<absl::Status> statuses(batch.size(), status);
+    if (!status.ok() && !absl::IsUnavailable(status) && batch.size() > 1) {
+      for (size_t i = 0; i < batch.size(); ++i) {
+        const CallDeadlineScope scope(batch[i]->deadline);
+        statuses[i] = write_all_({batch[i]->item});
+      }
+    }
+    std::lock_guard lock(mutex_);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->status = statuses[i];
+      batch[i]->done = true;
+    }
+  }
+
+  const WriteAll write_all_;
+  const size_t max_batch_;
+  std::mutex mutex_;
+  std::condition_variable changed_;  // a write ended
+  std::vector<Waiter*> queue_;
+  bool writing_ = false;
+};
+
+}  // namespace loyalty::broker
