@@ -61,29 +61,29 @@ void PurchaseCommit::MarkDroppedVendorHolds(const StoreContext& store,
 absl::Status PurchaseCommit::Commit(const StoreContext& store, absl::Time deadline,
                                     const v1::CommitPurchaseRequest& request,
                                     v1::PurchaseResponse* response) {
-  auto claim = deps_.idempotency.Claim(store.store_id, request.idempotency_key(), kCommitMethod,
-                                       RequestFingerprint(request));
-  if (!claim.ok()) return claim.status();
-  if (claim->state == IdempotencyClaim::State::kInProgress) {
-    return AnswerUnfinished(store, request, response);
-  }
-  if (claim->state == IdempotencyClaim::State::kReplay) {
-    if (!claim->status.ok()) return claim->status;
-    if (!response->ParseFromString(claim->response)) {
-      return ReasonedError(absl::StatusCode::kInternal, ErrorReason::kInternal,
-                           "stored answer for this idempotency key is unreadable");
+  const KeyClaim claim{kCommitMethod, RequestFingerprint(request)};
+  // Read first: the key is claimed only with the purchase's intent, so a
+  // commit refused before it writes nothing and costs one synchronous
+  // commit less. A retry that lost the race to claim it reads it again.
+  for (int attempt = 0;; ++attempt) {
+    auto found = deps_.idempotency.Find(store.store_id, request.idempotency_key(), claim.method,
+                                        claim.request_hash);
+    if (!found.ok()) return found.status();
+    if (found->state == IdempotencyClaim::State::kInProgress) {
+      return AnswerUnfinished(store, request, response);
     }
-    return absl::OkStatus();
-  }
-  bool keep_key = true;
-  absl::Status status = CommitClaimed(store, deadline, request, response, keep_key);
-  if (!keep_key) {
-    if (auto forgot = deps_.idempotency.Forget(store.store_id, request.idempotency_key());
-        !forgot.ok()) {
-      return forgot;
+    if (found->state == IdempotencyClaim::State::kReplay) {
+      if (!found->status.ok()) return found->status;
+      if (!response->ParseFromString(found->response)) {
+        return ReasonedError(absl::StatusCode::kInternal, ErrorReason::kInternal,
+                             "stored answer for this idempotency key is unreadable");
+      }
+      return absl::OkStatus();
     }
+    bool key_taken = false;
+    absl::Status status = CommitUnclaimed(store, deadline, request, claim, response, key_taken);
+    if (!key_taken || attempt > 0) return status;
   }
-  return status;
 }
 
 absl::Status PurchaseCommit::AnswerUnfinished(const StoreContext& store,
@@ -120,10 +120,10 @@ absl::Status PurchaseCommit::AnswerUnfinished(const StoreContext& store,
   return running();  // pending: the commit (or its recovery) is still at work
 }
 
-absl::Status PurchaseCommit::CommitClaimed(const StoreContext& store, absl::Time deadline,
-                                           const v1::CommitPurchaseRequest& request,
-                                           v1::PurchaseResponse* response, bool& keep_key) {
-  keep_key = false;  // until the intent is written, nothing has happened
+absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Time deadline,
+                                             const v1::CommitPurchaseRequest& request,
+                                             const KeyClaim& claim, v1::PurchaseResponse* response,
+                                             bool& key_taken) {
   auto quote = deps_.quotes.Load(store.store_id, request.quote_id());
   if (!quote.ok()) return quote.status();
 
@@ -231,8 +231,16 @@ absl::Status PurchaseCommit::CommitClaimed(const StoreContext& store, absl::Time
   if (!plan.ok()) return plan.status();
   for (BookingStep& step : *plan) step.index = booking_index[step.index];
 
-  if (auto status = deps_.purchases.WriteIntent(purchase); !status.ok()) return status;
-  keep_key = true;
+  auto written = deps_.purchases.WriteIntent(purchase, claim);
+  if (!written.ok()) return written.status();
+  if (!*written) {
+    // Another request with this key claimed it meanwhile: its answer is ours.
+    key_taken = true;
+    return WithRetryDelay(
+        ReasonedError(absl::StatusCode::kAborted, ErrorReason::kRequestInProgress,
+                      "idempotency_key: the first request with this key is still running"),
+        absl::Seconds(1));
+  }
 
   std::vector<OutboxEntry> outbox;
   const absl::Status outcome_status = saga_.Run(store, deadline, *quote, *plan, purchase, outbox);
@@ -273,7 +281,13 @@ absl::Status PurchaseCommit::CommitClaimed(const StoreContext& store, absl::Time
     return status;
   }
   deps_.observer.OnCommitted(purchase, store);
-  if (purchase.state == PurchaseState::kFailed) keep_key = false;
+  if (purchase.state == PurchaseState::kFailed) {
+    // No vendor acted: the key is given up, and a retry with it may commit.
+    if (auto forgot = deps_.idempotency.Forget(store.store_id, request.idempotency_key());
+        !forgot.ok()) {
+      return forgot;
+    }
+  }
   if (!outcome_status.ok()) return outcome_status;
   *response = std::move(answer);
   return absl::OkStatus();

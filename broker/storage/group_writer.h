@@ -31,37 +31,42 @@ class GroupWriter {
       : write_all_(std::move(write_all)), max_batch_(std::max<size_t>(1, max_batch)) {}
 
   absl::Status Write(Item& item) {
-    Waiter me{&item, CurrentCallDeadline(), absl::OkStatus(), false};
+    Waiter me(&item, CurrentCallDeadline());
     std::unique_lock lock(mutex_);
     queue_.push_back(&me);
-    while (!me.done) {
-      if (writing_) {
-        changed_.wait(lock);
-        continue;
-      }
-      writing_ = true;
-      const size_t n = std::min(queue_.size(), max_batch_);
-      std::vector<Waiter*> batch(queue_.begin(), queue_.begin() + n);
-      queue_.erase(queue_.begin(), queue_.begin() + n);
-      lock.unlock();
-      WriteBatch(batch);
-      lock.lock();
-      writing_ = false;
-      changed_.notify_all();
+    // Each waiter sleeps on its own condition: a finished write wakes its
+    // batch and the one waiter that writes next, not everyone queued.
+    me.wake.wait(lock, [&] { return me.done || (!writing_ && queue_.front() == &me); });
+    if (me.done) return me.status;
+    writing_ = true;
+    const size_t n = std::min(queue_.size(), max_batch_);
+    std::vector<Waiter*> batch(queue_.begin(), queue_.begin() + n);
+    queue_.erase(queue_.begin(), queue_.begin() + n);
+    lock.unlock();
+    std::vector<absl::Status> statuses = WriteBatch(batch);
+    lock.lock();
+    writing_ = false;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->status = std::move(statuses[i]);
+      batch[i]->done = true;
+      if (batch[i] != &me) batch[i]->wake.notify_one();
     }
+    if (!queue_.empty()) queue_.front()->wake.notify_one();
     return me.status;
   }
 
  private:
   struct Waiter {
+    Waiter(Item* item, absl::Time deadline) : item(item), deadline(deadline) {}
     Item* item;
     absl::Time deadline;
     absl::Status status;
-    bool done = false;  // guarded by mutex_ once queued
+    bool done = false;  // guarded by mutex_
+    std::condition_variable wake;
   };
 
-  // Outside the lock; sets every waiter's status, then marks them done.
-  void WriteBatch(const std::vector<Waiter*>& batch) {
+  // Outside the lock: every waiter's status, in the batch's order.
+  std::vector<absl::Status> WriteBatch(const std::vector<Waiter*>& batch) {
     std::vector<Item*> items;
     absl::Time deadline = absl::InfinitePast();
     for (Waiter* w : batch) {
@@ -80,17 +85,12 @@ class GroupWriter {
         statuses[i] = write_all_({batch[i]->item});
       }
     }
-    std::lock_guard lock(mutex_);
-    for (size_t i = 0; i < batch.size(); ++i) {
-      batch[i]->status = statuses[i];
-      batch[i]->done = true;
-    }
+    return statuses;
   }
 
   const WriteAll write_all_;
   const size_t max_batch_;
   std::mutex mutex_;
-  std::condition_variable changed_;  // a write ended
   std::vector<Waiter*> queue_;
   bool writing_ = false;
 };

@@ -8,23 +8,16 @@
 
 namespace loyalty::broker {
 
-absl::StatusOr<IdempotencyClaim> PgIdempotencyRepository::Claim(const std::string& store_id,
-                                                                const std::string& key,
-                                                                const std::string& method,
-                                                                const std::string& request_hash) {
+absl::StatusOr<IdempotencyClaim> PgIdempotencyRepository::Find(const std::string& store_id,
+                                                               const std::string& key,
+                                                               const std::string& method,
+                                                               const std::string& request_hash) {
   IdempotencyClaim claim;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    const bool inserted =
-        tx.exec_prepared(q::kClaimIdempotencyKey, store_id, key, method, request_hash)
-            .affected_rows() > 0;
-    if (inserted) {
-      tx.commit();
-      claim.state = IdempotencyClaim::State::kClaimed;
-      return absl::OkStatus();
-    }
-    pqxx::row row = tx.exec_prepared1(q::kIdempotencyKey, store_id, key);
-    tx.commit();
+    pqxx::nontransaction tx(c);  // one statement: one snapshot, one round trip
+    pqxx::result rows = tx.exec_prepared(q::kIdempotencyKey, store_id, key);
+    if (rows.empty()) return absl::OkStatus();  // free
+    const pqxx::row& row = rows[0];
     if (row["method"].as<std::string>() != method ||
         row["request_hash"].as<std::string>() != request_hash) {
       return ReasonedError(absl::StatusCode::kAlreadyExists, ErrorReason::kIdempotencyKeyReused,

@@ -11,9 +11,9 @@ class PgIdempotencyRepository final : public IdempotencyRepository {
  public:
   explicit PgIdempotencyRepository(ConnectionPool& pool) : pool_(pool) {}
 
-  absl::StatusOr<IdempotencyClaim> Claim(const std::string& store_id, const std::string& key,
-                                         const std::string& method,
-                                         const std::string& request_hash) override;
+  absl::StatusOr<IdempotencyClaim> Find(const std::string& store_id, const std::string& key,
+                                        const std::string& method,
+                                        const std::string& request_hash) override;
   absl::Status Forget(const std::string& store_id, const std::string& key) override;
 
  private:

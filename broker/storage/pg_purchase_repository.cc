@@ -1,5 +1,6 @@
 #include "broker/storage/pg_purchase_repository.h"
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <stdexcept>
 
@@ -12,9 +13,24 @@
 
 namespace loyalty::broker {
 
-absl::Status PgPurchaseRepository::WriteIntent(PurchaseRecord& p) {
-  return pool_.Run([&](pqxx::connection& c) {
+absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const KeyClaim& claim) {
+  nlohmann::json programs = nlohmann::json::array();
+  for (const auto& prog : p.programs) {
+    programs.push_back({{"program_id", prog.program_id},
+                        {"vendor_customer_id", prog.vendor_customer_id.empty()
+                                                   ? nlohmann::json()
+                                                   : nlohmann::json(prog.vendor_customer_id)},
+                        {"spend_centipoints", prog.spend_centipoints}});
+  }
+  const std::string programs_json = programs.dump();
+  const std::string holds_json = nlohmann::json(p.hold_ids).dump();
+  bool claimed = false;
+  absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
+    claimed = tx.exec_prepared(q::kClaimIdempotencyKey, p.store_id, p.idempotency_key, claim.method,
+                               claim.request_hash)
+                  .affected_rows() > 0;
+    if (!claimed) return absl::OkStatus();  // nothing written: the transaction rolls back
     // A quote backs one purchase (a unique index is the backstop for races).
     pqxx::result other =
         tx.exec_prepared(q::kQuoteCommittedAs, p.quote_id, p.store_id, p.order_number);
@@ -28,7 +44,8 @@ absl::Status PgPurchaseRepository::WriteIntent(PurchaseRecord& p) {
     pqxx::result inserted = tx.exec_prepared(
         q::kInsertPurchase, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
         p.total_before_minor, p.discount_minor, p.total_minor, p.spent_centipoints, p.paid_minor);
-    if (inserted.empty()) {
+    const bool reused = inserted.empty();
+    if (reused) {
       inserted = tx.exec_prepared(q::kRetryPurchase, p.store_id, p.order_number, p.quote_id,
                                   p.idempotency_key, p.total_before_minor, p.discount_minor,
                                   p.total_minor, p.spent_centipoints, p.paid_minor);
@@ -56,32 +73,19 @@ absl::Status PgPurchaseRepository::WriteIntent(PurchaseRecord& p) {
     }
     p.purchase_id = inserted[0][0].as<int64_t>();
     p.state = PurchaseState::kPending;
-    tx.exec_prepared0(q::kDeletePurchaseLineDiscounts, p.purchase_id);
-    tx.exec_prepared0(q::kDeletePurchaseLines, p.purchase_id);
-    tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
-    for (const auto& l : p.lines) {
-      tx.exec_prepared0(q::kInsertPurchaseLine, p.purchase_id, l.line.line_no, l.line.sku,
-                        l.line.barcode, l.line.quantity_milli, l.line.unit_price_minor,
-                        l.line.total_before_minor, l.line.discount_minor,
-                        l.line.total_before_minor - l.line.discount_minor,
-                        l.line.min_unit_price_minor, l.line.min_total_minor);
-      for (size_t i = 0; i < l.discounts.size(); ++i) {
-        tx.exec_prepared0(q::kInsertPurchaseLineDiscount, p.purchase_id, l.line.line_no,
-                          l.discount_program_ids[i], l.discounts[i].campaign_name,
-                          l.discounts[i].amount_minor, NullIfEmpty(l.discounts[i].campaign_code),
-                          NullIfEmpty(l.discounts[i].coupon));
-      }
+    if (reused) {
+      // What the earlier attempt wrote gives way to this one's.
+      tx.exec_prepared0(q::kDeletePurchaseLineDiscounts, p.purchase_id);
+      tx.exec_prepared0(q::kDeletePurchaseLines, p.purchase_id);
+      tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
     }
-    for (const auto& hold_id : p.hold_ids) {
-      tx.exec_prepared0(q::kLinkHold, hold_id, p.store_id, p.purchase_id);
-    }
-    for (const auto& prog : p.programs) {
-      tx.exec_prepared0(q::kInsertPurchaseProgram, p.purchase_id, prog.program_id,
-                        NullIfEmpty(prog.vendor_customer_id), prog.spend_centipoints);
-    }
+    tx.exec_prepared0(q::kInsertPurchaseChildren, p.purchase_id, p.quote_id, programs_json,
+                      holds_json, p.store_id);
     tx.commit();
     return absl::OkStatus();
   });
+  if (!status.ok()) return status;
+  return claimed;
 }
 
 absl::Status PgPurchaseRepository::WriteOutcome(const PurchaseRecord& p,
@@ -210,9 +214,6 @@ absl::StatusOr<PurchaseRecord> PgPurchaseRepository::LoadByOrder(const std::stri
 // The statements this file runs, prepared on every connection (queries.h).
 const std::vector<NamedQuery>& PurchaseQueries() {
   static const std::vector<NamedQuery> kQueries = {
-      {q::kLinkHold,
-       "UPDATE holds SET purchase_id = $3 WHERE hold_id = $1::uuid AND store_id = $2 "
-       "AND status = 'active'"},
       {q::kInsertPurchase,
        "INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, status, "
        "total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor) "
@@ -242,14 +243,27 @@ const std::vector<NamedQuery>& PurchaseQueries() {
        "SELECT status FROM purchases WHERE store_id = $1 AND order_number = $2"},
       {q::kDeletePurchaseLines, "DELETE FROM purchase_lines WHERE purchase_id = $1"},
       {q::kDeletePurchasePrograms, "DELETE FROM purchase_programs WHERE purchase_id = $1"},
-      {q::kInsertPurchaseLine,
-       "INSERT INTO purchase_lines (purchase_id, line_no, sku, barcode, quantity_milli, "
-       "unit_price_minor, total_before_minor, discount_minor, total_minor, "
+      // A purchase's lines and their discounts are its quote's; its programs
+      // and holds come from the commit. One statement.
+      {q::kInsertPurchaseChildren,
+       "WITH lines AS (INSERT INTO purchase_lines (purchase_id, line_no, sku, barcode, "
+       "quantity_milli, unit_price_minor, total_before_minor, discount_minor, total_minor, "
        "min_unit_price_minor, min_total_minor) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
-      {q::kInsertPurchaseProgram,
-       "INSERT INTO purchase_programs (purchase_id, program_id, vendor_customer_id, "
-       "spend_centipoints, status) VALUES ($1, $2, $3, $4, 'pending')"},
+       "SELECT $1, line_no, sku, barcode, quantity_milli, unit_price_minor, "
+       "total_before_minor, discount_minor, total_minor, min_unit_price_minor, min_total_minor "
+       "FROM quote_lines WHERE quote_id = $2::uuid), "
+       "discounts AS (INSERT INTO purchase_line_discounts (purchase_id, line_no, program_id, "
+       "campaign, amount_minor, campaign_code, coupon) "
+       "SELECT $1, line_no, program_id, campaign, amount_minor, campaign_code, coupon "
+       "FROM quote_line_discounts WHERE quote_id = $2::uuid), "
+       "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, "
+       "vendor_customer_id, spend_centipoints, status) "
+       "SELECT $1, r.program_id, r.vendor_customer_id, r.spend_centipoints, 'pending' "
+       "FROM jsonb_to_recordset($3::jsonb) AS r(program_id bigint, vendor_customer_id text, "
+       "spend_centipoints bigint)) "
+       "UPDATE holds SET purchase_id = $1 "
+       "WHERE hold_id IN (SELECT h::uuid FROM jsonb_array_elements_text($4::jsonb) AS h) "
+       "AND store_id = $5 AND status = 'active'"},
       {q::kFinishPurchase,
        // A purchase that went through consumes the holds linked to it, also
        // one that ran out while the purchase was being recovered.
@@ -266,9 +280,6 @@ const std::vector<NamedQuery>& PurchaseQueries() {
        "extract(epoch FROM created_at)::bigint AS created_at_unix, "
        "extract(epoch FROM updated_at)::bigint AS updated_at_unix FROM purchases "
        "WHERE store_id = $1 AND order_number = $2"},
-      {q::kInsertPurchaseLineDiscount,
-       "INSERT INTO purchase_line_discounts (purchase_id, line_no, program_id, campaign, "
-       "amount_minor, campaign_code, coupon) VALUES ($1, $2, $3, $4, $5, $6, $7)"},
       {q::kDeletePurchaseLineDiscounts,
        "DELETE FROM purchase_line_discounts WHERE purchase_id = $1"},
       {q::kPurchaseLineDiscounts,

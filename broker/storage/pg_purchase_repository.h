@@ -11,7 +11,7 @@ class PgPurchaseRepository final : public PurchaseRepository {
  public:
   explicit PgPurchaseRepository(ConnectionPool& pool) : pool_(pool) {}
 
-  absl::Status WriteIntent(PurchaseRecord& purchase) override;
+  absl::StatusOr<bool> WriteIntent(PurchaseRecord& purchase, const KeyClaim& claim) override;
   absl::Status WriteOutcome(const PurchaseRecord& purchase,
                             const std::optional<StoredAnswer>& answer,
                             const std::vector<OutboxEntry>& outbox = {}) override;

@@ -20,6 +20,12 @@ struct StoredAnswer {
   std::string response;
 };
 
+// The request that claims the purchase's idempotency key with its intent.
+struct KeyClaim {
+  std::string method;
+  std::string request_hash;
+};
+
 // A purchase pending for longer than any commit runs: its commit was
 // interrupted.
 struct StalePurchase {
@@ -31,11 +37,13 @@ class PurchaseRepository {
  public:
   virtual ~PurchaseRepository() = default;
 
-  // Writes the purchase as "pending" with its lines and programs, and links
-  // its holds; fills purchase_id. An order number that failed or was
+  // In one transaction: claims the purchase's idempotency key for `claim`,
+  // writes the purchase as "pending" with its lines and programs, and links
+  // its holds; fills purchase_id. False, and nothing written, when another
+  // request holds the key by now. An order number that failed or was
   // declined before is reused; any other existing one is ALREADY_EXISTS
   // (ABORTED while pending).
-  virtual absl::Status WriteIntent(PurchaseRecord& purchase) = 0;
+  virtual absl::StatusOr<bool> WriteIntent(PurchaseRecord& purchase, const KeyClaim& claim) = 0;
   // Writes the outcome (status, totals, per-program results) and, if given,
   // the idempotent answer and the steps it leaves to the outbox, atomically.
   // A purchase that went through consumes the holds linked to it; programs

@@ -132,15 +132,14 @@ absl::StatusOr<int64_t> InMemoryHolds::ExpireDue() {
   return expired;
 }
 
-absl::StatusOr<IdempotencyClaim> InMemoryIdempotency::Claim(const std::string& store_id,
-                                                            const std::string& key,
-                                                            const std::string& method,
-                                                            const std::string& request_hash) {
+absl::StatusOr<IdempotencyClaim> InMemoryIdempotency::Find(const std::string& store_id,
+                                                           const std::string& key,
+                                                           const std::string& method,
+                                                           const std::string& request_hash) {
   absl::MutexLock lock(&data_.mutex);
-  auto [it, inserted] = data_.idempotency.try_emplace(
-      {store_id, key}, InMemoryData::IdempotencyRow{method, request_hash, std::nullopt});
+  auto it = data_.idempotency.find({store_id, key});
   IdempotencyClaim claim;
-  if (inserted) return claim;
+  if (it == data_.idempotency.end()) return claim;
   if (it->second.method != method || it->second.request_hash != request_hash) {
     return absl::AlreadyExistsError("idempotency_key: used before with other content");
   }
@@ -160,8 +159,11 @@ absl::Status InMemoryIdempotency::Forget(const std::string& store_id, const std:
   return absl::OkStatus();
 }
 
-absl::Status InMemoryPurchases::WriteIntent(PurchaseRecord& purchase) {
+absl::StatusOr<bool> InMemoryPurchases::WriteIntent(PurchaseRecord& purchase,
+                                                    const KeyClaim& claim) {
   absl::MutexLock lock(&data_.mutex);
+  // Checked first, taken last: a refused intent claims nothing.
+  if (data_.idempotency.contains({purchase.store_id, purchase.idempotency_key})) return false;
   for (const auto& [key, row] : data_.purchases) {
     if (row.record.quote_id == purchase.quote_id && row.record.state != PurchaseState::kFailed &&
         row.record.state != PurchaseState::kDeclined && key.value != purchase.order_number) {
@@ -183,7 +185,10 @@ absl::Status InMemoryPurchases::WriteIntent(PurchaseRecord& purchase) {
   }
   purchase.state = PurchaseState::kPending;
   data_.purchases[key] = InMemoryData::PurchaseRow{purchase, absl::Now(), std::nullopt};
-  return absl::OkStatus();
+  data_.idempotency.emplace(
+      InMemoryData::Key{purchase.store_id, purchase.idempotency_key},
+      InMemoryData::IdempotencyRow{claim.method, claim.request_hash, std::nullopt});
+  return true;
 }
 
 absl::Status InMemoryPurchases::WriteOutcome(const PurchaseRecord& purchase,

@@ -92,9 +92,9 @@ class InMemoryHolds final : public HoldRepository {
 class InMemoryIdempotency final : public IdempotencyRepository {
  public:
   explicit InMemoryIdempotency(InMemoryData& data) : data_(data) {}
-  absl::StatusOr<IdempotencyClaim> Claim(const std::string& store_id, const std::string& key,
-                                         const std::string& method,
-                                         const std::string& request_hash) override;
+  absl::StatusOr<IdempotencyClaim> Find(const std::string& store_id, const std::string& key,
+                                        const std::string& method,
+                                        const std::string& request_hash) override;
   absl::Status Forget(const std::string& store_id, const std::string& key) override;
 
  private:
@@ -104,7 +104,7 @@ class InMemoryIdempotency final : public IdempotencyRepository {
 class InMemoryPurchases final : public PurchaseRepository {
  public:
   explicit InMemoryPurchases(InMemoryData& data) : data_(data) {}
-  absl::Status WriteIntent(PurchaseRecord& purchase) override;
+  absl::StatusOr<bool> WriteIntent(PurchaseRecord& purchase, const KeyClaim& claim) override;
   absl::Status WriteOutcome(const PurchaseRecord& purchase,
                             const std::optional<StoredAnswer>& answer,
                             const std::vector<OutboxEntry>& outbox = {}) override;
