@@ -6,8 +6,9 @@ Usage: measure.py --broker PID --vendor PID -- <command printing a JSON line>
 Per operation (the JSON's `count`): CPU time of the broker, the vendor
 simulator, every PostgreSQL process and the load command itself, user and
 system apart (from /proc and getrusage), and the database's committed
-transactions and statements (pg_stat_database, pg_stat_statements where it is
-loaded). These figures hold on a shared machine where throughput does not.
+transactions, WAL flushes and statements (pg_stat_database, pg_stat_wal,
+pg_stat_statements where it is loaded), and the broker's resident memory
+before and after. These figures hold on a shared machine where throughput does not.
 """
 import argparse
 import json
@@ -47,6 +48,17 @@ def postgres_pids():
     return pids
 
 
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def db_number(sql):
     out = subprocess.run(["psql", "-Atc", sql], capture_output=True, text=True)
     try:
@@ -56,6 +68,10 @@ def db_number(sql):
 
 
 COMMITS = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+# WAL flushes (fsync of the WAL) of the whole cluster: a synchronous commit
+# waits for one, and concurrent commits that share one (group commit) show
+# as fewer flushes than commits.
+WAL_FLUSHES = "SELECT wal_sync FROM pg_stat_wal"
 STATEMENTS = ("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE dbid = "
               "(SELECT oid FROM pg_database WHERE datname = current_database())")
 
@@ -69,6 +85,8 @@ def snapshot(args):
         "postgres": cpu_seconds(postgres_pids()),
         "commits": db_number(COMMITS),
         "statements": db_number(STATEMENTS),
+        "wal_flushes": db_number(WAL_FLUSHES),
+        "broker_rss_kb": rss_kb(args.broker),
     }
 
 
@@ -95,7 +113,9 @@ def main():
     per_op["loadgen"] = {"user_ms": usage.ru_utime * 1000 / ops,
                          "sys_ms": usage.ru_stime * 1000 / ops}
     result["cpu_per_op"] = per_op
-    for name in ("commits", "statements"):
+    result["broker_rss_kb_before"] = before["broker_rss_kb"]
+    result["broker_rss_kb_after"] = after["broker_rss_kb"]
+    for name in ("commits", "statements", "wal_flushes"):
         if before[name] is not None and after[name] is not None:
             result[f"{name}_per_op"] = (after[name] - before[name]) / ops
     print(json.dumps(result))

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <iostream>
 #include <mutex>
 
@@ -32,6 +33,10 @@ int main(int argc, char** argv) {
   app.add_option("--concurrency", concurrency, "calls in flight")->check(CLI::PositiveNumber);
   app.add_option("--duration", duration_seconds, "seconds to run");
   app.add_option("--phone", phone, "customer phone");
+  bool book = false;
+  app.add_flag("--book", book,
+               "book purchases (retail, one per call) instead of quoting: the vendor's own "
+               "booking rate");
   app.add_flag("--json", json, "print JSON");
   CLI11_PARSE(app, argc, argv);
 
@@ -56,6 +61,24 @@ int main(int argc, char** argv) {
   line.total_before_minor = 17980;
   request.lines = {line};
 
+  // A booking is for the customer's account, which one quote finds.
+  lc::BookRequest booking;
+  if (book) {
+    std::promise<lc::Outcome<lc::QuoteResult>> found;
+    connector.Quote(lc::CallContext{program, absl::Now() + absl::Seconds(5), {}}, request,
+                    [&](lc::Outcome<lc::QuoteResult> outcome) { found.set_value(outcome); });
+    auto outcome = found.get_future().get();
+    if (!outcome.approved() || !outcome.value().account) {
+      std::cerr << "the probe's customer has no account at " << base_url << "\n";
+      return 1;
+    }
+    booking.vendor_customer_id = outcome.value().account->vendor_customer_id;
+    booking.customer = request.customer;
+    booking.lines = request.lines;
+    booking.amount_minor = line.total_before_minor;
+  }
+  std::atomic<int64_t> orders{0};
+
   loyalty::bench::LatencyRecorder recorder;
   const absl::Time started = absl::Now();
   const absl::Time stop_at = started + absl::Seconds(duration_seconds);
@@ -69,6 +92,17 @@ int main(int argc, char** argv) {
       return;
     }
     const absl::Time call_started = absl::Now();
+    if (book) {
+      lc::BookRequest ask = booking;
+      ask.order_number = absl::StrCat("probe-", absl::ToUnixMicros(started), "-", orders++);
+      connector.Book(lc::CallContext{program, absl::Now() + absl::Seconds(5), {}}, ask,
+                     [&, call_started](lc::Outcome<lc::BookResult> outcome) {
+                       recorder.Record("vendor-book", absl::Now() - call_started,
+                                       outcome.approved() ? "" : lc::OutcomeLabel(outcome));
+                       next();
+                     });
+      return;
+    }
     connector.Quote(lc::CallContext{program, absl::Now() + absl::Seconds(5), {}}, request,
                     [&, call_started](lc::Outcome<lc::QuoteResult> outcome) {
                       recorder.Record("vendor-quote", absl::Now() - call_started,

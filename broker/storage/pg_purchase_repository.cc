@@ -91,27 +91,59 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
 absl::Status PgPurchaseRepository::WriteOutcome(const PurchaseRecord& p,
                                                 const std::optional<StoredAnswer>& answer,
                                                 const std::vector<OutboxEntry>& outbox) {
+  nlohmann::json programs = nlohmann::json::array();
+  bool closes_vendor_holds = false;
+  for (const auto& prog : p.programs) {
+    closes_vendor_holds = closes_vendor_holds || prog.dropped_vendor_holds;
+    programs.push_back(
+        {{"program_id", prog.program_id},
+         {"spent_centipoints", prog.spent_centipoints},
+         {"earned_centipoints", prog.earned_centipoints},
+         {"vendor_reference",
+          prog.vendor_reference.empty() ? nlohmann::json() : nlohmann::json(prog.vendor_reference)},
+         {"status", StateName(prog.state)},
+         {"reason", prog.reason.empty() ? nlohmann::json() : nlohmann::json(prog.reason)},
+         {"last_operation", OperationName(prog.last_operation)},
+         {"vendor_customer_id", prog.vendor_customer_id},
+         {"balance_after_centipoints", prog.balance_after_centipoints
+                                           ? nlohmann::json(*prog.balance_after_centipoints)
+                                           : nlohmann::json()}});
+  }
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& entry : outbox) {
+    steps.push_back({{"program_id", entry.program_id}, {"operation", OutboxStepName(entry.step)}});
+  }
+  // Vendor text is untrusted: bytes that are not UTF-8 are replaced.
+  const std::string programs_json =
+      programs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string steps_json = steps.dump();
+  const std::string state = std::string(PurchaseStateName(p.state));
+  const std::string key = answer ? answer->idempotency_key : std::string();
+  const std::string message = answer ? std::string(answer->status.message()) : std::string();
+  const std::string details = answer ? SerializedDetails(answer->status) : std::string();
+  const std::string response = answer ? answer->response : std::string();
+  const int code = answer ? static_cast<int>(answer->status.code()) : 0;
+  auto write = [&](pqxx::transaction_base& tx) {
+    tx.exec_prepared0(q::kWriteOutcome, p.purchase_id, state, p.spent_centipoints, p.paid_minor,
+                      p.earned_centipoints, NullIfEmpty(p.failure_reason), programs_json,
+                      steps_json, p.store_id, NullIfEmpty(key), code, message,
+                      pqxx::binarystring(response), pqxx::binarystring(details));
+  };
   return pool_.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    tx.exec_prepared0(q::kFinishPurchase, p.purchase_id, std::string(PurchaseStateName(p.state)),
-                      p.spent_centipoints, p.paid_minor, p.earned_centipoints,
-                      NullIfEmpty(p.failure_reason));
-    for (const auto& prog : p.programs) UpdatePurchaseProgram(tx, p.purchase_id, prog);
-    for (const auto& entry : outbox) {
-      tx.exec_prepared0(q::kInsertOutbox, p.purchase_id, entry.program_id,
-                        std::string(OutboxStepName(entry.step)));
+    if (!closes_vendor_holds) {
+      // The usual outcome is one statement: its own transaction, committed
+      // synchronously before the answer leaves.
+      pqxx::nontransaction tx(c);
+      write(tx);
+      return absl::OkStatus();
     }
+    pqxx::work tx(c);
+    write(tx);
     // After the purchase's own holds were consumed above.
     for (const auto& prog : p.programs) {
       if (!prog.dropped_vendor_holds) continue;
       tx.exec_prepared0(q::kCloseVendorHoldsOf, prog.program_id, prog.vendor_customer_id,
                         std::string(HoldStateName(HoldState::kReleased)));
-    }
-    if (answer) {
-      tx.exec_prepared0(q::kCompleteIdempotencyKey, p.store_id, answer->idempotency_key,
-                        static_cast<int>(answer->status.code()),
-                        std::string(answer->status.message()), pqxx::binarystring(answer->response),
-                        pqxx::binarystring(SerializedDetails(answer->status)));
     }
     tx.commit();
     return absl::OkStatus();
@@ -264,12 +296,29 @@ const std::vector<NamedQuery>& PurchaseQueries() {
        "UPDATE holds SET purchase_id = $1 "
        "WHERE hold_id IN (SELECT h::uuid FROM jsonb_array_elements_text($4::jsonb) AS h) "
        "AND store_id = $5 AND status = 'active'"},
-      {q::kFinishPurchase,
-       // A purchase that went through consumes the holds linked to it, also
-       // one that ran out while the purchase was being recovered.
+      // The outcome, in one statement: the purchase, its programs, the steps
+      // left to the outbox and the stored answer ($10 NULL: none). A
+      // purchase that went through consumes the holds linked to it, also one
+      // that ran out while the purchase was being recovered.
+      {q::kWriteOutcome,
        "WITH consumed AS (UPDATE holds SET status = 'consumed', closed_at = now() "
        "WHERE purchase_id = $1 AND status IN ('active', 'expired') "
-       "AND $2::text IN ('booked', 'confirmed')) "
+       "AND $2::text IN ('booked', 'confirmed')), "
+       "programs AS (UPDATE purchase_programs pp SET spent_centipoints = r.spent_centipoints, "
+       "earned_centipoints = r.earned_centipoints, vendor_reference = r.vendor_reference, "
+       "status = r.status, reason = r.reason, last_operation = r.last_operation, "
+       "vendor_customer_id = r.vendor_customer_id, "
+       "balance_after_centipoints = r.balance_after_centipoints "
+       "FROM jsonb_to_recordset($7::jsonb) AS r(program_id bigint, spent_centipoints bigint, "
+       "earned_centipoints bigint, vendor_reference text, status text, reason text, "
+       "last_operation text, vendor_customer_id text, balance_after_centipoints bigint) "
+       "WHERE pp.purchase_id = $1 AND pp.program_id = r.program_id), "
+       "steps AS (INSERT INTO outbox (purchase_id, program_id, operation) "
+       "SELECT $1, r.program_id, r.operation "
+       "FROM jsonb_to_recordset($8::jsonb) AS r(program_id bigint, operation text)), "
+       "answer AS (UPDATE idempotency_keys SET state = 'completed', status_code = $11, "
+       "status_message = $12, response = $13, status_details = $14, completed_at = now() "
+       "WHERE store_id = $9 AND idempotency_key = $10) "
        "UPDATE purchases SET status = $2, spent_centipoints = $3, paid_minor = $4, "
        "earned_centipoints = $5, failure_reason = $6, updated_at = now(), busy_with = NULL, "
        "busy_until = NULL WHERE purchase_id = $1"},
@@ -301,8 +350,6 @@ const std::vector<NamedQuery>& PurchaseQueries() {
        "coalesce(balance_after_centipoints::text, '') AS balance_after_centipoints "
        "FROM purchase_programs "
        "WHERE purchase_id = $1 ORDER BY program_id"},
-      {q::kInsertOutbox,
-       "INSERT INTO outbox (purchase_id, program_id, operation) VALUES ($1, $2, $3)"},
       {q::kStalePendingPurchases,
        // Pending longer than any commit may run: its broker died mid-commit.
        "SELECT purchase_id, store_id, order_number FROM purchases WHERE status = 'pending' "
@@ -311,10 +358,6 @@ const std::vector<NamedQuery>& PurchaseQueries() {
        // Moves updated_at on, so another replica's recovery leaves it alone.
        "UPDATE purchases SET updated_at = now() WHERE purchase_id = $1 AND status = 'pending' "
        "AND updated_at < now() - make_interval(secs => $2) RETURNING purchase_id"},
-      {q::kCompleteIdempotencyKey,
-       "UPDATE idempotency_keys SET state = 'completed', status_code = $3, status_message = $4, "
-       "response = $5, status_details = $6, completed_at = now() "
-       "WHERE store_id = $1 AND idempotency_key = $2"},
   };
   return kQueries;
 }

@@ -36,6 +36,13 @@ std::string Dump(const nlohmann::json& json) {
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// Our own statement's JSON; a malformed one is a bug, thrown as such.
+nlohmann::json ParsedArray(const std::string& text) {
+  nlohmann::json parsed = nlohmann::json::parse(text);
+  if (!parsed.is_array()) throw std::runtime_error("expected a JSON array from the database");
+  return parsed;
+}
+
 }  // namespace
 
 PgQuoteRepository::PgQuoteRepository(ConnectionPool& pool, size_t max_batch)
@@ -144,9 +151,7 @@ absl::StatusOr<QuoteRecord> PgQuoteRepository::Load(const std::string& store_id,
   QuoteRecord quote;
   bool live = false;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
-    // A quote's rows never change once written: its statements need no
-    // common snapshot, so no BEGIN and COMMIT round trips either.
-    pqxx::nontransaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: one snapshot, one round trip
     pqxx::result head = tx.exec_prepared(q::kQuoteById, quote_id, store_id);
     if (head.empty())
       return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kQuoteNotFound,
@@ -170,26 +175,47 @@ absl::StatusOr<QuoteRecord> PgQuoteRepository::Load(const std::string& store_id,
     }
     quote.expires_at_unix = h["expires_at_unix"].as<int64_t>();
     live = h["live"].as<bool>();
-    for (const auto& r : tx.exec_prepared(q::kQuoteLines, quote_id)) {
-      quote.lines.push_back(LineFromRow(r));
+    // Its children come along as JSON arrays of columns, in the order the
+    // statement lists them.
+    for (const auto& r : ParsedArray(h["lines"].as<std::string>())) {
+      QuoteLineRecord l;
+      l.line.line_no = r.at(0).get<int32_t>();
+      l.line.sku = r.at(1).get<std::string>();
+      l.line.barcode = r.at(2).get<std::string>();
+      l.line.quantity_milli = r.at(3).get<int64_t>();
+      l.line.unit_price_minor = r.at(4).get<int64_t>();
+      l.line.min_unit_price_minor = r.at(5).get<int64_t>();
+      l.line.total_before_minor = r.at(6).get<int64_t>();
+      l.line.discount_minor = r.at(7).get<int64_t>();
+      l.line.min_total_minor = r.at(8).get<int64_t>();
+      quote.lines.push_back(std::move(l));
     }
-    for (const auto& r : tx.exec_prepared(q::kQuoteLineDiscounts, quote_id)) {
-      AttachDiscountRow(r, quote.lines);
+    for (const auto& r : ParsedArray(h["discounts"].as<std::string>())) {
+      const int32_t line_no = r.at(0).get<int32_t>();
+      for (auto& l : quote.lines) {
+        if (l.line.line_no != line_no) continue;
+        l.discount_program_ids.push_back(r.at(1).get<int64_t>());
+        l.discounts.push_back({.line_no = line_no,
+                               .amount_minor = r.at(3).get<int64_t>(),
+                               .campaign_name = r.at(2).get<std::string>(),
+                               .campaign_code = r.at(4).get<std::string>(),
+                               .coupon = r.at(5).get<std::string>()});
+      }
     }
-    for (const auto& r : tx.exec_prepared(q::kQuotePrograms, quote_id)) {
+    for (const auto& r : ParsedArray(h["programs"].as<std::string>())) {
       QuoteProgramRecord p;
-      p.program_id = r["program_id"].as<int64_t>();
-      p.used = r["used"].as<bool>();
-      p.skip_reason = r["skip_reason"].as<std::string>();
-      p.vendor_customer_id = r["vendor_customer_id"].as<std::string>();
-      p.discount_minor = r["discount_minor"].as<int64_t>();
-      p.spendable_centipoints = r["spendable_centipoints"].as<int64_t>();
-      p.earn_centipoints = r["earn_centipoints"].as<int64_t>();
-      p.vendor_reference = r["vendor_reference"].as<std::string>();
-      p.explanation = r["explanation"].as<std::string>();
-      p.ledger_held_centipoints = r["ledger_held_centipoints"].as<int64_t>();
-      p.unreachable = r["unreachable"].as<bool>();
-      p.balance_centipoints = OptionalNumberFromText(r["balance_centipoints"].as<std::string>());
+      p.program_id = r.at(0).get<int64_t>();
+      p.used = r.at(1).get<bool>();
+      p.skip_reason = r.at(2).get<std::string>();
+      p.vendor_customer_id = r.at(3).get<std::string>();
+      p.discount_minor = r.at(4).get<int64_t>();
+      p.spendable_centipoints = r.at(5).get<int64_t>();
+      p.earn_centipoints = r.at(6).get<int64_t>();
+      p.vendor_reference = r.at(7).get<std::string>();
+      p.explanation = r.at(8).get<std::string>();
+      p.ledger_held_centipoints = r.at(9).get<int64_t>();
+      p.unreachable = r.at(10).get<bool>();
+      if (!r.at(11).is_null()) p.balance_centipoints = r.at(11).get<int64_t>();
       quote.programs.push_back(std::move(p));
     }
     return absl::OkStatus();
@@ -254,29 +280,25 @@ const std::vector<NamedQuery>& QuoteQueries() {
        "program_id bigint, campaign text, amount_minor bigint, campaign_code text, "
        "coupon text)) "
        "SELECT quote_id::text, extract(epoch FROM expires_at)::bigint FROM quote"},
+      // The quote with its children as JSON arrays of columns.
       {q::kQuoteById,
        "SELECT quote_id::text AS quote_id, customer_kind, customer_value, total_before_minor, "
        "discount_minor, total_minor, spendable_centipoints, earn_centipoints, "
        "array_to_json(coupons)::text AS coupons, "
-       "extract(epoch FROM expires_at)::bigint AS expires_at_unix, expires_at > now() AS live "
-       "FROM quotes WHERE quote_id = $1::uuid AND store_id = $2"},
-      {q::kQuoteLines,
-       "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, min_unit_price_minor, "
-       "total_before_minor, discount_minor, min_total_minor FROM quote_lines "
-       "WHERE quote_id = $1::uuid ORDER BY line_no"},
-      {q::kQuotePrograms,
-       "SELECT program_id, used, coalesce(skip_reason, '') AS skip_reason, "
-       "coalesce(vendor_customer_id, '') AS vendor_customer_id, discount_minor, "
-       "spendable_centipoints, earn_centipoints, "
-       "coalesce(vendor_reference, '') AS vendor_reference, "
-       "coalesce(explanation, '') AS explanation, ledger_held_centipoints, unreachable, "
-       "coalesce(balance_centipoints::text, '') AS balance_centipoints FROM quote_programs "
-       "WHERE quote_id = $1::uuid"},
-      {q::kQuoteLineDiscounts,
-       "SELECT line_no, program_id, campaign, amount_minor, "
-       "coalesce(campaign_code, '') AS campaign_code, "
-       "coalesce(coupon, '') AS coupon FROM quote_line_discounts "
-       "WHERE quote_id = $1::uuid ORDER BY line_no, program_id"},
+       "extract(epoch FROM expires_at)::bigint AS expires_at_unix, expires_at > now() AS live, "
+       "(SELECT coalesce(json_agg(json_build_array(line_no, sku, barcode, quantity_milli, "
+       "unit_price_minor, min_unit_price_minor, total_before_minor, discount_minor, "
+       "min_total_minor) ORDER BY line_no), '[]') FROM quote_lines l "
+       "WHERE l.quote_id = q.quote_id)::text AS lines, "
+       "(SELECT coalesce(json_agg(json_build_array(line_no, program_id, campaign, amount_minor, "
+       "coalesce(campaign_code, ''), coalesce(coupon, '')) ORDER BY line_no, program_id), '[]') "
+       "FROM quote_line_discounts d WHERE d.quote_id = q.quote_id)::text AS discounts, "
+       "(SELECT coalesce(json_agg(json_build_array(program_id, used, coalesce(skip_reason, ''), "
+       "coalesce(vendor_customer_id, ''), discount_minor, spendable_centipoints, "
+       "earn_centipoints, coalesce(vendor_reference, ''), coalesce(explanation, ''), "
+       "ledger_held_centipoints, unreachable, balance_centipoints)), '[]') "
+       "FROM quote_programs p WHERE p.quote_id = q.quote_id)::text AS programs "
+       "FROM quotes q WHERE q.quote_id = $1::uuid AND q.store_id = $2"},
   };
   return kQueries;
 }

@@ -42,9 +42,6 @@ inline constexpr char kRevokeKeysGoneFromFile[] = "revoke_keys_gone_from_file";
 // Quotes
 inline constexpr char kInsertQuotes[] = "insert_quotes";
 inline constexpr char kQuoteById[] = "quote_by_id";
-inline constexpr char kQuoteLines[] = "quote_lines";
-inline constexpr char kQuotePrograms[] = "quote_programs";
-inline constexpr char kQuoteLineDiscounts[] = "quote_line_discounts";
 // Holds
 inline constexpr char kInsertHold[] = "insert_hold";
 inline constexpr char kHoldById[] = "hold_by_id";
@@ -67,7 +64,7 @@ inline constexpr char kClaimReconcileBatch[] = "claim_reconcile_batch";
 inline constexpr char kUpsertMismatch[] = "upsert_mismatch";
 inline constexpr char kResolveMismatches[] = "resolve_mismatches";
 inline constexpr char kOpenMismatchesByProgram[] = "open_mismatches_by_program";
-inline constexpr char kFinishPurchase[] = "finish_purchase";
+inline constexpr char kWriteOutcome[] = "write_outcome";
 inline constexpr char kUpdatePurchaseProgram[] = "update_purchase_program";
 inline constexpr char kPurchaseByOrder[] = "purchase_by_order";
 inline constexpr char kPurchaseLines[] = "purchase_lines";
@@ -76,7 +73,6 @@ inline constexpr char kUnfinishedPurchases[] = "unfinished_purchases";
 inline constexpr char kDeletePurchaseLineDiscounts[] = "delete_purchase_line_discounts";
 inline constexpr char kPurchaseLineDiscounts[] = "purchase_line_discounts";
 inline constexpr char kPurchasePrograms[] = "purchase_programs";
-inline constexpr char kInsertOutbox[] = "insert_outbox";
 inline constexpr char kClaimStalePurchase[] = "claim_stale_purchase";
 inline constexpr char kStalePendingPurchases[] = "stale_pending_purchases";
 inline constexpr char kSumPurchaseEarned[] = "sum_purchase_earned";
@@ -92,7 +88,6 @@ inline constexpr char kInsertVendorOperations[] = "insert_vendor_operations";
 // Idempotency
 inline constexpr char kClaimIdempotencyKey[] = "claim_idempotency_key";
 inline constexpr char kIdempotencyKey[] = "idempotency_key";
-inline constexpr char kCompleteIdempotencyKey[] = "complete_idempotency_key";
 inline constexpr char kForgetIdempotencyKey[] = "forget_idempotency_key";
 }  // namespace q
 
