@@ -76,6 +76,20 @@ STATEMENTS = ("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE dbid
               "(SELECT oid FROM pg_database WHERE datname = current_database())")
 
 
+def statement_calls():
+    """Calls per statement text (first 70 characters), where loaded."""
+    out = subprocess.run(
+        ["psql", "-AtF", "\t", "-c",
+         "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70), sum(calls) "
+         "FROM pg_stat_statements GROUP BY 1"], capture_output=True, text=True)
+    calls = {}
+    for line in out.stdout.splitlines():
+        text, _, n = line.rpartition("\t")
+        if n.isdigit():
+            calls[text] = int(n)
+    return calls
+
+
 def snapshot(args):
     return {
         "broker": cpu_seconds([args.broker]),
@@ -98,10 +112,12 @@ def main():
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     before = snapshot(args)
+    calls_before = statement_calls()
     out = subprocess.run(command, capture_output=True, text=True)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     time.sleep(1.1)  # statistics reach pg_stat_* within a second
     after = snapshot(args)
+    calls_after = statement_calls()
     result = json.loads(out.stdout.strip().splitlines()[-1])
     ops = max(result.get("count", 0), 1)
     per_op = {}
@@ -118,6 +134,11 @@ def main():
     for name in ("commits", "statements", "wal_flushes"):
         if before[name] is not None and after[name] is not None:
             result[f"{name}_per_op"] = (after[name] - before[name]) / ops
+    # The statements behind the count, most frequent first.
+    per_statement = sorted(((n - calls_before.get(text, 0)) / ops, text)
+                           for text, n in calls_after.items())
+    result["statements"] = [{"per_op": round(n, 2), "statement": text}
+                            for n, text in reversed(per_statement) if n >= 0.01][:15]
     print(json.dumps(result))
 
 

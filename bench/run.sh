@@ -6,12 +6,14 @@
 #   quotes (one vendor; three vendors with 20 ms injected latency each) and
 #   durable commits.
 # Usage: bench/run.sh [--smoke] [--seconds N] [--concurrency N] [--profile DIR]
-#                     [--memory N]
+#                     [--memory N] [--commit-delay MICROSECONDS]
 # --smoke: one second per measure, to keep the tools working (CI).
 # --profile DIR: records the whole machine with perf during the broker's
 #   quote and commit measures and writes each process's top frames there.
 # --memory N: the broker's resident memory after a warm-up and after N more
 #   quotes (100000 in BENCHMARKS.md).
+# --commit-delay: PostgreSQL's commit_delay (with commit_siblings=2), so
+#   concurrent synchronous commits share WAL flushes (group commit).
 # Always: a saturation curve, the open loop at rising rates until p99 passes
 #   50 ms (what one replica holds).
 # Needs PostgreSQL through PG* variables; without them it re-runs itself
@@ -25,6 +27,7 @@ SMOKE=0
 BUILD=1
 PROFILE=""
 MEMORY_QUOTES=0
+COMMIT_DELAY=0
 while (($#)); do
   case "$1" in
     --smoke) SMOKE=1; SECONDS_PER=1 ;;
@@ -33,6 +36,7 @@ while (($#)); do
     --no-build) BUILD=0 ;;
     --profile) PROFILE="$(realpath -m "$2")"; shift ;;
     --memory) MEMORY_QUOTES="$2"; shift ;;
+    --commit-delay) COMMIT_DELAY="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -43,11 +47,12 @@ if [[ -z "${PGPORT:-}" ]]; then
   ((SMOKE)) && args+=(--smoke)
   ((BUILD)) || args+=(--no-build)
   [[ -n "$PROFILE" ]] && args+=(--profile "$PROFILE")
-  args+=(--memory "$MEMORY_QUOTES")
+  args+=(--memory "$MEMORY_QUOTES" --commit-delay "$COMMIT_DELAY")
   # fsync on: pg_virtualenv turns it off, and commits here must be durable.
   # pg_stat_statements counts the statements each operation costs.
   exec pg_virtualenv -o max_connections=200 -o fsync=on \
-    -o shared_preload_libraries=pg_stat_statements -- "$0" "${args[@]}"
+    -o shared_preload_libraries=pg_stat_statements \
+    -o commit_delay="$COMMIT_DELAY" -o commit_siblings=2 -- "$0" "${args[@]}"
 fi
 
 if ((BUILD)); then
@@ -105,7 +110,7 @@ listening $BROKER_PORT || { cat "$WORK/broker.log"; exit 1; }
 
 # pgbench: one single-row insert per transaction, synchronous commit (the
 # same durability the broker's commits get).
-echo "PostgreSQL fsync=$(psql -Atc "SHOW fsync") synchronous_commit=$(psql -Atc "SHOW synchronous_commit")" >&2
+echo "PostgreSQL fsync=$(psql -Atc "SHOW fsync") synchronous_commit=$(psql -Atc "SHOW synchronous_commit") commit_delay=$(psql -Atc "SHOW commit_delay")" >&2
 psql -q -c "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, payload text NOT NULL)"
 # Where the cluster preloads it (the suite's own cluster does); else no statement counts.
 psql -q -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" 2>/dev/null || true
@@ -272,6 +277,13 @@ for line in saturation.strip().splitlines():
     x = json.loads(point)
     print(f'| {rate}/s | {x["rps"]:.0f}/s | {x["p50_ms"]:.2f} ms | {x["p99_ms"]:.2f} ms | '
           f'{x["errors"]} {x["error_codes"]} |')
+for label, x in (("quote", quote_c), ("commit with its quote", commit_c)):
+    if x.get("statements"):
+        print()
+        print(f"Statements per {label} (pg_stat_statements; the suite's own cluster):")
+        print()
+        for st in x["statements"]:
+            print(f'- {st["per_op"]:.2f} x `{st["statement"]}`')
 if memory:
     m = j(memory)
     print()

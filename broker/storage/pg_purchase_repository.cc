@@ -92,9 +92,12 @@ absl::Status PgPurchaseRepository::WriteOutcome(const PurchaseRecord& p,
                                                 const std::optional<StoredAnswer>& answer,
                                                 const std::vector<OutboxEntry>& outbox) {
   nlohmann::json programs = nlohmann::json::array();
-  bool closes_vendor_holds = false;
+  nlohmann::json dropped_holds = nlohmann::json::array();
   for (const auto& prog : p.programs) {
-    closes_vendor_holds = closes_vendor_holds || prog.dropped_vendor_holds;
+    if (prog.dropped_vendor_holds) {
+      dropped_holds.push_back(
+          {{"program_id", prog.program_id}, {"vendor_customer_id", prog.vendor_customer_id}});
+    }
     programs.push_back(
         {{"program_id", prog.program_id},
          {"spent_centipoints", prog.spent_centipoints},
@@ -117,35 +120,21 @@ absl::Status PgPurchaseRepository::WriteOutcome(const PurchaseRecord& p,
   const std::string programs_json =
       programs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   const std::string steps_json = steps.dump();
+  const std::string dropped_json = dropped_holds.dump();
   const std::string state = std::string(PurchaseStateName(p.state));
   const std::string key = answer ? answer->idempotency_key : std::string();
   const std::string message = answer ? std::string(answer->status.message()) : std::string();
   const std::string details = answer ? SerializedDetails(answer->status) : std::string();
   const std::string response = answer ? answer->response : std::string();
   const int code = answer ? static_cast<int>(answer->status.code()) : 0;
-  auto write = [&](pqxx::transaction_base& tx) {
+  return pool_.Run([&](pqxx::connection& c) {
+    // One statement: its own transaction, committed synchronously before
+    // the answer leaves.
+    pqxx::nontransaction tx(c);
     tx.exec_prepared0(q::kWriteOutcome, p.purchase_id, state, p.spent_centipoints, p.paid_minor,
                       p.earned_centipoints, NullIfEmpty(p.failure_reason), programs_json,
                       steps_json, p.store_id, NullIfEmpty(key), code, message,
-                      pqxx::binarystring(response), pqxx::binarystring(details));
-  };
-  return pool_.Run([&](pqxx::connection& c) {
-    if (!closes_vendor_holds) {
-      // The usual outcome is one statement: its own transaction, committed
-      // synchronously before the answer leaves.
-      pqxx::nontransaction tx(c);
-      write(tx);
-      return absl::OkStatus();
-    }
-    pqxx::work tx(c);
-    write(tx);
-    // After the purchase's own holds were consumed above.
-    for (const auto& prog : p.programs) {
-      if (!prog.dropped_vendor_holds) continue;
-      tx.exec_prepared0(q::kCloseVendorHoldsOf, prog.program_id, prog.vendor_customer_id,
-                        std::string(HoldStateName(HoldState::kReleased)));
-    }
-    tx.commit();
+                      pqxx::binarystring(response), pqxx::binarystring(details), dropped_json);
     return absl::OkStatus();
   });
 }
@@ -299,11 +288,19 @@ const std::vector<NamedQuery>& PurchaseQueries() {
       // The outcome, in one statement: the purchase, its programs, the steps
       // left to the outbox and the stored answer ($10 NULL: none). A
       // purchase that went through consumes the holds linked to it, also one
-      // that ran out while the purchase was being recovered.
+      // that ran out while the purchase was being recovered. The programs in
+      // $15 dropped the customer's other vendor holds: those are released
+      // (every active one the first update does not consume, so no row is
+      // updated twice).
       {q::kWriteOutcome,
        "WITH consumed AS (UPDATE holds SET status = 'consumed', closed_at = now() "
        "WHERE purchase_id = $1 AND status IN ('active', 'expired') "
        "AND $2::text IN ('booked', 'confirmed')), "
+       "released AS (UPDATE holds SET status = 'released', closed_at = now() "
+       "WHERE mode = 'vendor' AND status = 'active' "
+       "AND (purchase_id IS DISTINCT FROM $1 OR $2::text NOT IN ('booked', 'confirmed')) "
+       "AND (program_id, vendor_customer_id) IN (SELECT r.program_id, r.vendor_customer_id "
+       "FROM jsonb_to_recordset($15::jsonb) AS r(program_id bigint, vendor_customer_id text))), "
        "programs AS (UPDATE purchase_programs pp SET spent_centipoints = r.spent_centipoints, "
        "earned_centipoints = r.earned_centipoints, vendor_reference = r.vendor_reference, "
        "status = r.status, reason = r.reason, last_operation = r.last_operation, "
