@@ -102,6 +102,7 @@ BrokerApp::BrokerApp(BrokerConfig config)
                                  absl::Seconds(config_.broker.outbox_retry_seconds)}),
       mismatches_(pool_),
       checkout_state_(pool_),
+      partitions_(pool_, config_.retention),
       reconciler_(ReconciliationDependencies{registry_, stores_, purchases_, mismatches_, journal_,
                                              metrics_},
                   ReconciliationSettings{absl::Hours(config_.broker.reconcile_window_hours),
@@ -135,7 +136,8 @@ absl::StatusOr<int> BrokerApp::Start() {
   if (!credentials.ok()) return credentials.status();
 
   maintenance_ = std::make_unique<MaintenanceWorker>(
-      holds_, recovery_, reconciler_, absl::Seconds(config_.broker.maintenance_interval_seconds),
+      holds_, recovery_, reconciler_, partitions_,
+      absl::Seconds(config_.broker.maintenance_interval_seconds),
       absl::Seconds(config_.broker.reconcile_interval_seconds));
   maintenance_->Start();
 

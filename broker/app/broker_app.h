@@ -100,6 +100,7 @@ class BrokerApp {
   CheckoutRecovery recovery_;
   PgReconciliationRepository mismatches_;
   PgCheckoutStateRepository checkout_state_;
+  PartitionUpkeep partitions_;
   Reconciler reconciler_;
   PurchaseSettler settler_;
   AdminRepository admin_repository_;

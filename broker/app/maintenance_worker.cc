@@ -24,6 +24,14 @@ void MaintenanceWorker::RunOnce() {
   Report("expire_holds", holds_.ExpireDue());
   Report("recover_interrupted", recovery_.RecoverInterrupted());
   Report("drain_outbox", recovery_.DrainOutbox());
+  auto partitions = partitions_.RunOnce();
+  if (!partitions.ok()) {
+    Report("partitions", absl::StatusOr<int>(partitions.status()));
+  } else if (partitions->created + partitions->dropped > 0) {
+    Log(LogLevel::kInfo, "partitions_kept",
+        {{"created", std::to_string(partitions->created)},
+         {"dropped", std::to_string(partitions->dropped)}});
+  }
 }
 
 void MaintenanceWorker::ReconcileOnce() {

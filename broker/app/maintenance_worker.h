@@ -3,7 +3,8 @@
 // Background upkeep, at start and then every broker.maintenance_interval_seconds:
 // holds past their expiry are marked expired (so the ledger and the metrics
 // show only live holds), purchases interrupted mid-commit are finished or
-// undone, and the outbox is delivered. Safe with several replicas: each
+// undone, the outbox is delivered, and the day partitions of quotes and the
+// journal are created ahead and dropped past their retention. Safe with several replicas: each
 // step claims its rows in PostgreSQL first.
 
 #include "absl/time/time.h"
@@ -11,16 +12,19 @@
 #include "broker/core/checkout_recovery.h"
 #include "broker/core/reconciliation.h"
 #include "broker/core/repositories/hold_repository.h"
+#include "broker/storage/partition_upkeep.h"
 
 namespace loyalty::broker {
 
 class MaintenanceWorker {
  public:
   MaintenanceWorker(HoldRepository& holds, CheckoutRecovery& recovery, Reconciler& reconciler,
-                    absl::Duration interval, absl::Duration reconcile_interval)
+                    PartitionUpkeep& partitions, absl::Duration interval,
+                    absl::Duration reconcile_interval)
       : holds_(holds),
         recovery_(recovery),
         reconciler_(reconciler),
+        partitions_(partitions),
         task_(interval, [this] { RunOnce(); }),
         reconcile_task_(reconcile_interval, [this] { ReconcileOnce(); }) {}
 
@@ -41,6 +45,7 @@ class MaintenanceWorker {
   HoldRepository& holds_;
   CheckoutRecovery& recovery_;
   Reconciler& reconciler_;
+  PartitionUpkeep& partitions_;
   // Last: stopped before the members they use go.
   PeriodicTask task_;
   PeriodicTask reconcile_task_;

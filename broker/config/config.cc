@@ -118,6 +118,10 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
       PositiveInt("broker.auth_failures_per_minute", c.broker.auth_failures_per_minute);
   schema["broker.auth_negative_cache_seconds"] =
       PositiveInt("broker.auth_negative_cache_seconds", c.broker.auth_negative_cache_seconds);
+  schema["retention.quote_days"] = PositiveInt("retention.quote_days", c.retention.quote_days);
+  schema["retention.journal_days"] =
+      PositiveInt("retention.journal_days", c.retention.journal_days);
+  schema["retention.days_ahead"] = PositiveInt("retention.days_ahead", c.retention.days_ahead);
   schema["admin.listen"] = Text(c.admin.listen);
   schema["admin.tokens_file"] = Text(c.admin.tokens_file);
   schema["metrics.listen"] = Text(c.metrics.listen);

@@ -93,6 +93,15 @@ struct BrokerConfig {
     int auth_failures_per_minute = 30;
     int auth_negative_cache_seconds = 10;
   } broker;
+  // Quotes (with their lines, programs and discounts) and the vendor
+  // journal are kept in day partitions (UTC): this many days of them exist
+  // ahead, and days older than their retention are dropped by the
+  // maintenance worker. Purchases are kept.
+  struct Retention {
+    int quote_days = 35;
+    int journal_days = 90;
+    int days_ahead = 14;
+  } retention;
   struct Admin {
     // The operators' gRPC service (AdminService), apart from the tills'
     // port; empty turns it off.

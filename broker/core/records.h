@@ -74,6 +74,9 @@ struct QuoteProgramRecord {
 
 struct QuoteRecord {
   std::string quote_id;
+  // When the database filed it, as it wrote it: with the id, the quote's
+  // key (its rows are partitioned by this time).
+  std::string created_at;
   std::string store_id;
   std::optional<connectors::CustomerRef> customer;
   std::vector<QuoteLineRecord> lines;
@@ -140,6 +143,9 @@ struct PurchaseRecord {
   std::string store_id;
   std::string order_number;
   std::string quote_id;
+  // The quote's created_at (QuoteRecord), set for a new purchase's intent:
+  // its lines are copied from the quote.
+  std::string quote_created_at;
   std::string idempotency_key;
   PurchaseState state = PurchaseState::kPending;
   int64_t total_before_minor = 0;

@@ -24,6 +24,9 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
   }
   const std::string programs_json = programs.dump();
   const std::string holds_json = nlohmann::json(p.hold_ids).dump();
+  // Without its quote's key the purchase would get no lines.
+  if (p.quote_created_at.empty())
+    return absl::InternalError("purchase intent without its quote's created_at");
   bool claimed = false;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
@@ -80,7 +83,7 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
       tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
     }
     tx.exec_prepared0(q::kInsertPurchaseChildren, p.purchase_id, p.quote_id, programs_json,
-                      holds_json, p.store_id);
+                      holds_json, p.store_id, p.quote_created_at);
     tx.commit();
     return absl::OkStatus();
   });
@@ -264,19 +267,20 @@ const std::vector<NamedQuery>& PurchaseQueries() {
        "SELECT status FROM purchases WHERE store_id = $1 AND order_number = $2"},
       {q::kDeletePurchaseLines, "DELETE FROM purchase_lines WHERE purchase_id = $1"},
       {q::kDeletePurchasePrograms, "DELETE FROM purchase_programs WHERE purchase_id = $1"},
-      // A purchase's lines and their discounts are its quote's; its programs
-      // and holds come from the commit. One statement.
+      // A purchase's lines and their discounts are its quote's (found by its
+      // key: id and created_at, which names the partition); its programs and
+      // holds come from the commit. One statement.
       {q::kInsertPurchaseChildren,
        "WITH lines AS (INSERT INTO purchase_lines (purchase_id, line_no, sku, barcode, "
        "quantity_milli, unit_price_minor, total_before_minor, discount_minor, total_minor, "
        "min_unit_price_minor, min_total_minor) "
        "SELECT $1, line_no, sku, barcode, quantity_milli, unit_price_minor, "
        "total_before_minor, discount_minor, total_minor, min_unit_price_minor, min_total_minor "
-       "FROM quote_lines WHERE quote_id = $2::uuid), "
+       "FROM quote_lines WHERE quote_id = $2::uuid AND created_at = $6::timestamptz), "
        "discounts AS (INSERT INTO purchase_line_discounts (purchase_id, line_no, program_id, "
        "campaign, amount_minor, campaign_code, coupon) "
        "SELECT $1, line_no, program_id, campaign, amount_minor, campaign_code, coupon "
-       "FROM quote_line_discounts WHERE quote_id = $2::uuid), "
+       "FROM quote_line_discounts WHERE quote_id = $2::uuid AND created_at = $6::timestamptz), "
        "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, "
        "vendor_customer_id, spend_centipoints, status) "
        "SELECT $1, r.program_id, r.vendor_customer_id, r.spend_centipoints, 'pending' "

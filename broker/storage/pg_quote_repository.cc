@@ -26,6 +26,12 @@ bool LooksLikeUuid(const std::string& text) {
 
 namespace {
 
+// Quotes are filed in day partitions (migration 0012). A lookup names the
+// days it looks through: a quote being committed is at most a TTL old (the
+// TTL is minutes), one an outbox step books may be as old as the retention.
+constexpr int kRecentDays = 2;
+constexpr int kAnyDays = 1000000;
+
 nlohmann::json OrNull(const std::string& text) {
   return text.empty() ? nlohmann::json() : nlohmann::json(text);
 }
@@ -152,12 +158,17 @@ absl::StatusOr<QuoteRecord> PgQuoteRepository::Load(const std::string& store_id,
   bool live = false;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);  // one statement: one snapshot, one round trip
-    pqxx::result head = tx.exec_prepared(q::kQuoteById, quote_id, store_id);
+    // The recent days' partitions first: where a quote being committed is.
+    // Only a miss looks through every day kept (an old quote's outbox step,
+    // an expired quote, an unknown id).
+    pqxx::result head = tx.exec_prepared(q::kQuoteById, quote_id, store_id, kRecentDays);
+    if (head.empty()) head = tx.exec_prepared(q::kQuoteById, quote_id, store_id, kAnyDays);
     if (head.empty())
       return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kQuoteNotFound,
                            "quote not found");
     const pqxx::row& h = head[0];
     quote.quote_id = h["quote_id"].as<std::string>();
+    quote.created_at = h["created_at"].as<std::string>();
     quote.store_id = store_id;
     if (!h["customer_kind"].is_null()) {
       if (auto kind = CustomerKindFromName(h["customer_kind"].as<std::string>())) {
@@ -280,25 +291,33 @@ const std::vector<NamedQuery>& QuoteQueries() {
        "program_id bigint, campaign text, amount_minor bigint, campaign_code text, "
        "coupon text)) "
        "SELECT quote_id::text, extract(epoch FROM expires_at)::bigint FROM quote"},
-      // The quote with its children as JSON arrays of columns.
+      // The quote with its children as JSON arrays of columns, among the
+      // quotes of the last $3 days: the partitions PostgreSQL looks in (not
+      // the days made ahead; a day's margin for a quote written by a
+      // transaction that began a moment after this one).
       {q::kQuoteById,
-       "SELECT quote_id::text AS quote_id, customer_kind, customer_value, total_before_minor, "
+       "SELECT quote_id::text AS quote_id, created_at::text AS created_at, customer_kind, "
+       "customer_value, total_before_minor, "
        "discount_minor, total_minor, spendable_centipoints, earn_centipoints, "
        "array_to_json(coupons)::text AS coupons, "
        "extract(epoch FROM expires_at)::bigint AS expires_at_unix, expires_at > now() AS live, "
        "(SELECT coalesce(json_agg(json_build_array(line_no, sku, barcode, quantity_milli, "
        "unit_price_minor, min_unit_price_minor, total_before_minor, discount_minor, "
        "min_total_minor) ORDER BY line_no), '[]') FROM quote_lines l "
-       "WHERE l.quote_id = q.quote_id)::text AS lines, "
+       "WHERE l.quote_id = q.quote_id AND l.created_at = q.created_at)::text AS lines, "
        "(SELECT coalesce(json_agg(json_build_array(line_no, program_id, campaign, amount_minor, "
        "coalesce(campaign_code, ''), coalesce(coupon, '')) ORDER BY line_no, program_id), '[]') "
-       "FROM quote_line_discounts d WHERE d.quote_id = q.quote_id)::text AS discounts, "
+       "FROM quote_line_discounts d WHERE d.quote_id = q.quote_id AND d.created_at = q.created_at)"
+       "::text AS discounts, "
        "(SELECT coalesce(json_agg(json_build_array(program_id, used, coalesce(skip_reason, ''), "
        "coalesce(vendor_customer_id, ''), discount_minor, spendable_centipoints, "
        "earn_centipoints, coalesce(vendor_reference, ''), coalesce(explanation, ''), "
        "ledger_held_centipoints, unreachable, balance_centipoints)), '[]') "
-       "FROM quote_programs p WHERE p.quote_id = q.quote_id)::text AS programs "
-       "FROM quotes q WHERE q.quote_id = $1::uuid AND q.store_id = $2"},
+       "FROM quote_programs p WHERE p.quote_id = q.quote_id AND p.created_at = q.created_at)"
+       "::text AS programs "
+       "FROM quotes q WHERE q.quote_id = $1::uuid AND q.store_id = $2 "
+       "AND q.created_at >= now() - make_interval(days => $3) "
+       "AND q.created_at < now() + interval '1 day'"},
   };
   return kQueries;
 }

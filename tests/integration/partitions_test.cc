@@ -1,0 +1,246 @@
+// Quotes and the vendor journal in day partitions (migration 0012): days
+// are created ahead, days past retention go with their rows while the
+// purchases made from them stay, a quote is found whatever day it was filed
+// on, and the migration moves the rows an older schema holds.
+
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "broker/storage/migrations.h"
+#include "broker/storage/partition_upkeep.h"
+#include "broker/storage/pg_quote_repository.h"
+#include "broker/storage/pool.h"
+#include "tests/integration/broker_stack.h"
+
+namespace loyalty::broker {
+namespace {
+
+using testing::ExecuteSql;
+using testing::QueryInt;
+
+const std::vector<std::string> kParents = {"quotes", "quote_lines", "quote_programs",
+                                           "quote_line_discounts", "vendor_operations"};
+
+// The partition of `parent` for the UTC day `days` from today.
+std::string DayPartition(const std::string& parent, int days) {
+  return absl::StrCat(
+      parent, "_",
+      absl::FormatTime("%Y%m%d", absl::Now() + absl::Hours(24 * days), absl::UTCTimeZone()));
+}
+
+bool Exists(const std::string& table) {
+  return QueryInt(absl::StrCat("SELECT count(*) FROM pg_class WHERE relname = '", table, "'")) > 0;
+}
+
+class PartitionsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pqxx::connection connection("");
+    ASSERT_TRUE(ApplyMigrations(connection, EmbeddedMigrations()).ok());
+  }
+
+  void SetUp() override {
+    store_ = absl::StrCat("part-", testing::RunId(), "-",
+                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ExecuteSql(absl::StrCat("INSERT INTO stores (store_id, name) VALUES ('", store_, "', 'P')"));
+    ExecuteSql(
+        absl::StrCat("INSERT INTO programs (store_id, code, vendor, position, base_url) "
+                     "VALUES ('",
+                     store_, "', 'lc', 'loyalclient', 0, 'http://127.0.0.1:1')"));
+    ASSERT_TRUE(pool_.Connect().ok());
+  }
+
+  // A quote filed `days_ago` days back, with a line and the program's result.
+  std::string FileQuote(int days_ago) {
+    const std::string day = absl::StrCat("(now() AT TIME ZONE 'UTC')::date - ", days_ago);
+    for (const auto& parent : kParents) {
+      ExecuteSql(absl::StrCat("SELECT loyalty_create_day_partitions('", parent, "', ", day, ", ",
+                              day, ")"));
+    }
+    pqxx::connection connection("");
+    pqxx::work tx(connection);
+    const std::string quote_id =
+        tx.exec_params1(
+              "WITH q AS (INSERT INTO quotes (quote_id, store_id, total_before_minor, "
+              "discount_minor, total_minor, spendable_centipoints, earn_centipoints, created_at, "
+              "expires_at) SELECT gen_random_uuid(), $1, 1000, 100, 900, 0, 0, "
+              "now() - make_interval(days => $2), now() + interval '1 hour' "
+              "RETURNING quote_id, created_at), "
+              "l AS (INSERT INTO quote_lines (quote_id, created_at, line_no, sku, quantity_milli, "
+              "unit_price_minor, min_unit_price_minor, total_before_minor, discount_minor, "
+              "total_minor) SELECT quote_id, created_at, 1, 'MILK', 1000, 1000, 0, 1000, 100, 900 "
+              "FROM q), "
+              "p AS (INSERT INTO quote_programs (quote_id, created_at, program_id, used, "
+              "discount_minor) SELECT quote_id, created_at, "
+              "(SELECT program_id FROM programs WHERE store_id = $1), true, 100 FROM q) "
+              "SELECT quote_id::text FROM q",
+              store_, days_ago)[0]
+            .as<std::string>();
+    tx.commit();
+    return quote_id;
+  }
+
+  // A journal row of this store's program, `days_ago` days back.
+  void JournalRow(int days_ago) {
+    const std::string day = absl::StrCat("(now() AT TIME ZONE 'UTC')::date - ", days_ago);
+    ExecuteSql(absl::StrCat("SELECT loyalty_create_day_partitions('vendor_operations', ", day, ", ",
+                            day, ")"));
+    ExecuteSql(absl::StrCat(
+        "INSERT INTO vendor_operations (store_id, program_id, operation, outcome, latency_us, "
+        "started_at) SELECT store_id, program_id, 'quote', 'approved', 1000, now() - interval '",
+        days_ago, " days' FROM programs WHERE store_id = '", store_, "'"));
+  }
+
+  int64_t Count(const std::string& table) {
+    return QueryInt(
+        absl::StrCat("SELECT count(*) FROM ", table, " WHERE store_id = '", store_, "'"));
+  }
+
+  std::string store_;
+  ConnectionPool pool_{"", 2};
+};
+
+TEST_F(PartitionsTest, DaysAheadAreCreatedForEveryPartitionedTable) {
+  PartitionUpkeep upkeep(pool_, {.quote_days = 35, .journal_days = 90, .days_ahead = 20});
+  auto done = upkeep.RunOnce();
+  ASSERT_TRUE(done.ok()) << done.status();
+  for (const auto& parent : kParents) {
+    EXPECT_TRUE(Exists(DayPartition(parent, 0))) << parent;
+    EXPECT_TRUE(Exists(DayPartition(parent, 20))) << parent;
+  }
+  // A second pass finds nothing to create.
+  auto again = upkeep.RunOnce();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->created, 0);
+}
+
+TEST_F(PartitionsTest, DaysPastRetentionGoWithTheirRowsAndThePurchasesStay) {
+  const std::string old_quote = FileQuote(40);
+  const std::string recent_quote = FileQuote(3);
+  ExecuteSql(absl::StrCat(
+      "INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, status, "
+      "total_before_minor, discount_minor, total_minor, paid_minor) VALUES ('",
+      store_, "', 'OLD-1', '", old_quote, "', 'k-old-1', 'confirmed', 1000, 100, 900, 900)"));
+  JournalRow(40);
+  JournalRow(100);
+  ASSERT_EQ(Count("quotes"), 2);
+  ASSERT_EQ(Count("vendor_operations"), 2);
+
+  PartitionUpkeep upkeep(pool_, {.quote_days = 35, .journal_days = 90, .days_ahead = 14});
+  auto done = upkeep.RunOnce();
+  ASSERT_TRUE(done.ok()) << done.status();
+
+  // The 40-day-old quote's day is gone with its children; the 3-day-old
+  // one is kept, and so is the purchase made from the old quote.
+  for (const auto& parent : {"quotes", "quote_lines", "quote_programs", "quote_line_discounts"}) {
+    EXPECT_FALSE(Exists(DayPartition(parent, -40))) << parent;
+    EXPECT_TRUE(Exists(DayPartition(parent, -3))) << parent;
+  }
+  EXPECT_EQ(Count("quotes"), 1);
+  EXPECT_EQ(
+      QueryInt(absl::StrCat("SELECT count(*) FROM quote_lines WHERE quote_id = '", old_quote, "'")),
+      0);
+  EXPECT_EQ(Count("purchases"), 1);
+  // The journal keeps its own retention: the 100-day-old row went, the
+  // 40-day-old one stays.
+  EXPECT_EQ(Count("vendor_operations"), 1);
+  EXPECT_FALSE(Exists(DayPartition("vendor_operations", -100)));
+  EXPECT_TRUE(Exists(DayPartition("vendor_operations", -40)));
+}
+
+TEST_F(PartitionsTest, AQuoteIsFoundWhateverDayItWasFiledOn) {
+  PgQuoteRepository quotes(pool_);
+  QuoteRecord fresh;
+  fresh.store_id = store_;
+  fresh.total_before_minor = fresh.total_minor = 500;
+  ASSERT_TRUE(quotes.Save(fresh, 900).ok());
+  auto loaded = quotes.Load(store_, fresh.quote_id);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->total_minor, 500);
+  EXPECT_FALSE(loaded->created_at.empty());
+  EXPECT_EQ(QueryInt(absl::StrCat("SELECT count(*) FROM ", DayPartition("quotes", 0),
+                                  " WHERE quote_id = '", fresh.quote_id, "'")),
+            1);
+
+  // Filed five days ago (past the recent days a lookup tries first), still
+  // live: found, with its line and program.
+  const std::string old_quote = FileQuote(5);
+  auto old = quotes.Load(store_, old_quote);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->total_minor, 900);
+  ASSERT_EQ(old->lines.size(), 1u);
+  EXPECT_EQ(old->lines[0].line.sku, "MILK");
+  ASSERT_EQ(old->programs.size(), 1u);
+  EXPECT_EQ(old->programs[0].discount_minor, 100);
+}
+
+// The migration on a database an older broker filled: every row moves to
+// its day's partition, children with their quote's time.
+TEST(PartitionsMigration, MovesTheRowsAnOlderSchemaHolds) {
+  const std::string database = absl::StrCat("migrate_", testing::RunId());
+  {
+    pqxx::connection admin("");
+    pqxx::nontransaction(admin).exec0(absl::StrCat("DROP DATABASE IF EXISTS ", database));
+    pqxx::nontransaction(admin).exec0(absl::StrCat("CREATE DATABASE ", database));
+  }
+  {
+    pqxx::connection connection(absl::StrCat("dbname=", database));
+    std::vector<Migration> before, all = EmbeddedMigrations();
+    for (const auto& m : all) {
+      if (m.version < 12) before.push_back(m);
+    }
+    ASSERT_TRUE(ApplyMigrations(connection, before).ok());
+    pqxx::work tx(connection);
+    tx.exec0(
+        "INSERT INTO stores (store_id, name) VALUES ('m', 'M');"
+        "INSERT INTO programs (store_id, code, vendor, position, base_url) "
+        "VALUES ('m', 'lc', 'loyalclient', 0, 'http://127.0.0.1:1');"
+        "INSERT INTO quotes (quote_id, store_id, total_before_minor, discount_minor, total_minor, "
+        "spendable_centipoints, earn_centipoints, created_at, expires_at) VALUES "
+        "('00000000-0000-4000-8000-000000000001', 'm', 100, 0, 100, 0, 0, "
+        "now() - interval '10 days', now()), "
+        "('00000000-0000-4000-8000-000000000002', 'm', 200, 0, 200, 0, 0, now(), now());"
+        "INSERT INTO quote_lines (quote_id, line_no, sku, quantity_milli, unit_price_minor, "
+        "min_unit_price_minor, total_before_minor, discount_minor, total_minor) "
+        "SELECT quote_id, 1, 'MILK', 1000, total_minor, 0, total_minor, 10, total_minor - 10 "
+        "FROM quotes;"
+        "INSERT INTO quote_line_discounts (quote_id, line_no, program_id, campaign, "
+        "amount_minor) SELECT quote_id, 1, (SELECT program_id FROM programs), 'c', 10 "
+        "FROM quotes;"
+        "INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, status, "
+        "total_before_minor, discount_minor, total_minor, paid_minor) VALUES "
+        "('m', 'M-1', '00000000-0000-4000-8000-000000000001', 'k', 'confirmed', 100, 0, 100, "
+        "100);"
+        "INSERT INTO vendor_operations (store_id, program_id, operation, outcome, latency_us, "
+        "started_at) SELECT 'm', program_id, 'quote', 'approved', 5, now() - interval '20 days' "
+        "FROM programs;");
+    tx.commit();
+    auto applied = ApplyMigrations(connection, all);
+    ASSERT_TRUE(applied.ok()) << applied.status();
+    pqxx::nontransaction read(connection);
+    auto count = [&](const std::string& sql) { return read.exec1(sql)[0].as<int64_t>(); };
+    EXPECT_EQ(count("SELECT count(*) FROM quotes"), 2);
+    EXPECT_EQ(count("SELECT count(DISTINCT tableoid) FROM quotes"), 2);
+    EXPECT_EQ(count("SELECT count(*) FROM quote_lines l JOIN quotes q "
+                    "USING (quote_id, created_at)"),
+              2);
+    EXPECT_EQ(count("SELECT count(*) FROM quote_line_discounts d JOIN quote_lines l "
+                    "USING (quote_id, created_at, line_no)"),
+              2);
+    EXPECT_EQ(count("SELECT count(*) FROM vendor_operations"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM daily_quote_conversion WHERE purchased = 1"), 1);
+    // The journal's ids go on from where they were.
+    EXPECT_GT(count("SELECT nextval('vendor_operations_operation_id_seq')"), 1);
+  }
+  pqxx::connection admin("");
+  pqxx::nontransaction(admin).exec0(absl::StrCat("DROP DATABASE ", database));
+}
+
+}  // namespace
+}  // namespace loyalty::broker
