@@ -185,14 +185,36 @@ if ((MEMORY_QUOTES > 0)); then
     --api-key "$BENCH_ONE_KEY" --concurrency "$CONCURRENCY" --connections 4 \
     --count "$MEMORY_QUOTES" --mix quote=1 --json)
 fi
+# What the rows written meanwhile take on disk (tables with their indexes and
+# TOAST; a partitioned table's own size is its partitions').
+STORAGE=$(psql -Atc "
+WITH tree(name, tables) AS (VALUES
+  ('quote', ARRAY['quotes']),
+  ('purchase', ARRAY['purchases', 'purchase_lines', 'purchase_programs',
+                     'purchase_line_discounts', 'purchase_status_history', 'outbox', 'holds',
+                     'idempotency_keys']),
+  ('journal', ARRAY['vendor_operations'])),
+bytes AS (
+  SELECT t.name, sum(pg_total_relation_size(r)) AS bytes
+  FROM tree t, unnest(t.tables) AS tab,
+       LATERAL (SELECT tab::regclass::oid AS r
+                UNION ALL SELECT inhrelid FROM pg_inherits WHERE inhparent = tab::regclass) p
+  GROUP BY t.name)
+SELECT json_build_object(
+  'quote_bytes', (SELECT bytes FROM bytes WHERE name = 'quote'),
+  'purchase_bytes', (SELECT bytes FROM bytes WHERE name = 'purchase'),
+  'journal_bytes', (SELECT bytes FROM bytes WHERE name = 'journal'),
+  'quotes', (SELECT count(*) FROM quotes),
+  'purchases', (SELECT count(*) FROM purchases),
+  'journal_rows', (SELECT count(*) FROM vendor_operations))")
 [[ -n "${BENCH_DEBUG:-}" ]] && printf "%s\n" "$ECHO_C" "$VENDOR_1" "$VENDOR_C" "$QUOTE_1" "$QUOTE_C" "$FANOUT_1" "$COMMIT_C" >&2 || true
 
 python3 - "$ECHO_C" "$VENDOR_1" "$VENDOR_C" "$VENDOR_SLOW" "$PGBENCH_TPS" "$QUOTE_1" "$QUOTE_C" \
   "$FANOUT_1" "$COMMIT_C" "$CONCURRENCY" "$VENDOR_BOOK_C" "$SATURATION" "$MEMORY" \
-  "$MEMORY_QUOTES" <<'PY'
+  "$MEMORY_QUOTES" "$STORAGE" <<'PY'
 import json, sys
 (echo_c, vendor_1, vendor_c, vendor_slow, pg_tps, quote_1, quote_c, fanout_1, commit_c,
- conc, vendor_book_c, saturation, memory, memory_quotes) = sys.argv[1:]
+ conc, vendor_book_c, saturation, memory, memory_quotes, storage) = sys.argv[1:]
 j = lambda s: json.loads(s.strip().splitlines()[-1])
 echo_c, vendor_1, vendor_c, vendor_slow = j(echo_c), j(vendor_1), j(vendor_c), j(vendor_slow)
 vendor_book_c = j(vendor_book_c)
@@ -284,6 +306,21 @@ for label, x in (("quote", quote_c), ("commit with its quote", commit_c)):
         print()
         for st in x["statements"]:
             print(f'- {st["per_op"]:.2f} x `{st["statement"]}`')
+if storage:
+    s = json.loads(storage)
+    per_quote = s["quote_bytes"] / max(s["quotes"], 1)
+    per_purchase = s["purchase_bytes"] / max(s["purchases"], 1)
+    per_row = s["journal_bytes"] / max(s["journal_rows"], 1)
+    rows_per_quote = s["journal_rows"] / max(s["quotes"], 1)
+    # A stated rate: 100 quotes/s and 30 purchases/s around the clock.
+    month = 30 * 86400 * (100 * (per_quote + rows_per_quote * per_row) + 30 * per_purchase)
+    print()
+    print(f'Storage (tables with their indexes): {per_quote:.0f} bytes per quote with its lines, '
+          f'programs and discounts ({s["quotes"]} quotes); {per_purchase:.0f} bytes per purchase '
+          f'with its lines, programs, discounts, history, holds and stored answer '
+          f'({s["purchases"]} purchases); {per_row:.0f} bytes per journal row, '
+          f'{rows_per_quote:.2f} rows per quote. A month at 100 quotes/s and 30 purchases/s: '
+          f'{month / 2**30:.0f} GiB.')
 if memory:
     m = j(memory)
     print()

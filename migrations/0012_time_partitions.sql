@@ -1,62 +1,39 @@
--- Tables that do not grow forever. Quotes (with their lines, programs and
--- discounts) and the vendor journal are partitioned by day (UTC), created
--- ahead and dropped past their retention by the broker's maintenance
--- (loyalty_maintain_partitions below). Purchases, holds and everything a
--- purchase is made of are kept: a purchase copies its lines and discounts
--- from its quote, so it does not need the quote once it exists.
+-- Tables that do not grow forever. Quotes and the vendor journal are
+-- partitioned by day (UTC), created ahead and dropped past their retention
+-- by the broker's maintenance (loyalty_maintain_partitions below).
+-- Purchases, holds and everything a purchase is made of are kept: a purchase
+-- copies its lines and discounts from its quote, so it does not need the
+-- quote once it exists.
 --
--- A quote's children carry the quote's created_at (the same transaction's
--- now()), so a quote and its children live in partitions of the same day and
--- go together. References from purchases, holds and the journal to a quote
--- are no longer keys: the quote may have been dropped.
+-- A quote's lines, discounts and programs move into the quote's row as JSON
+-- arrays: one row per quote, written and read with one index entry, in one
+-- partition. quote_lines, quote_line_discounts and quote_programs stay, with
+-- the same columns, as views over them. References from purchases, holds
+-- and the journal to a quote are no longer keys: the quote may be gone.
 
 ALTER TABLE purchases DROP CONSTRAINT purchases_quote_id_fkey;
 ALTER TABLE holds DROP CONSTRAINT holds_quote_id_fkey;
 ALTER TABLE vendor_operations DROP CONSTRAINT vendor_operations_quote_fk;
 DROP VIEW daily_quote_conversion, vendor_operation_stats;
 
-ALTER TABLE quote_line_discounts RENAME TO quote_line_discounts_unpartitioned;
-ALTER TABLE quote_programs RENAME TO quote_programs_unpartitioned;
-ALTER TABLE quote_lines RENAME TO quote_lines_unpartitioned;
 ALTER TABLE quotes RENAME TO quotes_unpartitioned;
 ALTER TABLE vendor_operations RENAME TO vendor_operations_unpartitioned;
 ALTER INDEX quotes_pkey RENAME TO quotes_unpartitioned_pkey;
 ALTER INDEX quotes_store_created_idx RENAME TO quotes_unpartitioned_store_created_idx;
-ALTER INDEX quote_lines_pkey RENAME TO quote_lines_unpartitioned_pkey;
-ALTER INDEX quote_programs_pkey RENAME TO quote_programs_unpartitioned_pkey;
-ALTER INDEX quote_line_discounts_quote_idx RENAME TO quote_line_discounts_unpartitioned_quote_idx;
 ALTER INDEX vendor_operations_pkey RENAME TO vendor_operations_unpartitioned_pkey;
 ALTER INDEX vendor_operations_purchase_idx RENAME TO vendor_operations_unpartitioned_purchase_idx;
 ALTER INDEX vendor_operations_started_idx RENAME TO vendor_operations_unpartitioned_started_idx;
 
 CREATE TABLE quotes (LIKE quotes_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+  -- Objects with the columns of the views below (quote_id and created_at
+  -- are the quote's).
+  lines          jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(lines) = 'array'),
+  line_discounts jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(line_discounts) = 'array'),
+  programs       jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(programs) = 'array'),
   PRIMARY KEY (quote_id, created_at),
   FOREIGN KEY (store_id) REFERENCES stores (store_id)
 ) PARTITION BY RANGE (created_at);
 CREATE INDEX quotes_store_created_idx ON quotes (store_id, created_at);
-
-CREATE TABLE quote_lines (LIKE quote_lines_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (quote_id, created_at, line_no),
-  FOREIGN KEY (quote_id, created_at) REFERENCES quotes (quote_id, created_at) ON DELETE CASCADE
-) PARTITION BY RANGE (created_at);
-
-CREATE TABLE quote_programs (
-  LIKE quote_programs_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (quote_id, created_at, program_id),
-  FOREIGN KEY (quote_id, created_at) REFERENCES quotes (quote_id, created_at) ON DELETE CASCADE,
-  FOREIGN KEY (program_id) REFERENCES programs (program_id)
-) PARTITION BY RANGE (created_at);
-
-CREATE TABLE quote_line_discounts (
-  LIKE quote_line_discounts_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  FOREIGN KEY (quote_id, created_at, line_no)
-    REFERENCES quote_lines (quote_id, created_at, line_no) ON DELETE CASCADE,
-  FOREIGN KEY (program_id) REFERENCES programs (program_id)
-) PARTITION BY RANGE (created_at);
-CREATE INDEX quote_line_discounts_quote_idx ON quote_line_discounts (quote_id);
 
 CREATE TABLE vendor_operations (
   LIKE vendor_operations_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
@@ -118,8 +95,7 @@ END $$;
 
 -- Upkeep of every partitioned table: `days_ahead` days of partitions exist
 -- from today on, and the days older than the retention are gone (quotes
--- after `quote_days`, the journal after `journal_days`; a quote's children
--- before the quote, as their keys require). One caller at a time: another
+-- after `quote_days`, the journal after `journal_days`). One caller at a time: another
 -- replica's call meanwhile does nothing. Creating and detaching a partition
 -- locks its parent; waiting behind a long query would hold up every insert
 -- queued behind this call, so it gives up after a second instead (and the
@@ -139,14 +115,10 @@ BEGIN
     RETURN;
   END IF;
   PERFORM set_config('lock_timeout', '1s', true);
-  FOREACH parent IN ARRAY ARRAY['quotes', 'quote_lines', 'quote_programs',
-                                'quote_line_discounts', 'vendor_operations'] LOOP
+  FOREACH parent IN ARRAY ARRAY['quotes', 'vendor_operations'] LOOP
     created := created + loyalty_create_day_partitions(parent, today, today + days_ahead);
   END LOOP;
-  FOREACH parent IN ARRAY ARRAY['quote_line_discounts', 'quote_lines', 'quote_programs',
-                                'quotes'] LOOP
-    dropped := dropped + loyalty_drop_day_partitions(parent, today - quote_days);
-  END LOOP;
+  dropped := dropped + loyalty_drop_day_partitions('quotes', today - quote_days);
   dropped := dropped + loyalty_drop_day_partitions('vendor_operations', today - journal_days);
 END $$;
 
@@ -156,16 +128,12 @@ DO $$
 DECLARE
   today date := (now() AT TIME ZONE 'UTC')::date;
   day date;
-  parent text;
 BEGIN
-  FOREACH parent IN ARRAY ARRAY['quotes', 'quote_lines', 'quote_programs',
-                                'quote_line_discounts'] LOOP
-    FOR day IN SELECT DISTINCT (created_at AT TIME ZONE 'UTC')::date FROM quotes_unpartitioned
-    LOOP
-      PERFORM loyalty_create_day_partitions(parent, day, day);
-    END LOOP;
-    PERFORM loyalty_create_day_partitions(parent, today, today + 14);
+  FOR day IN SELECT DISTINCT (created_at AT TIME ZONE 'UTC')::date FROM quotes_unpartitioned
+  LOOP
+    PERFORM loyalty_create_day_partitions('quotes', day, day);
   END LOOP;
+  PERFORM loyalty_create_day_partitions('quotes', today, today + 14);
   FOR day IN
     SELECT DISTINCT (started_at AT TIME ZONE 'UTC')::date FROM vendor_operations_unpartitioned
   LOOP
@@ -174,16 +142,43 @@ BEGIN
   PERFORM loyalty_create_day_partitions('vendor_operations', today, today + 14);
 END $$;
 
-INSERT INTO quotes SELECT * FROM quotes_unpartitioned;
-INSERT INTO quote_lines SELECT l.*, q.created_at
-  FROM quote_lines_unpartitioned l JOIN quotes_unpartitioned q USING (quote_id);
-INSERT INTO quote_programs SELECT p.*, q.created_at
-  FROM quote_programs_unpartitioned p JOIN quotes_unpartitioned q USING (quote_id);
-INSERT INTO quote_line_discounts SELECT d.*, q.created_at
-  FROM quote_line_discounts_unpartitioned d JOIN quotes_unpartitioned q USING (quote_id);
+INSERT INTO quotes SELECT q.*,
+  coalesce((SELECT jsonb_agg(to_jsonb(l) - 'quote_id' ORDER BY l.line_no)
+              FROM quote_lines l WHERE l.quote_id = q.quote_id), '[]'),
+  coalesce((SELECT jsonb_agg(to_jsonb(d) - 'quote_id' ORDER BY d.line_no, d.program_id)
+              FROM quote_line_discounts d WHERE d.quote_id = q.quote_id), '[]'),
+  coalesce((SELECT jsonb_agg(to_jsonb(p) - 'quote_id' ORDER BY p.program_id)
+              FROM quote_programs p WHERE p.quote_id = q.quote_id), '[]')
+FROM quotes_unpartitioned q;
 INSERT INTO vendor_operations SELECT * FROM vendor_operations_unpartitioned;
-DROP TABLE quote_line_discounts_unpartitioned, quote_programs_unpartitioned,
-  quote_lines_unpartitioned, quotes_unpartitioned, vendor_operations_unpartitioned;
+DROP TABLE quote_line_discounts, quote_programs, quote_lines, quotes_unpartitioned,
+  vendor_operations_unpartitioned;
+
+-- A quote's children, with the columns the tables had and the quote's
+-- created_at: a filter on created_at reads only the days it names.
+CREATE VIEW quote_lines AS
+SELECT q.quote_id, l.line_no, l.sku, l.barcode, l.quantity_milli, l.unit_price_minor,
+       l.min_unit_price_minor, l.total_before_minor, l.discount_minor, l.total_minor,
+       l.min_total_minor, q.created_at
+FROM quotes q, jsonb_to_recordset(q.lines) AS l(line_no integer, sku text, barcode text,
+  quantity_milli bigint, unit_price_minor bigint, min_unit_price_minor bigint,
+  total_before_minor bigint, discount_minor bigint, total_minor bigint, min_total_minor bigint);
+
+CREATE VIEW quote_line_discounts AS
+SELECT q.quote_id, d.line_no, d.program_id, d.campaign, d.amount_minor, d.campaign_code,
+       d.coupon, q.created_at
+FROM quotes q, jsonb_to_recordset(q.line_discounts) AS d(line_no integer, program_id bigint,
+  campaign text, amount_minor bigint, campaign_code text, coupon text);
+
+CREATE VIEW quote_programs AS
+SELECT q.quote_id, p.program_id, p.used, p.skip_reason, p.vendor_customer_id, p.discount_minor,
+       p.spendable_centipoints, p.earn_centipoints, p.vendor_reference, p.explanation,
+       p.ledger_held_centipoints, p.unreachable, p.balance_centipoints, q.created_at
+FROM quotes q, jsonb_to_recordset(q.programs) AS p(program_id bigint, used boolean,
+  skip_reason text, vendor_customer_id text, discount_minor bigint,
+  spendable_centipoints bigint, earn_centipoints bigint, vendor_reference text,
+  explanation text, ledger_held_centipoints bigint, unreachable boolean,
+  balance_centipoints bigint);
 
 -- The views, as migration 0010 made them, on the partitioned tables.
 CREATE VIEW vendor_operation_stats AS
@@ -220,11 +215,14 @@ LEFT JOIN purchases p ON p.quote_id = q.quote_id
   AND p.status IN ('booked', 'confirmed', 'cancelled')
 GROUP BY q.store_id, day;
 
--- The analysts' grants (migration 0011) on the new tables.
+-- The analysts' grants (migration 0011) on the new tables and views: the
+-- quote's `programs` holds the vendors' customer ids, as does that column
+-- of the quote_programs view.
 GRANT SELECT ON vendor_operation_stats, daily_quote_conversion, quote_lines,
   quote_line_discounts, vendor_operations TO analyst;
 GRANT SELECT (quote_id, store_id, customer_kind, total_before_minor, discount_minor, total_minor,
-  spendable_centipoints, earn_centipoints, coupons, created_at, expires_at) ON quotes TO analyst;
+  spendable_centipoints, earn_centipoints, coupons, created_at, expires_at, lines,
+  line_discounts) ON quotes TO analyst;
 GRANT SELECT (quote_id, program_id, used, skip_reason, discount_minor, spendable_centipoints,
   earn_centipoints, vendor_reference, explanation, ledger_held_centipoints, unreachable,
   balance_centipoints, created_at) ON quote_programs TO analyst;

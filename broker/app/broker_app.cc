@@ -81,7 +81,7 @@ BrokerApp::BrokerApp(BrokerConfig config)
                             absl::Milliseconds(config_.broker.circuit_first_ejection_ms),
                             absl::Seconds(config_.broker.circuit_max_ejection_seconds)},
               &metrics_),
-      quotes_(pool_),
+      quotes_(pool_, config_.privacy.customer_hash_key),
       holds_(pool_),
       purchases_(pool_),
       idempotency_(pool_),

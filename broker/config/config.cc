@@ -122,6 +122,7 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
   schema["retention.journal_days"] =
       PositiveInt("retention.journal_days", c.retention.journal_days);
   schema["retention.days_ahead"] = PositiveInt("retention.days_ahead", c.retention.days_ahead);
+  schema["privacy.customer_hash_key"] = Text(c.privacy.customer_hash_key);
   schema["admin.listen"] = Text(c.admin.listen);
   schema["admin.tokens_file"] = Text(c.admin.tokens_file);
   schema["metrics.listen"] = Text(c.metrics.listen);

@@ -102,6 +102,13 @@ struct BrokerConfig {
     int journal_days = 90;
     int days_ahead = 14;
   } retention;
+  struct Privacy {
+    // Key of the keyed hash (HMAC-SHA-256) of the customer's identifier
+    // that analysts may read (quotes.customer_hash): repeat customers are
+    // counted without their phone numbers. Empty: no hash is written. Keep
+    // it as secret as the database password; changing it starts new hashes.
+    std::string customer_hash_key;
+  } privacy;
   struct Admin {
     // The operators' gRPC service (AdminService), apart from the tills'
     // port; empty turns it off.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "broker/common/hashing.h"
 #include "simulators/loyalclient/server.h"
 #include "tests/integration/simulator_stack_test.h"
 
@@ -20,6 +21,8 @@ namespace loyalty::broker {
 namespace {
 
 using Stub = v1::LoyaltyBroker::Stub;
+
+constexpr char kHashKey[] = "analyst-test-hash-key";
 
 // Every ```sql block of the file, in order.
 std::vector<std::string> SqlBlocks(const std::string& relative) {
@@ -43,17 +46,18 @@ class AnalystQueriesTest
   static void SetUpTestSuite() {
     store_ = absl::StrCat("an-", testing::RunId());
     key_ = StoreKey("an");
-    StartStack("loyalclient/data/loyalclient-seed.json",
-               [](int port) {
-                 return absl::StrCat(
-                     "stores:\n  - id: ", store_, "\n    time_zone: Europe/Moscow\n",
-                     "    api_keys: [{label: till, key: ", key_,
-                     "}]\n    programs:\n      - code: lc-an\n        vendor: loyalclient\n",
-                     "        base_url: http://127.0.0.1:", port, "\n",
-                     "        settings: {point: 62a1f0c0e4b0a1b2c3d4e5f4}\n",
-                     "        credentials: {apikey: lc-demo-apikey-0001}\n");
-               },
-               {});
+    StartStack(
+        "loyalclient/data/loyalclient-seed.json",
+        [](int port) {
+          return absl::StrCat(
+              "stores:\n  - id: ", store_, "\n    time_zone: Europe/Moscow\n",
+              "    api_keys: [{label: till, key: ", key_,
+              "}]\n    programs:\n      - code: lc-an\n        vendor: loyalclient\n",
+              "        base_url: http://127.0.0.1:", port, "\n",
+              "        settings: {point: 62a1f0c0e4b0a1b2c3d4e5f4}\n",
+              "        credentials: {apikey: lc-demo-apikey-0001}\n");
+        },
+        {}, [](BrokerConfig& config) { config.privacy.customer_hash_key = kHashKey; });
     if (!setup_error_.empty()) return;
     // Two quotes, one of them committed with points.
     for (int i = 0; i < 2; ++i) {
@@ -164,6 +168,16 @@ std::string AsAnalyst(const std::string& sql) {
   }
 }
 
+TEST_F(AnalystQueriesTest, AnalystsSeeTheCustomerAsAKeyedHashOnly) {
+  const std::string mine = absl::StrCat(" FROM quotes WHERE store_id = '", store_, "'");
+  // Both quotes were for one phone: one hash, the key's HMAC of it.
+  EXPECT_EQ(testing::QueryInt("SELECT count(DISTINCT customer_hash)" + mine), 1);
+  EXPECT_EQ(testing::QueryInt(absl::StrCat("SELECT count(*)", mine, " AND customer_hash = '",
+                                           KeyedHashHex(kHashKey, "phone:79990000003"), "'")),
+            2);
+  EXPECT_EQ(AsAnalyst("SELECT count(DISTINCT customer_hash) FROM quotes"), "ok");
+}
+
 TEST_F(AnalystQueriesTest, TheAnalystRoleReadsTheViewsAndTheJournalButNothingSecret) {
   for (const char* readable :
        {"SELECT * FROM daily_store_sales", "SELECT * FROM daily_program_points",
@@ -171,14 +185,17 @@ TEST_F(AnalystQueriesTest, TheAnalystRoleReadsTheViewsAndTheJournalButNothingSec
         "SELECT * FROM daily_quote_conversion", "SELECT * FROM vendor_operations",
         "SELECT * FROM programs", "SELECT * FROM purchase_status_history",
         "SELECT quote_id, customer_kind, total_minor FROM quotes",
-        "SELECT status, reason FROM purchase_programs"}) {
+        "SELECT status, reason FROM purchase_programs", "SELECT * FROM quote_lines",
+        "SELECT * FROM quote_line_discounts",
+        "SELECT quote_id, program_id, used, earn_centipoints FROM quote_programs",
+        "SELECT lines, line_discounts FROM quotes"}) {
     EXPECT_EQ(AsAnalyst(readable), "ok") << readable;
   }
   for (const char* secret :
        {"SELECT credentials FROM program_credentials", "SELECT key_hash FROM api_keys",
         "SELECT response FROM idempotency_keys", "SELECT customer_value FROM quotes",
-        "SELECT vendor_customer_id FROM purchase_programs",
-        "SELECT vendor_customer_id FROM holds"}) {
+        "SELECT vendor_customer_id FROM purchase_programs", "SELECT vendor_customer_id FROM holds",
+        "SELECT vendor_customer_id FROM quote_programs", "SELECT programs FROM quotes"}) {
     EXPECT_NE(AsAnalyst(secret).find("permission denied"), std::string::npos) << secret;
   }
   // The README's examples join `programs`: it holds no credential any more.

@@ -25,7 +25,8 @@ class SimulatorStackTest : public ::testing::Test {
   // `secrets` fill their ${NAME}s.
   static void StartStack(const std::string& seed,
                          const std::function<std::string(int port)>& stores,
-                         const std::map<std::string, std::string>& secrets) {
+                         const std::map<std::string, std::string>& secrets,
+                         const std::function<void(BrokerConfig&)>& configure = {}) {
     try {
       simulator_ = new Simulator(
           simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) + "/simulators/" + seed));
@@ -34,7 +35,7 @@ class SimulatorStackTest : public ::testing::Test {
         setup_error_ = "simulator did not start";
         return;
       }
-      auto stack = BrokerStack::Start(stores(port), secrets);
+      auto stack = BrokerStack::Start(stores(port), secrets, configure);
       if (!stack.ok()) {
         setup_error_ = stack.status().ToString();
         return;
