@@ -52,9 +52,6 @@ absl::Status PgIdempotencyRepository::Forget(const std::string& store_id, const 
 // The statements this file runs, prepared on every connection (queries.h).
 const std::vector<NamedQuery>& IdempotencyQueries() {
   static const std::vector<NamedQuery> kQueries = {
-      {q::kClaimIdempotencyKey,
-       "INSERT INTO idempotency_keys (store_id, idempotency_key, method, request_hash, state) "
-       "VALUES ($1, $2, $3, $4, 'in_progress') ON CONFLICT DO NOTHING"},
       {q::kIdempotencyKey,
        "SELECT method, request_hash, state, coalesce(status_code, 0) AS status_code, "
        "coalesce(status_message, '') AS status_message, response, status_details "

@@ -30,29 +30,34 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
   bool claimed = false;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    claimed = tx.exec_prepared(q::kClaimIdempotencyKey, p.store_id, p.idempotency_key, claim.method,
-                               claim.request_hash)
-                  .affected_rows() > 0;
+    // The usual intent is this one statement: key claimed, purchase with
+    // its lines, programs and holds written.
+    const pqxx::row intent = tx.exec_prepared1(
+        q::kWriteIntent, p.store_id, p.order_number, p.quote_id, p.idempotency_key, claim.method,
+        claim.request_hash, p.total_before_minor, p.discount_minor, p.total_minor,
+        p.spent_centipoints, p.paid_minor, p.quote_created_at, programs_json, holds_json);
+    claimed = intent["claimed"].as<bool>();
     if (!claimed) return absl::OkStatus();  // nothing written: the transaction rolls back
     // A quote backs one purchase (a unique index is the backstop for races).
-    pqxx::result other =
-        tx.exec_prepared(q::kQuoteCommittedAs, p.quote_id, p.store_id, p.order_number);
-    if (!other.empty()) {
+    if (!intent["other_order"].is_null()) {
+      const std::string other = intent["other_order"].as<std::string>();
       return ReasonedError(absl::StatusCode::kFailedPrecondition,
                            ErrorReason::kQuoteAlreadyCommitted,
-                           absl::StrCat("quote_id: the quote is already committed as order ",
-                                        other[0][0].as<std::string>(), "; quote the cart again"),
-                           {{"order_number", other[0][0].as<std::string>()}});
+                           absl::StrCat("quote_id: the quote is already committed as order ", other,
+                                        "; quote the cart again"),
+                           {{"order_number", other}});
     }
+    if (!intent["purchase_id"].is_null()) {
+      p.purchase_id = intent["purchase_id"].as<int64_t>();
+      p.state = PurchaseState::kPending;
+      tx.commit();
+      return absl::OkStatus();
+    }
+    // The order number is taken: an earlier attempt that failed gives way
+    // to this one, anything else is refused.
     pqxx::result inserted = tx.exec_prepared(
-        q::kInsertPurchase, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
+        q::kRetryPurchase, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
         p.total_before_minor, p.discount_minor, p.total_minor, p.spent_centipoints, p.paid_minor);
-    const bool reused = inserted.empty();
-    if (reused) {
-      inserted = tx.exec_prepared(q::kRetryPurchase, p.store_id, p.order_number, p.quote_id,
-                                  p.idempotency_key, p.total_before_minor, p.discount_minor,
-                                  p.total_minor, p.spent_centipoints, p.paid_minor);
-    }
     if (inserted.empty()) {
       pqxx::result existing =
           tx.exec_prepared(q::kPurchaseStatusByOrder, p.store_id, p.order_number);
@@ -76,12 +81,10 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
     }
     p.purchase_id = inserted[0][0].as<int64_t>();
     p.state = PurchaseState::kPending;
-    if (reused) {
-      // What the earlier attempt wrote gives way to this one's.
-      tx.exec_prepared0(q::kDeletePurchaseLineDiscounts, p.purchase_id);
-      tx.exec_prepared0(q::kDeletePurchaseLines, p.purchase_id);
-      tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
-    }
+    // What the earlier attempt wrote gives way to this one's.
+    tx.exec_prepared0(q::kDeletePurchaseLineDiscounts, p.purchase_id);
+    tx.exec_prepared0(q::kDeletePurchaseLines, p.purchase_id);
+    tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
     tx.exec_prepared0(q::kInsertPurchaseChildren, p.purchase_id, p.quote_id, programs_json,
                       holds_json, p.store_id, p.quote_created_at);
     tx.commit();
@@ -238,11 +241,54 @@ absl::StatusOr<PurchaseRecord> PgPurchaseRepository::LoadByOrder(const std::stri
 // The statements this file runs, prepared on every connection (queries.h).
 const std::vector<NamedQuery>& PurchaseQueries() {
   static const std::vector<NamedQuery> kQueries = {
-      {q::kInsertPurchase,
-       "INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, status, "
-       "total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor) "
-       "VALUES ($1, $2, $3::uuid, $4, 'pending', $5, $6, $7, $8, $9) "
-       "ON CONFLICT (store_id, order_number) DO NOTHING RETURNING purchase_id"},
+      // A new purchase's intent: the idempotency key claimed, then (unless
+      // the quote is already another order's, or the order number is
+      // taken) the purchase, its lines and discounts copied from the quote
+      // (found by its key: id and created_at, which names the partition),
+      // its programs and holds. The caller's transaction rolls the claim
+      // back when no purchase is written.
+      {q::kWriteIntent,
+       "WITH claim AS (INSERT INTO idempotency_keys (store_id, idempotency_key, method, "
+       "request_hash, state) VALUES ($1, $4, $5, $6, 'in_progress') "
+       "ON CONFLICT DO NOTHING RETURNING 1), "
+       "other AS (SELECT order_number FROM purchases WHERE quote_id = $3::uuid "
+       "AND status NOT IN ('failed', 'declined') AND NOT (store_id = $1 AND order_number = $2) "
+       "LIMIT 1), "
+       "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
+       "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor) "
+       "SELECT $1, $2, $3::uuid, $4, 'pending', $7, $8, $9, $10, $11 "
+       "WHERE EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM other) "
+       "ON CONFLICT (store_id, order_number) DO NOTHING RETURNING purchase_id), "
+       "quote AS (SELECT lines, line_discounts FROM quotes "
+       "WHERE quote_id = $3::uuid AND created_at = $12::timestamptz), "
+       "lines AS (INSERT INTO purchase_lines (purchase_id, line_no, sku, barcode, "
+       "quantity_milli, unit_price_minor, total_before_minor, discount_minor, total_minor, "
+       "min_unit_price_minor, min_total_minor) "
+       "SELECT purchase.purchase_id, l.line_no, l.sku, l.barcode, l.quantity_milli, "
+       "l.unit_price_minor, l.total_before_minor, l.discount_minor, l.total_minor, "
+       "l.min_unit_price_minor, l.min_total_minor "
+       "FROM purchase, quote, jsonb_to_recordset(quote.lines) AS l(line_no integer, sku text, "
+       "barcode text, quantity_milli bigint, unit_price_minor bigint, total_before_minor bigint, "
+       "discount_minor bigint, total_minor bigint, min_unit_price_minor bigint, "
+       "min_total_minor bigint)), "
+       "discounts AS (INSERT INTO purchase_line_discounts (purchase_id, line_no, program_id, "
+       "campaign, amount_minor, campaign_code, coupon) "
+       "SELECT purchase.purchase_id, d.line_no, d.program_id, d.campaign, d.amount_minor, "
+       "d.campaign_code, d.coupon "
+       "FROM purchase, quote, jsonb_to_recordset(quote.line_discounts) AS d(line_no integer, "
+       "program_id bigint, campaign text, amount_minor bigint, campaign_code text, "
+       "coupon text)), "
+       "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, "
+       "vendor_customer_id, spend_centipoints, status) "
+       "SELECT purchase.purchase_id, r.program_id, r.vendor_customer_id, r.spend_centipoints, "
+       "'pending' FROM purchase, jsonb_to_recordset($13::jsonb) AS r(program_id bigint, "
+       "vendor_customer_id text, spend_centipoints bigint)), "
+       "linked AS (UPDATE holds SET purchase_id = (SELECT purchase_id FROM purchase) "
+       "WHERE hold_id IN (SELECT h::uuid FROM jsonb_array_elements_text($14::jsonb) AS h) "
+       "AND store_id = $1 AND status = 'active' AND EXISTS (SELECT 1 FROM purchase)) "
+       "SELECT EXISTS (SELECT 1 FROM claim) AS claimed, "
+       "(SELECT order_number FROM other) AS other_order, "
+       "(SELECT purchase_id FROM purchase) AS purchase_id"},
       {q::kRetryPurchase,
        "UPDATE purchases SET quote_id = $3::uuid, idempotency_key = $4, status = 'pending', "
        "total_before_minor = $5, discount_minor = $6, total_minor = $7, spent_centipoints = $8, "
@@ -260,16 +306,12 @@ const std::vector<NamedQuery>& PurchaseQueries() {
        "RETURNING purchase_id"},
       {q::kReleasePurchaseBusy,
        "UPDATE purchases SET busy_with = NULL, busy_until = NULL WHERE purchase_id = $1"},
-      {q::kQuoteCommittedAs,
-       "SELECT order_number FROM purchases WHERE quote_id = $1::uuid "
-       "AND status NOT IN ('failed', 'declined') AND NOT (store_id = $2 AND order_number = $3)"},
       {q::kPurchaseStatusByOrder,
        "SELECT status FROM purchases WHERE store_id = $1 AND order_number = $2"},
       {q::kDeletePurchaseLines, "DELETE FROM purchase_lines WHERE purchase_id = $1"},
       {q::kDeletePurchasePrograms, "DELETE FROM purchase_programs WHERE purchase_id = $1"},
-      // A purchase's lines and their discounts are its quote's (found by its
-      // key: id and created_at, which names the partition); its programs and
-      // holds come from the commit. One statement.
+      // A retried purchase's lines and their discounts are its quote's; its
+      // programs and holds come from the commit. One statement.
       {q::kInsertPurchaseChildren,
        "WITH quote AS (SELECT lines, line_discounts FROM quotes "
        "WHERE quote_id = $2::uuid AND created_at = $6::timestamptz), "

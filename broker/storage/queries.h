@@ -49,7 +49,7 @@ inline constexpr char kCloseHold[] = "close_hold";
 inline constexpr char kActiveHeldAmount[] = "active_held_amount";
 inline constexpr char kExpireHolds[] = "expire_holds";
 // Purchases
-inline constexpr char kInsertPurchase[] = "insert_purchase";
+inline constexpr char kWriteIntent[] = "write_intent";
 inline constexpr char kRetryPurchase[] = "retry_purchase";
 inline constexpr char kPurchaseStatusByOrder[] = "purchase_status_by_order";
 inline constexpr char kDeletePurchaseLines[] = "delete_purchase_lines";
@@ -57,7 +57,6 @@ inline constexpr char kInsertPurchaseChildren[] = "insert_purchase_children";
 inline constexpr char kDeletePurchasePrograms[] = "delete_purchase_programs";
 inline constexpr char kClaimPurchaseBusy[] = "claim_purchase_busy";
 inline constexpr char kReleasePurchaseBusy[] = "release_purchase_busy";
-inline constexpr char kQuoteCommittedAs[] = "quote_committed_as";
 inline constexpr char kCloseVendorHoldsOf[] = "close_vendor_holds_of";
 inline constexpr char kLockLedger[] = "lock_ledger";
 inline constexpr char kClaimReconcileBatch[] = "claim_reconcile_batch";
@@ -86,7 +85,6 @@ inline constexpr char kOutboxBacklog[] = "outbox_backlog";
 // Journal
 inline constexpr char kInsertVendorOperations[] = "insert_vendor_operations";
 // Idempotency
-inline constexpr char kClaimIdempotencyKey[] = "claim_idempotency_key";
 inline constexpr char kIdempotencyKey[] = "idempotency_key";
 inline constexpr char kForgetIdempotencyKey[] = "forget_idempotency_key";
 }  // namespace q
