@@ -4,8 +4,9 @@
 // holds past their expiry are marked expired (so the ledger and the metrics
 // show only live holds), purchases interrupted mid-commit are finished or
 // undone, the outbox is delivered, and the day partitions of quotes and the
-// journal are created ahead and dropped past their retention. Safe with several replicas: each
-// step claims its rows in PostgreSQL first.
+// journal are created ahead and dropped past their retention. Safe with
+// several replicas: each step claims its rows (or its lock) in PostgreSQL
+// first.
 
 #include "absl/time/time.h"
 #include "broker/common/periodic_task.h"

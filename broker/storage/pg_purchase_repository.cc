@@ -85,8 +85,8 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
     tx.exec_prepared0(q::kDeletePurchaseLineDiscounts, p.purchase_id);
     tx.exec_prepared0(q::kDeletePurchaseLines, p.purchase_id);
     tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
-    tx.exec_prepared0(q::kInsertPurchaseChildren, p.purchase_id, p.quote_id, programs_json,
-                      holds_json, p.store_id, p.quote_created_at);
+    tx.exec_prepared(q::kInsertPurchaseChildren, p.purchase_id, p.quote_id, programs_json,
+                     holds_json, p.store_id, p.quote_created_at);
     tx.commit();
     return absl::OkStatus();
   });
@@ -238,57 +238,83 @@ absl::StatusOr<PurchaseRecord> PgPurchaseRepository::LoadByOrder(const std::stri
   return p;
 }
 
+namespace {
+
+// The CTEs that write the children of the purchase in the CTE `purchase`
+// (none when it is empty): its lines and their discounts copied from the
+// quote (found by its key, id and created_at, which names the partition),
+// its programs from a JSON array, and the holds it uses linked to it. The
+// arguments are the statement's parameters.
+std::string PurchaseChildren(const char* store_id, const char* quote_id, const char* created_at,
+                             const char* programs, const char* holds) {
+  return absl::StrCat(
+      "quote AS (SELECT lines, line_discounts FROM quotes "
+      "WHERE quote_id = ",
+      quote_id, "::uuid AND created_at = ", created_at,
+      "::timestamptz), "
+      "lines AS (INSERT INTO purchase_lines (purchase_id, line_no, sku, barcode, "
+      "quantity_milli, unit_price_minor, total_before_minor, discount_minor, total_minor, "
+      "min_unit_price_minor, min_total_minor) "
+      "SELECT purchase.purchase_id, l.line_no, l.sku, l.barcode, l.quantity_milli, "
+      "l.unit_price_minor, l.total_before_minor, l.discount_minor, l.total_minor, "
+      "l.min_unit_price_minor, l.min_total_minor "
+      "FROM purchase, quote, jsonb_to_recordset(quote.lines) AS l(line_no integer, sku text, "
+      "barcode text, quantity_milli bigint, unit_price_minor bigint, total_before_minor bigint, "
+      "discount_minor bigint, total_minor bigint, min_unit_price_minor bigint, "
+      "min_total_minor bigint)), "
+      "discounts AS (INSERT INTO purchase_line_discounts (purchase_id, line_no, program_id, "
+      "campaign, amount_minor, campaign_code, coupon) "
+      "SELECT purchase.purchase_id, d.line_no, d.program_id, d.campaign, d.amount_minor, "
+      "d.campaign_code, d.coupon "
+      "FROM purchase, quote, jsonb_to_recordset(quote.line_discounts) AS d(line_no integer, "
+      "program_id bigint, campaign text, amount_minor bigint, campaign_code text, "
+      "coupon text)), "
+      "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, "
+      "vendor_customer_id, spend_centipoints, status) "
+      "SELECT purchase.purchase_id, r.program_id, r.vendor_customer_id, r.spend_centipoints, "
+      "'pending' FROM purchase, jsonb_to_recordset(",
+      programs,
+      "::jsonb) AS r(program_id bigint, "
+      "vendor_customer_id text, spend_centipoints bigint)), "
+      "linked AS (UPDATE holds SET purchase_id = (SELECT purchase_id FROM purchase) "
+      "WHERE hold_id IN (SELECT h::uuid FROM jsonb_array_elements_text(",
+      holds,
+      "::jsonb) AS h) "
+      "AND store_id = ",
+      store_id, " AND status = 'active' AND EXISTS (SELECT 1 FROM purchase)) ");
+}
+
+}  // namespace
+
 // The statements this file runs, prepared on every connection (queries.h).
 const std::vector<NamedQuery>& PurchaseQueries() {
+  // A new purchase's intent: the idempotency key claimed, then (unless the
+  // quote is already another order's, or the order number is taken) the
+  // purchase with its children. The caller's transaction rolls the claim
+  // back when no purchase is written.
+  static const std::string kWriteIntentSql = absl::StrCat(
+      "WITH claim AS (INSERT INTO idempotency_keys (store_id, idempotency_key, method, "
+      "request_hash, state) VALUES ($1, $4, $5, $6, 'in_progress') "
+      "ON CONFLICT DO NOTHING RETURNING 1), "
+      "other AS (SELECT order_number FROM purchases WHERE quote_id = $3::uuid "
+      "AND status NOT IN ('failed', 'declined') AND NOT (store_id = $1 AND order_number = $2) "
+      "LIMIT 1), "
+      "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
+      "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor) "
+      "SELECT $1, $2, $3::uuid, $4, 'pending', $7, $8, $9, $10, $11 "
+      "WHERE EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM other) "
+      "ON CONFLICT (store_id, order_number) DO NOTHING RETURNING purchase_id), ",
+      PurchaseChildren("$1", "$3", "$12", "$13", "$14"),
+      "SELECT EXISTS (SELECT 1 FROM claim) AS claimed, "
+      "(SELECT order_number FROM other) AS other_order, "
+      "(SELECT purchase_id FROM purchase) AS purchase_id");
+  // A retried purchase's children: the same, for the purchase $1.
+  static const std::string kInsertPurchaseChildrenSql =
+      absl::StrCat("WITH purchase AS (SELECT $1::bigint AS purchase_id), ",
+                   PurchaseChildren("$5", "$2", "$6", "$3", "$4"), "SELECT 1");
   static const std::vector<NamedQuery> kQueries = {
-      // A new purchase's intent: the idempotency key claimed, then (unless
-      // the quote is already another order's, or the order number is
-      // taken) the purchase, its lines and discounts copied from the quote
-      // (found by its key: id and created_at, which names the partition),
-      // its programs and holds. The caller's transaction rolls the claim
-      // back when no purchase is written.
-      {q::kWriteIntent,
-       "WITH claim AS (INSERT INTO idempotency_keys (store_id, idempotency_key, method, "
-       "request_hash, state) VALUES ($1, $4, $5, $6, 'in_progress') "
-       "ON CONFLICT DO NOTHING RETURNING 1), "
-       "other AS (SELECT order_number FROM purchases WHERE quote_id = $3::uuid "
-       "AND status NOT IN ('failed', 'declined') AND NOT (store_id = $1 AND order_number = $2) "
-       "LIMIT 1), "
-       "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
-       "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor) "
-       "SELECT $1, $2, $3::uuid, $4, 'pending', $7, $8, $9, $10, $11 "
-       "WHERE EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM other) "
-       "ON CONFLICT (store_id, order_number) DO NOTHING RETURNING purchase_id), "
-       "quote AS (SELECT lines, line_discounts FROM quotes "
-       "WHERE quote_id = $3::uuid AND created_at = $12::timestamptz), "
-       "lines AS (INSERT INTO purchase_lines (purchase_id, line_no, sku, barcode, "
-       "quantity_milli, unit_price_minor, total_before_minor, discount_minor, total_minor, "
-       "min_unit_price_minor, min_total_minor) "
-       "SELECT purchase.purchase_id, l.line_no, l.sku, l.barcode, l.quantity_milli, "
-       "l.unit_price_minor, l.total_before_minor, l.discount_minor, l.total_minor, "
-       "l.min_unit_price_minor, l.min_total_minor "
-       "FROM purchase, quote, jsonb_to_recordset(quote.lines) AS l(line_no integer, sku text, "
-       "barcode text, quantity_milli bigint, unit_price_minor bigint, total_before_minor bigint, "
-       "discount_minor bigint, total_minor bigint, min_unit_price_minor bigint, "
-       "min_total_minor bigint)), "
-       "discounts AS (INSERT INTO purchase_line_discounts (purchase_id, line_no, program_id, "
-       "campaign, amount_minor, campaign_code, coupon) "
-       "SELECT purchase.purchase_id, d.line_no, d.program_id, d.campaign, d.amount_minor, "
-       "d.campaign_code, d.coupon "
-       "FROM purchase, quote, jsonb_to_recordset(quote.line_discounts) AS d(line_no integer, "
-       "program_id bigint, campaign text, amount_minor bigint, campaign_code text, "
-       "coupon text)), "
-       "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, "
-       "vendor_customer_id, spend_centipoints, status) "
-       "SELECT purchase.purchase_id, r.program_id, r.vendor_customer_id, r.spend_centipoints, "
-       "'pending' FROM purchase, jsonb_to_recordset($13::jsonb) AS r(program_id bigint, "
-       "vendor_customer_id text, spend_centipoints bigint)), "
-       "linked AS (UPDATE holds SET purchase_id = (SELECT purchase_id FROM purchase) "
-       "WHERE hold_id IN (SELECT h::uuid FROM jsonb_array_elements_text($14::jsonb) AS h) "
-       "AND store_id = $1 AND status = 'active' AND EXISTS (SELECT 1 FROM purchase)) "
-       "SELECT EXISTS (SELECT 1 FROM claim) AS claimed, "
-       "(SELECT order_number FROM other) AS other_order, "
-       "(SELECT purchase_id FROM purchase) AS purchase_id"},
+      {q::kWriteIntent, kWriteIntentSql.c_str()},
+      {q::kInsertPurchaseChildren, kInsertPurchaseChildrenSql.c_str()},
       {q::kRetryPurchase,
        "UPDATE purchases SET quote_id = $3::uuid, idempotency_key = $4, status = 'pending', "
        "total_before_minor = $5, discount_minor = $6, total_minor = $7, spent_centipoints = $8, "
@@ -310,36 +336,6 @@ const std::vector<NamedQuery>& PurchaseQueries() {
        "SELECT status FROM purchases WHERE store_id = $1 AND order_number = $2"},
       {q::kDeletePurchaseLines, "DELETE FROM purchase_lines WHERE purchase_id = $1"},
       {q::kDeletePurchasePrograms, "DELETE FROM purchase_programs WHERE purchase_id = $1"},
-      // A retried purchase's lines and their discounts are its quote's; its
-      // programs and holds come from the commit. One statement.
-      {q::kInsertPurchaseChildren,
-       "WITH quote AS (SELECT lines, line_discounts FROM quotes "
-       "WHERE quote_id = $2::uuid AND created_at = $6::timestamptz), "
-       "lines AS (INSERT INTO purchase_lines (purchase_id, line_no, sku, barcode, "
-       "quantity_milli, unit_price_minor, total_before_minor, discount_minor, total_minor, "
-       "min_unit_price_minor, min_total_minor) "
-       "SELECT $1, l.line_no, l.sku, l.barcode, l.quantity_milli, l.unit_price_minor, "
-       "l.total_before_minor, l.discount_minor, l.total_minor, l.min_unit_price_minor, "
-       "l.min_total_minor "
-       "FROM quote, jsonb_to_recordset(quote.lines) AS l(line_no integer, sku text, "
-       "barcode text, quantity_milli bigint, unit_price_minor bigint, total_before_minor bigint, "
-       "discount_minor bigint, total_minor bigint, min_unit_price_minor bigint, "
-       "min_total_minor bigint)), "
-       "discounts AS (INSERT INTO purchase_line_discounts (purchase_id, line_no, program_id, "
-       "campaign, amount_minor, campaign_code, coupon) "
-       "SELECT $1, d.line_no, d.program_id, d.campaign, d.amount_minor, d.campaign_code, "
-       "d.coupon "
-       "FROM quote, jsonb_to_recordset(quote.line_discounts) AS d(line_no integer, "
-       "program_id bigint, campaign text, amount_minor bigint, campaign_code text, "
-       "coupon text)), "
-       "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, "
-       "vendor_customer_id, spend_centipoints, status) "
-       "SELECT $1, r.program_id, r.vendor_customer_id, r.spend_centipoints, 'pending' "
-       "FROM jsonb_to_recordset($3::jsonb) AS r(program_id bigint, vendor_customer_id text, "
-       "spend_centipoints bigint)) "
-       "UPDATE holds SET purchase_id = $1 "
-       "WHERE hold_id IN (SELECT h::uuid FROM jsonb_array_elements_text($4::jsonb) AS h) "
-       "AND store_id = $5 AND status = 'active'"},
       // The outcome, in one statement: the purchase, its programs, the steps
       // left to the outbox and the stored answer ($10 NULL: none). A
       // purchase that went through consumes the holds linked to it, also one

@@ -35,8 +35,8 @@ namespace {
 // time it looks through: a quote being committed is at most a TTL old (the
 // TTL is minutes), one an outbox step books may be as old as the retention.
 // The margins cover clocks apart between the broker and PostgreSQL.
-constexpr absl::Duration kRecentDays = absl::Hours(48);
-constexpr absl::Duration kAhead = absl::Hours(24);
+constexpr absl::Duration kRecentPast = absl::Hours(48);
+constexpr absl::Duration kNearFuture = absl::Hours(24);
 
 std::string Timestamp(absl::Time t) {
   return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
@@ -188,8 +188,9 @@ absl::StatusOr<QuoteRecord> PgQuoteRepository::Load(const std::string& store_id,
     // Only a miss looks through every day kept (an old quote's outbox step,
     // an expired quote, an unknown id).
     const absl::Time now = absl::Now();
-    pqxx::result head = tx.exec_prepared(q::kQuoteById, quote_id, store_id,
-                                         Timestamp(now - kRecentDays), Timestamp(now + kAhead));
+    pqxx::result head =
+        tx.exec_prepared(q::kQuoteById, quote_id, store_id, Timestamp(now - kRecentPast),
+                         Timestamp(now + kNearFuture));
     if (head.empty()) {
       head = tx.exec_prepared(q::kQuoteById, quote_id, store_id, "-infinity", "infinity");
     }

@@ -344,6 +344,14 @@ TEST_F(CheckoutTest, VendorDownAnswersUnavailableAndLeavesNoHalfWrittenPurchase)
   // Nothing was applied, so the key is free: a retry runs again (and fails again).
   status = Call(key_down_, &Stub::CommitPurchase, commit, &purchase);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  // The retry took over the failed order: its lines are the quote's, once.
+  EXPECT_EQ(CountRows(absl::StrCat("SELECT count(*) FROM purchase_lines l JOIN purchases p "
+                                   "USING (purchase_id) WHERE p.order_number = '",
+                                   commit.order_number(), "'")),
+            quote.lines_size());
+  EXPECT_EQ(CountRows(absl::StrCat("SELECT attempts FROM purchases WHERE order_number = '",
+                                   commit.order_number(), "'")),
+            2);
 }
 
 TEST_F(CheckoutTest, OperationsLoyalClientLacksAreRefusedPrecisely) {
