@@ -179,6 +179,12 @@ absl::StatusOr<int> BrokerApp::Start() {
   health_ = std::make_unique<ServingHealth>(*server_->GetHealthCheckService(), pool_,
                                             absl::Milliseconds(config_.grpc.health_probe_ms));
   health_->Start();
+  if (!config_.grpc.readiness_listen.empty()) {
+    auto readiness = ReadinessEndpoint::Start(config_.grpc.readiness_listen,
+                                              [this] { return health_->serving(); });
+    if (!readiness.ok()) return readiness.status();
+    readiness_ = std::move(*readiness);
+  }
   Log(LogLevel::kInfo, "broker_started",
       {{"listen", config_.grpc.listen},
        {"port", std::to_string(port)},
@@ -213,7 +219,7 @@ absl::Status BrokerApp::StartAdmin(const std::shared_ptr<grpc::ServerCredentials
 void BrokerApp::Shutdown(absl::Duration grace) {
   if (server_) {
     Log(LogLevel::kInfo, "broker_stopping", {});
-    health_->BeginShutdown();
+    health_->BeginShutdown();  // the readiness endpoint answers 503 from here
     absl::SleepFor(absl::Milliseconds(config_.grpc.shutdown_drain_ms));
     // Refuses new calls at once; in-flight calls get until the deadline.
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
@@ -222,6 +228,7 @@ void BrokerApp::Shutdown(absl::Duration grace) {
       admin_server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
       admin_server_.reset();
     }
+    readiness_.reset();
     health_.reset();
   }
   workers_.reset();  // runs what was already handed over, then joins

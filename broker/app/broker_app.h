@@ -15,6 +15,7 @@
 #include "broker/api/grpc_service.h"
 #include "broker/api/reflection_v1.h"
 #include "broker/app/maintenance_worker.h"
+#include "broker/app/readiness_endpoint.h"
 #include "broker/app/serving_health.h"
 #include "broker/common/thread_pool.h"
 #include "broker/config/config.h"
@@ -76,6 +77,7 @@ class BrokerApp {
   bool FlushJournal(absl::Duration timeout) { return journal_.Flush(timeout); }
 
   int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
+  int readiness_port() const { return readiness_ ? readiness_->port() : 0; }
 
  private:
   BrokerConfig config_;
@@ -107,6 +109,7 @@ class BrokerApp {
   std::unique_ptr<ThreadPool> workers_;
   std::unique_ptr<ReflectionV1Service> reflection_v1_;
   std::unique_ptr<ServingHealth> health_;
+  std::unique_ptr<ReadinessEndpoint> readiness_;
   std::unique_ptr<BrokerGrpcService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<AdminService> admin_service_;

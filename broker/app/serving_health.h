@@ -30,6 +30,8 @@ class ServingHealth {
   void Start();
   // NOT_SERVING from now on, whatever the database says.
   void BeginShutdown();
+  // What health answers now.
+  bool serving() const { return serving_; }
 
  private:
   void Probe();

@@ -64,6 +64,7 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
   schema["grpc.shutdown_drain_ms"] =
       NonNegativeInt("grpc.shutdown_drain_ms", c.grpc.shutdown_drain_ms);
   schema["grpc.health_probe_ms"] = PositiveInt("grpc.health_probe_ms", c.grpc.health_probe_ms);
+  schema["grpc.readiness_listen"] = Text(c.grpc.readiness_listen);
   schema["grpc.tls.cert_file"] = Text(c.grpc.tls.cert_file);
   schema["grpc.tls.key_file"] = Text(c.grpc.tls.key_file);
   schema["grpc.tls.client_ca_file"] = Text(c.grpc.tls.client_ca_file);

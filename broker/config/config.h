@@ -31,6 +31,9 @@ struct BrokerConfig {
     int shutdown_drain_ms = 0;
     // How often health asks PostgreSQL whether it answers.
     int health_probe_ms = 2000;
+    // Plain HTTP GET /ready (200 or 503, as health says) for load balancers
+    // that cannot speak grpc.health.v1; empty turns it off.
+    std::string readiness_listen;
     bool tls_enabled = false;
     TlsConfig tls;
   } grpc;

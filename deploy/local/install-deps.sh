@@ -11,7 +11,8 @@ PACKAGES=(cmake ninja-build ccache g++ pkg-config
   golang-github-gogo-googleapis-dev  # google/rpc/*.proto: the errors' details
   grpc-proto   # grpc/reflection/v1/reflection.proto: server reflection v1
   python3-grpcio python3-protobuf  # the tests' till written apart from the C++ code
-  clang-14 libclang-rt-14-dev)  # tests/sanitized.sh: ASan, UBSan and libFuzzer
+  clang-14 libclang-rt-14-dev  # tests/sanitized.sh: ASan, UBSan and libFuzzer
+  etcd-server patroni haproxy)  # deploy/ha: the high-availability stack and its failover test
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

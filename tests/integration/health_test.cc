@@ -5,11 +5,13 @@
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "broker/app/readiness_endpoint.h"
 #include "broker/app/serving_health.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
@@ -78,14 +80,49 @@ TEST(ServingHealth, ServesWhileThePoolReachesPostgreSql) {
   EXPECT_EQ(server.Check(""), HealthCheckResponse::SERVING);
 }
 
+// GET /ready's status code, or 0 when nothing answered.
+int ReadyStatus(int port, const std::string& path = "/ready") {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(2);
+  auto answer = client.Get(path.c_str());
+  return answer ? answer->status : 0;
+}
+
 TEST(ServingHealth, IsNotServingWhilePostgreSqlCannotBeReached) {
   HealthServer server;
   ConnectionPool pool("host=127.0.0.1 port=1 connect_timeout=1", 1);  // nothing listens there
   ServingHealth health(server.health(), pool, absl::Milliseconds(100));
+  auto readiness = ReadinessEndpoint::Start("127.0.0.1:0", [&health] { return health.serving(); });
+  ASSERT_TRUE(readiness.ok()) << readiness.status();
   health.Start();
   EXPECT_TRUE(Eventually([&] { return server.Check(kBrokerServiceName); },
                          HealthCheckResponse::NOT_SERVING));
   EXPECT_EQ(server.Check(""), HealthCheckResponse::NOT_SERVING);
+  // What a load balancer's HTTP check sees: not ready, though alive.
+  EXPECT_EQ(ReadyStatus((*readiness)->port()), 503);
+  EXPECT_EQ(ReadyStatus((*readiness)->port(), "/live"), 200);
+}
+
+TEST(ReadinessEndpoint, AnswersAsHealthSaysAtEveryCall) {
+  std::atomic<bool> serving{true};
+  auto readiness = ReadinessEndpoint::Start("127.0.0.1:0", [&serving] { return serving.load(); });
+  ASSERT_TRUE(readiness.ok()) << readiness.status();
+  const int port = (*readiness)->port();
+  EXPECT_EQ(ReadyStatus(port), 200);
+  serving = false;
+  EXPECT_EQ(ReadyStatus(port), 503);
+  serving = true;
+  EXPECT_EQ(ReadyStatus(port), 200);
+  EXPECT_EQ(ReadyStatus(port, "/elsewhere"), 404);
+  readiness->reset();
+  EXPECT_EQ(ReadyStatus(port), 0) << "still answering after it was stopped";
+}
+
+TEST(ReadinessEndpoint, RefusesAnAddressWithoutAPort) {
+  auto readiness = ReadinessEndpoint::Start("127.0.0.1", [] { return true; });
+  ASSERT_FALSE(readiness.ok());
+  EXPECT_EQ(readiness.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(readiness.status().message().find("grpc.readiness_listen"), std::string::npos);
 }
 
 TEST(ServingHealth, IsNotServingWhilePostgreSqlHangsAndServesAgainAfter) {
