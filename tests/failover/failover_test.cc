@@ -88,6 +88,11 @@ class FailoverTest : public ::testing::Test {
          absl::StrSplit(std::getenv("HA_PATRONI_PORTS"), ',', absl::SkipEmpty())) {
       patroni_ports_.push_back(std::stoi(std::string(port)));
     }
+    for (absl::string_view port :
+         absl::StrSplit(std::getenv("HA_BROKER_READY_PORTS"), ',', absl::SkipEmpty())) {
+      broker_ready_ports_.push_back(std::stoi(std::string(port)));
+    }
+    ASSERT_EQ(broker_ready_ports_.size(), 3u);
     stores_ = std::make_unique<CrashStores>("failover");
     load_ = std::make_unique<CommitLoad>(*stores_);
     load_->set_channel(
@@ -128,12 +133,24 @@ class FailoverTest : public ::testing::Test {
     const absl::Time killed_at = absl::Now();
     const int at_kill = load_->acknowledged();
     Failover figures;
-    figures.new_primary_s =
-        absl::ToDoubleSeconds(WaitUntil([&] { return IsPrimary(standby); }, absl::Seconds(60)));
+    // What a load balancer sees of a replica meanwhile: not ready while
+    // there is no primary, ready again after.
+    bool seen_not_ready = false;
+    figures.new_primary_s = absl::ToDoubleSeconds(WaitUntil(
+        [&] {
+          seen_not_ready |= HttpStatus(broker_ready_ports_.front(), "/ready") == 503;
+          return IsPrimary(standby);
+        },
+        absl::Seconds(60)));
     EXPECT_TRUE(IsPrimary(standby)) << "the standby was not promoted";
     WaitUntil([&] { return load_->acknowledged() > at_kill + 10; }, absl::Seconds(60));
     figures.commits_again_s = absl::ToDoubleSeconds(absl::Now() - killed_at);
     EXPECT_GT(load_->acknowledged(), at_kill + 10) << "commits did not resume after the failover";
+    EXPECT_TRUE(seen_not_ready) << "a replica stayed ready without a primary";
+    WaitUntil([&] { return HttpStatus(broker_ready_ports_.front(), "/ready") == 200; },
+              absl::Seconds(10));
+    EXPECT_EQ(HttpStatus(broker_ready_ports_.front(), "/ready"), 200)
+        << "a replica did not come back to ready with the new primary";
     Stack("wait-sync");
     figures.standby_again_s = absl::ToDoubleSeconds(absl::Now() - killed_at);
     std::cout << "killed primary " << killed << ": " << standby << " primary after "
@@ -144,6 +161,7 @@ class FailoverTest : public ::testing::Test {
   }
 
   std::vector<int> patroni_ports_;
+  std::vector<int> broker_ready_ports_;
   std::unique_ptr<CrashStores> stores_;
   std::unique_ptr<CommitLoad> load_;
 };
