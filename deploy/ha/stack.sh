@@ -14,14 +14,15 @@
 #   deploy/ha/stack.sh down                # stops everything, removes its data
 #
 # HA_DIR (default /tmp/loyalty-ha) holds data, logs and pids; HA_BASE_PORT
-# (default 56000) is the first of the ports it uses (see ports below).
+# (default 26000, below the kernel's ephemeral range) is the first of the
+# ports it uses (see ports below).
 # Needs the built binaries (cmake -S . -B build -G Ninja && ninja -C build)
 # and the Debian packages etcd-server, patroni, haproxy and postgresql-15.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 HERE="$ROOT/deploy/ha"
 HA_DIR="${HA_DIR:-/tmp/loyalty-ha}"
-BASE="${HA_BASE_PORT:-56000}"
+BASE="${HA_BASE_PORT:-26000}"
 BIN="${LOYALTY_BUILD_DIR:-$ROOT/build}"
 
 # Ports, from HA_BASE_PORT.
@@ -39,6 +40,11 @@ declare -A SIMULATOR_PORT=([loyalclient]=$((BASE + 81)) [sailplay]=$((BASE + 82)
 SUPERUSER_PASSWORD="${HA_SUPERUSER_PASSWORD:-ha-superuser-local-only}"
 REPLICATION_PASSWORD="${HA_REPLICATION_PASSWORD:-ha-replication-local-only}"
 BROKER_PASSWORD="${HA_BROKER_PASSWORD:-ha-broker-local-only}"
+
+# The stack is self-contained: PG* variables of the caller's (a test
+# cluster's password, say) would reach Patroni's pg_basebackup and psql and
+# override what the stack sets.
+while read -r name; do unset "$name"; done < <(compgen -e | grep '^PG' || true)
 
 log() { echo "[ha] $*" >&2; }
 die() {
@@ -282,5 +288,5 @@ case "${1:-}" in
   kill-primary) kill_primary ;;
   kill-broker) kill -9 "$(cat "$(pidfile "broker$2")")" && echo "broker$2" ;;
   start-broker) start_broker "$2" ;;
-  *) sed -n '2,19p' "$0" && exit 2 ;;
+  *) sed -n '2,20p' "$0" && exit 2 ;;
 esac
