@@ -11,6 +11,8 @@
 #include "absl/time/clock.h"
 #include "broker/common/call_deadline.h"
 #include "broker/common/error_reasons.h"
+#include "broker/storage/migrations.h"
+#include "broker/storage/queries.h"
 
 namespace loyalty::broker {
 namespace {
@@ -24,6 +26,30 @@ int BackendPid(ConnectionPool& pool) {
                   })
                   .ok());
   return pid;
+}
+
+// The broker's statements are keyed lookups whose best plan does not depend
+// on the values: planned once per connection, not on every call (a custom
+// plan of the intent cost more to plan than to run).
+TEST(ConnectionPool, PreparedStatementsRunOnGenericPlansFromTheFirstCall) {
+  {
+    pqxx::connection connection("");
+    ASSERT_TRUE(ApplyMigrations(connection, EmbeddedMigrations()).ok());
+  }
+  ConnectionPool pool("", 1);
+  ASSERT_TRUE(pool.Connect().ok());
+  ASSERT_TRUE(pool.Run([](pqxx::connection& c) {
+                    pqxx::nontransaction tx(c);
+                    tx.exec_prepared(q::kPurchaseStatusByOrder, "no-such-store", "no-such-order");
+                    const pqxx::row plans = tx.exec_params1(
+                        "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                        "WHERE name = $1",
+                        std::string(q::kPurchaseStatusByOrder));
+                    EXPECT_EQ(plans[0].as<int64_t>(), 1);
+                    EXPECT_EQ(plans[1].as<int64_t>(), 0);
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST(ConnectionPool, WorkPastTheCallersDeadlineIsCutAndAnswersUnavailable) {
