@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 #include <random>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/storage/migrations.h"
@@ -32,28 +33,9 @@ constexpr absl::Duration kPauseAfterUnavailable = absl::Milliseconds(20);
 
 std::string Source(const std::string& path) { return std::string(LOYALTY_SOURCE_DIR) + "/" + path; }
 
-// grpc::StatusCode by the name a report prints.
+// gRPC's codes are numbered as absl's: "UNAVAILABLE", "ABORTED", ...
 std::string CodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case grpc::StatusCode::UNKNOWN:
-      return "UNKNOWN";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    default:
-      return absl::StrCat("code ", static_cast<int>(code));
-  }
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
 }  // namespace

@@ -26,6 +26,10 @@ namespace loyalty::broker::testing {
 
 namespace v1 = ::loyalty::broker::v1;
 
+// Tills committing at once: enough to keep commits in flight at any moment
+// on a two-core machine.
+inline constexpr int kLoadThreads = 4;
+
 // A free TCP port on 127.0.0.1.
 int FreePort();
 // One integer from PostgreSQL (PG* variables).

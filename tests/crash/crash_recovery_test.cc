@@ -25,8 +25,6 @@ using testing::CommitLoad;
 using testing::CrashStores;
 using testing::QueryInt;
 
-constexpr int kLoadThreads = 4;
-
 class CrashRecoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -62,7 +60,7 @@ class CrashRecoveryTest : public ::testing::Test {
   // Commits from several threads until the broker is killed.
   void RunRound(std::mt19937& random) {
     auto broker = StartBroker();
-    load_->Start(kLoadThreads);
+    load_->Start(testing::kLoadThreads);
     std::this_thread::sleep_for(std::chrono::milliseconds(200 + random() % 600));
     broker->Kill();
     load_->Stop();

@@ -33,7 +33,6 @@ using testing::CommitLoad;
 using testing::CrashStores;
 using testing::QueryInt;
 
-constexpr int kLoadThreads = 4;
 constexpr int kBrokerKilled = 2;
 constexpr int kSlowVendorMs = 300;
 constexpr int kMaxReplicaKills = 5;
@@ -170,7 +169,7 @@ TEST_F(FailoverTest, PrimaryAndReplicaLostUnderLoadNothingLostNothingDoubled) {
   const char* rounds_env = std::getenv("LOYALTY_FAILOVER_ROUNDS");
   const int rounds = rounds_env != nullptr ? std::atoi(rounds_env) : 1;
 
-  load_->Start(kLoadThreads);
+  load_->Start(testing::kLoadThreads);
   Failover worst;
   for (int round = 0; round < rounds; ++round) {
     const Failover figures = LosePrimaryUnderLoad();
