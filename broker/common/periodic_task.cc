@@ -5,9 +5,9 @@
 namespace loyalty::broker {
 
 void PeriodicTask::Start() {
-  task_();
   thread_ = std::thread([this] {
     while (true) {
+      task_();
       {
         absl::MutexLock lock(&mutex_);
         const absl::Time next = absl::Now() + interval_;
@@ -15,7 +15,6 @@ void PeriodicTask::Start() {
         }
         if (stopping_) return;
       }
-      task_();
     }
   });
 }

@@ -1,8 +1,10 @@
 #pragma once
 
-// Runs a task once at Start() and then every `interval` on its own thread,
-// until Stop() (or destruction). For background upkeep: metrics state,
-// expired holds.
+// Runs a task at once and then every `interval` on its own thread, until
+// Stop() (or destruction). Start() never waits for it: a first pass that
+// calls slow vendors (recovery, the outbox, reconciliation) must not hold a
+// replica back from serving. For background upkeep: metrics state, expired
+// holds.
 
 #include <functional>
 #include <thread>
