@@ -77,7 +77,6 @@ class BrokerApp {
   bool FlushJournal(absl::Duration timeout) { return journal_.Flush(timeout); }
 
   int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
-  int readiness_port() const { return readiness_ ? readiness_->port() : 0; }
 
  private:
   BrokerConfig config_;

@@ -42,10 +42,13 @@ absl::StatusOr<std::unique_ptr<ReadinessEndpoint>> ReadinessEndpoint::Start(
 
 ReadinessEndpoint::ReadinessEndpoint(std::unique_ptr<httplib::Server> server, int port)
     : server_(std::move(server)), port_(port) {
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listen_returned_ = true;
+  });
   // stop() only reaches a server already listening: wait for it here, not
-  // in the destructor.
-  while (!server_->is_running()) std::this_thread::yield();
+  // in the destructor (or for a listen that gave up at once).
+  while (!server_->is_running() && !listen_returned_) std::this_thread::yield();
 }
 
 ReadinessEndpoint::~ReadinessEndpoint() {

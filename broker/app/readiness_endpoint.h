@@ -6,6 +6,7 @@
 // PostgreSQL cannot be reached and from the start of a shutdown. GET /live
 // answers 200 while the process serves HTTP at all.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,6 +36,7 @@ class ReadinessEndpoint {
 
   std::unique_ptr<httplib::Server> server_;
   int port_ = 0;
+  std::atomic<bool> listen_returned_{false};
   std::thread thread_;
 };
 
