@@ -88,6 +88,7 @@ primary_with_sync_standby() {
   local n
   n=$(primary_node) && has_sync_standby "$n"
 }
+wait_sync() { wait_for 90 "a synchronous standby" primary_with_sync_standby; }
 
 start_etcd() {
   spawn etcd etcd --name ha-etcd --data-dir "$HA_DIR/etcd" \
@@ -143,18 +144,15 @@ database_url() {
   echo "host=127.0.0.1 port=$DB_ENTRY dbname=loyalty user=loyalty target_session_attrs=read-write"
 }
 
-broker() {
-  PGPASSWORD="$BROKER_PASSWORD" LOYALTY_DATABASE__URL="$(database_url)" \
-    "$BIN/broker/loyalty-broker" --config "$HERE/broker.yaml" "$@"
-}
+# The broker binary as every replica and command of the stack runs it.
+BROKER=(env PGPASSWORD="$BROKER_PASSWORD" LOYALTY_DATABASE__URL="$(database_url)"
+  "$BIN/broker/loyalty-broker" --config "$HERE/broker.yaml")
 
 start_broker() {
   local n=$1
-  spawn "broker$n" env PGPASSWORD="$BROKER_PASSWORD" LOYALTY_DATABASE__URL="$(database_url)" \
-    LOYALTY_GRPC__LISTEN="127.0.0.1:${BROKER_GRPC[$n]}" \
+  spawn "broker$n" env LOYALTY_GRPC__LISTEN="127.0.0.1:${BROKER_GRPC[$n]}" \
     LOYALTY_GRPC__READINESS_LISTEN="127.0.0.1:${BROKER_READY[$n]}" \
-    LOYALTY_METRICS__LISTEN="127.0.0.1:${BROKER_METRICS[$n]}" \
-    "$BIN/broker/loyalty-broker" --config "$HERE/broker.yaml" serve
+    LOYALTY_METRICS__LISTEN="127.0.0.1:${BROKER_METRICS[$n]}" "${BROKER[@]}" serve
   wait_for 30 "broker $n" curl -sf "http://127.0.0.1:${BROKER_READY[$n]}/ready"
 }
 
@@ -174,10 +172,13 @@ start_simulators() {
   export STORE_003_API_KEY="${STORE_003_API_KEY:-demo-store-003-key-please-change}"
 }
 
+# psql as the superuser, through the database entry.
+SUPERUSER_PSQL=(env PGPASSWORD="$SUPERUSER_PASSWORD" psql -h 127.0.0.1 -p "$DB_ENTRY" -U postgres
+  -v ON_ERROR_STOP=1 -qtA)
+
 # The broker's role and database, made once on the primary.
 create_broker_database() {
-  local psql=(env PGPASSWORD="$SUPERUSER_PASSWORD" psql -h 127.0.0.1 -p "$DB_ENTRY" -U postgres
-    -v ON_ERROR_STOP=1 -qtA)
+  local psql=("${SUPERUSER_PSQL[@]}")
   "${psql[@]}" -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = 'loyalty'" | grep -q 1 ||
     "${psql[@]}" -d postgres -c "CREATE ROLE loyalty LOGIN CREATEROLE PASSWORD '$BROKER_PASSWORD'"
   "${psql[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'loyalty'" | grep -q 1 ||
@@ -205,13 +206,12 @@ up() {
   wait_for 60 "the first PostgreSQL node to lead" is_primary 1
   start_patroni 2
   start_db_haproxy
-  wait_for 90 "a synchronous standby" primary_with_sync_standby
-  wait_for 20 "the database entry" env PGPASSWORD="$SUPERUSER_PASSWORD" \
-    psql -h 127.0.0.1 -p "$DB_ENTRY" -U postgres -d postgres -c "SELECT 1"
+  wait_sync
+  wait_for 20 "the database entry" "${SUPERUSER_PSQL[@]}" -d postgres -c "SELECT 1"
   create_broker_database
-  broker migrate >>"$HA_DIR/logs/migrate.log" 2>&1
+  "${BROKER[@]}" migrate >>"$HA_DIR/logs/migrate.log" 2>&1
   ((simulators)) && start_simulators
-  [[ -n "$stores" ]] && broker register --stores "$stores" >>"$HA_DIR/logs/register.log" 2>&1
+  [[ -n "$stores" ]] && "${BROKER[@]}" register --stores "$stores" >>"$HA_DIR/logs/register.log" 2>&1
   local n
   for n in 1 2 3; do start_broker "$n"; done
   start_grpc_haproxy
@@ -228,23 +228,30 @@ down() {
   done
   # A node's postmaster and backends outlive a killed Patroni.
   for f in "$HA_DIR"/pg/node*/postmaster.pid; do
-    [[ -f "$f" ]] || continue
-    pkill -9 -P "$(head -1 "$f")" 2>/dev/null || true
-    kill -9 "$(head -1 "$f")" 2>/dev/null || true
+    [[ -f "$f" ]] && kill_postgres "$(head -1 "$f")"
   done
   sleep 0.5
   rm -rf "$HA_DIR"
 }
 
-# kill -9 of the primary's PostgreSQL: the postmaster, then its children,
-# as when its host fails. Patroni on that node sees the crash and hands the
-# leader key to the synchronous standby (primary_start_timeout: 0).
+# kill -9 of a postmaster and every backend, as when its host fails. The
+# backends are listed first: once the postmaster is gone they are no longer
+# its children, and killed first they would make it restart them.
+kill_postgres() {
+  local postmaster=$1 backends
+  backends=$(pgrep -P "$postmaster" || true)
+  kill -9 "$postmaster" 2>/dev/null || true
+  # shellcheck disable=SC2086  # one pid a word
+  [[ -z "$backends" ]] || kill -9 $backends 2>/dev/null || true
+}
+
+# kill -9 of the primary's PostgreSQL. Patroni on that node sees the crash
+# and hands the leader key to the synchronous standby
+# (primary_start_timeout: 0).
 kill_primary() {
-  local n pid
+  local n
   n=$(primary_node) || die "no primary now"
-  pid=$(head -1 "$HA_DIR/pg/node$n/postmaster.pid")
-  kill -9 "$pid"
-  pkill -9 -P "$pid" 2>/dev/null || true
+  kill_postgres "$(head -1 "$HA_DIR/pg/node$n/postmaster.pid")"
   echo "pg$n"
 }
 
@@ -284,7 +291,7 @@ case "${1:-}" in
   primary) echo "pg$(primary_node)" ;;
   env) print_env ;;
   logs) print_logs ;;
-  wait-sync) wait_for 90 "a synchronous standby" primary_with_sync_standby ;;
+  wait-sync) wait_sync ;;
   kill-primary) kill_primary ;;
   kill-broker) kill -9 "$(cat "$(pidfile "broker$2")")" && echo "broker$2" ;;
   start-broker) start_broker "$2" ;;

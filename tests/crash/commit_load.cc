@@ -152,7 +152,7 @@ void CommitLoad::OneCommit(int64_t n) {
   line->set_unit_price_minor(a.amount_minor);
   v1::QuoteCartResponse quote;
   if (!Call(a.api_key, &Stub::QuoteCart, quote_request, &quote).ok()) return;
-  const std::string order = absl::StrCat("crash-", stores_.run(), "-", n);
+  const std::string order = absl::StrCat(stores_.prefix(), "-", stores_.run(), "-", n);
   a.request.set_idempotency_key("key-" + order);
   a.request.set_order_number(order);
   a.request.set_quote_id(quote.quote_id());

@@ -53,6 +53,7 @@ class CrashStores {
   // (migrations applied first) in the PostgreSQL of the PG* variables.
   explicit CrashStores(const std::string& prefix);
 
+  const std::string& prefix() const { return prefix_; }
   const std::string& run() const { return run_; }
   // `store_id IN (...)`: this run's stores, for SQL filters.
   std::string StoresFilter(const std::string& column = "store_id") const;
