@@ -11,6 +11,7 @@ namespace loyalty::simulator {
 namespace {
 
 constexpr size_t kThreads = 64;
+constexpr size_t kRequestsPerConnection = 1000;
 SimulatorServer* g_running = nullptr;
 
 void StopOnSignal(int) {
@@ -27,6 +28,10 @@ SimulatorServer::SimulatorServer() {
   // Each kept-alive connection holds a thread; the default 8 would make
   // callers with more connections wait out the keep-alive timeout.
   server_.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
+  // A connection serves many requests, as vendors' web servers do (nginx
+  // keeps one for 1000 by default); cpp-httplib's own default of 5 would
+  // make every client open a connection every few calls.
+  server_.set_keep_alive_max_count(kRequestsPerConnection);
   RegisterFaultRoutes(server_, faults_);
   server_.Get("/__sim/health", [](const httplib::Request&, httplib::Response& res) {
     ReplyJson(res, 200, nlohmann::json{{"status", "ok"}});

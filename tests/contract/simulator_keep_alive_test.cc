@@ -1,0 +1,58 @@
+// The simulators keep a connection for many requests, as vendors' web
+// servers do: a benchmark against them would otherwise measure connection
+// set-up on every few calls rather than the broker's work.
+
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "simulators/artix/server.h"
+#include "simulators/kit/seed.h"
+#include "simulators/loyalclient/server.h"
+#include "simulators/sailplay/server.h"
+
+namespace loyalty::contract {
+namespace {
+
+nlohmann::json SeedOf(const std::string& relative) {
+  return simulator::LoadSeed(std::string(LOYALTY_SOURCE_DIR) + "/simulators/" + relative);
+}
+
+size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
+
+// Connections one libcurl handle opened for `requests` health checks.
+long ConnectionsFor(int port, int requests) {
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), curl_easy_cleanup);
+  const std::string url = absl::StrCat("http://127.0.0.1:", port, "/__sim/health");
+  curl_easy_setopt(easy.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy.get(), CURLOPT_WRITEFUNCTION, Discard);
+  long connections = 0;
+  for (int i = 0; i < requests; ++i) {
+    EXPECT_EQ(curl_easy_perform(easy.get()), CURLE_OK);
+    long opened = 0;
+    curl_easy_getinfo(easy.get(), CURLINFO_NUM_CONNECTS, &opened);
+    connections += opened;
+  }
+  return connections;
+}
+
+TEST(SimulatorKeepAlive, EverySimulatorServesManyRequestsOnOneConnection) {
+  std::unique_ptr<simulator::SimulatorServer> simulators[] = {
+      std::make_unique<simulator::loyalclient::LoyalClientSimulator>(
+          SeedOf("loyalclient/data/loyalclient-seed.json")),
+      std::make_unique<simulator::sailplay::SailPlaySimulator>(
+          SeedOf("sailplay/data/sailplay-seed.json")),
+      std::make_unique<simulator::artix::ArtixSimulator>(SeedOf("artix/data/artix-seed.json")),
+  };
+  for (auto& simulator : simulators) {
+    const int port = simulator->Start("127.0.0.1", 0);
+    ASSERT_GT(port, 0);
+    EXPECT_EQ(ConnectionsFor(port, 50), 1) << "port " << port;
+  }
+}
+
+}  // namespace
+}  // namespace loyalty::contract
