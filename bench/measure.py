@@ -7,8 +7,9 @@ Per operation (the JSON's `count`): CPU time of the broker, the vendor
 simulator, every PostgreSQL process and the load command itself, user and
 system apart (from /proc and getrusage), and the database's committed
 transactions, WAL flushes and statements (pg_stat_database, pg_stat_wal,
-pg_stat_statements where it is loaded), and the broker's resident memory
-before and after. These figures hold on a shared machine where throughput does not.
+pg_stat_statements where it is loaded), the broker's thread switches (each
+hand-off between its threads shows) and the TCP connections opened on the
+machine, and the broker's resident memory before and after. These figures hold on a shared machine where throughput does not.
 """
 import argparse
 import json
@@ -59,6 +60,33 @@ def rss_kb(pid):
     return None
 
 
+def thread_switches(pid):
+    """Context switches of every thread of `pid`: each time one of them
+    waited (a hand-off between threads, a blocking call) or was preempted."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches:",
+                                        "nonvoluntary_ctxt_switches:")):
+                        total += int(line.split()[1])
+        except OSError:
+            pass  # the thread ended meanwhile
+    return total
+
+
+def tcp_connections_opened():
+    """TCP connections this machine opened (connect calls that went out)."""
+    with open("/proc/net/snmp") as f:
+        rows = [line.split() for line in f if line.startswith("Tcp:")]
+    return int(rows[1][rows[0].index("ActiveOpens")])
+
+
 def db_number(sql):
     out = subprocess.run(["psql", "-Atc", sql], capture_output=True, text=True)
     try:
@@ -101,6 +129,8 @@ def snapshot(args):
         "statements": db_number(STATEMENTS),
         "wal_flushes": db_number(WAL_FLUSHES),
         "broker_rss_kb": rss_kb(args.broker),
+        "broker_switches": thread_switches(args.broker),
+        "tcp_opens": tcp_connections_opened(),
     }
 
 
@@ -131,7 +161,7 @@ def main():
     result["cpu_per_op"] = per_op
     result["broker_rss_kb_before"] = before["broker_rss_kb"]
     result["broker_rss_kb_after"] = after["broker_rss_kb"]
-    for name in ("commits", "statements", "wal_flushes"):
+    for name in ("commits", "statements", "wal_flushes", "broker_switches", "tcp_opens"):
         if before[name] is not None and after[name] is not None:
             result[f"{name}_per_op"] = (after[name] - before[name]) / ops
     # The statements behind the count, most frequent first.

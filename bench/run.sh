@@ -228,13 +228,14 @@ def per_op(x, name):
     return f'{x[name]:.2f}' if name in x else "n/a"
 print("CPU ms per operation, user + system; database work per operation:")
 print()
-print("| operation | broker | PostgreSQL | vendor simulator | load generator | transactions | WAL flushes | statements |")
-print("|---|---|---|---|---|---|---|---|")
+print("| operation | broker | PostgreSQL | vendor simulator | load generator | transactions | WAL flushes | statements | broker thread switches | TCP connections opened |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 # The load generator's commit quotes first: its commit alone is the
 # difference of the two rows.
 commit_only = {"cpu_per_op": {n: {k: commit_c["cpu_per_op"][n][k] - quote_c["cpu_per_op"][n][k]
                                   for k in ("user_ms", "sys_ms")} for n in commit_c["cpu_per_op"]}}
-for name in ("commits_per_op", "wal_flushes_per_op", "statements_per_op"):
+for name in ("commits_per_op", "wal_flushes_per_op", "statements_per_op", "broker_switches_per_op",
+             "tcp_opens_per_op"):
     if name in commit_c and name in quote_c:
         commit_only[name] = commit_c[name] - quote_c[name]
 for label, x in ((f"vendor direct quote (c={conc})", vendor_c),
@@ -245,7 +246,8 @@ for label, x in ((f"vendor direct quote (c={conc})", vendor_c),
     broker = cpu(x, "broker") if label.startswith("broker") else "-"
     print(f'| {label} | {broker} | {cpu(x, "postgres")} | {cpu(x, "vendor")} | {cpu(x, "loadgen")} | '
           f'{per_op(x, "commits_per_op")} | {per_op(x, "wal_flushes_per_op")} | '
-          f'{per_op(x, "statements_per_op")} |')
+          f'{per_op(x, "statements_per_op")} | {per_op(x, "broker_switches_per_op")} | '
+          f'{per_op(x, "tcp_opens_per_op")} |')
 print()
 rows = []
 def row(measure, value, baseline_name, baseline, target, ok, ratio_text):

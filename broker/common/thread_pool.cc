@@ -1,10 +1,17 @@
 #include "broker/common/thread_pool.h"
 
+#include <pthread.h>
+
 namespace loyalty::broker {
 
 ThreadPool::ThreadPool(int threads, int max_queued) : max_queued_(max_queued) {
   threads_.reserve(threads);
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "worker");  // as `top -H` and perf show it
+      Work();
+    });
+  }
 }
 
 ThreadPool::~ThreadPool() {

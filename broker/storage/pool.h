@@ -90,6 +90,8 @@ class ConnectionPool {
   std::string last_open_error_ ABSL_GUARDED_BY(mutex_);
   uint64_t next_lease_ ABSL_GUARDED_BY(mutex_) = 0;
   std::map<uint64_t, Lease> leases_ ABSL_GUARDED_BY(mutex_);
+  // When the cutter wakes next, unless signalled: the earliest cut_at.
+  absl::Time cutter_sleeps_until_ ABSL_GUARDED_BY(mutex_) = absl::InfinitePast();
   std::thread opener_;
   std::thread cutter_;
 };

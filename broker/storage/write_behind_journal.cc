@@ -1,5 +1,7 @@
 #include "broker/storage/write_behind_journal.h"
 
+#include <pthread.h>
+
 #include "absl/strings/str_cat.h"
 #include "broker/common/logging.h"
 
@@ -7,7 +9,10 @@ namespace loyalty::broker {
 
 WriteBehindJournal::WriteBehindJournal(BatchWriter write, WriteBehindSettings settings)
     : write_(std::move(write)), settings_(settings) {
-  writer_ = std::thread([this] { WriteLoop(); });
+  writer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "journal-writer");
+    WriteLoop();
+  });
 }
 
 WriteBehindJournal::~WriteBehindJournal() {
@@ -22,17 +27,20 @@ WriteBehindJournal::~WriteBehindJournal() {
 
 absl::Status WriteBehindJournal::Record(const VendorOperation& operation) {
   uint64_t dropped = 0;
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (queue_.size() < settings_.max_queued) {
       queue_.push_back(operation);
       ++recorded_;
+      // The writer waits for the first entry, then lingers for a full batch.
+      wake = queue_.size() == 1 || queue_.size() == settings_.max_batch;
     } else {
       dropped = ++dropped_;
     }
   }
   if (dropped == 0) {
-    work_.notify_one();
+    if (wake) work_.notify_one();
     return absl::OkStatus();
   }
   return absl::ResourceExhaustedError(absl::StrCat("journal queue full (", settings_.max_queued,
@@ -62,6 +70,8 @@ void WriteBehindJournal::WriteLoop() {
   while (true) {
     work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and nothing left
+    work_.wait_for(lock, absl::ToChronoMicroseconds(settings_.linger),
+                   [&] { return stopping_ || queue_.size() >= settings_.max_batch; });
     const size_t n = std::min(queue_.size(), settings_.max_batch);
     // Copied, not moved: a batch that fails stays queued as it was.
     std::vector<VendorOperation> batch(queue_.begin(), queue_.begin() + n);

@@ -27,6 +27,10 @@ struct WriteBehindSettings {
   size_t max_batch = 500;
   // After a failed write, the writer waits this long before trying again.
   absl::Duration retry_after = absl::Milliseconds(500);
+  // Once an entry is queued, the writer waits this long for more (or a full
+  // batch) before writing: one statement and one thread wake-up for many
+  // entries, where writing each at once cost both per vendor call.
+  absl::Duration linger = absl::Milliseconds(5);
 };
 
 class WriteBehindJournal final : public OperationJournal {
