@@ -12,6 +12,12 @@
 #include "broker/storage/sql_values.h"
 
 namespace loyalty::broker {
+namespace {
+
+// Raised by loyalty_intent_gives_way() (migration 0014).
+constexpr char kIntentGivesWay[] = "LY001";
+
+}  // namespace
 
 absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const KeyClaim& claim) {
   nlohmann::json programs = nlohmann::json::array();
@@ -29,9 +35,26 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
     return absl::InternalError("purchase intent without its quote's created_at");
   bool claimed = false;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
+    // The usual intent, one statement on its own: one round trip and one
+    // synchronous commit. A claim without a purchase undoes itself and
+    // comes down to the transaction below, which decides the answer.
+    try {
+      pqxx::nontransaction alone(c);
+      const pqxx::row intent = alone.exec_prepared1(
+          q::kWriteIntentAlone, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
+          claim.method, claim.request_hash, p.total_before_minor, p.discount_minor, p.total_minor,
+          p.spent_centipoints, p.paid_minor, p.quote_created_at, programs_json, holds_json);
+      claimed = intent["claimed"].as<bool>();
+      if (!claimed) return absl::OkStatus();  // nothing written
+      p.purchase_id = intent["purchase_id"].as<int64_t>();
+      p.state = PurchaseState::kPending;
+      return absl::OkStatus();
+    } catch (const pqxx::sql_error& e) {
+      if (e.sqlstate() != kIntentGivesWay) throw;
+    }
     pqxx::work tx(c);
-    // The usual intent is this one statement: key claimed, purchase with
-    // its lines, programs and holds written.
+    // The same intent in a transaction, which rolls the claim back where no
+    // purchase is written.
     const pqxx::row intent = tx.exec_prepared1(
         q::kWriteIntent, p.store_id, p.order_number, p.quote_id, p.idempotency_key, claim.method,
         claim.request_hash, p.total_before_minor, p.discount_minor, p.total_minor,
@@ -292,7 +315,7 @@ const std::vector<NamedQuery>& PurchaseQueries() {
   // quote is already another order's, or the order number is taken) the
   // purchase with its children. The caller's transaction rolls the claim
   // back when no purchase is written.
-  static const std::string kWriteIntentSql = absl::StrCat(
+  static const std::string kIntentSql = absl::StrCat(
       "WITH claim AS (INSERT INTO idempotency_keys (store_id, idempotency_key, method, "
       "request_hash, state) VALUES ($1, $4, $5, $6, 'in_progress') "
       "ON CONFLICT DO NOTHING RETURNING 1), "
@@ -308,12 +331,20 @@ const std::vector<NamedQuery>& PurchaseQueries() {
       "SELECT EXISTS (SELECT 1 FROM claim) AS claimed, "
       "(SELECT order_number FROM other) AS other_order, "
       "(SELECT purchase_id FROM purchase) AS purchase_id");
+  static const std::string kWriteIntentSql = kIntentSql;
+  // The same on its own (autocommit): a key claimed without a purchase
+  // fails the whole statement (migration 0014), so nothing is kept.
+  static const std::string kWriteIntentAloneSql = absl::StrCat(
+      kIntentSql,
+      ", CASE WHEN EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM purchase) "
+      "THEN loyalty_intent_gives_way() END AS gave_way");
   // A retried purchase's children: the same, for the purchase $1.
   static const std::string kInsertPurchaseChildrenSql =
       absl::StrCat("WITH purchase AS (SELECT $1::bigint AS purchase_id), ",
                    PurchaseChildren("$5", "$2", "$6", "$3", "$4"), "SELECT 1");
   static const std::vector<NamedQuery> kQueries = {
       {q::kWriteIntent, kWriteIntentSql.c_str()},
+      {q::kWriteIntentAlone, kWriteIntentAloneSql.c_str()},
       {q::kInsertPurchaseChildren, kInsertPurchaseChildrenSql.c_str()},
       {q::kRetryPurchase,
        "UPDATE purchases SET quote_id = $3::uuid, idempotency_key = $4, status = 'pending', "

@@ -50,6 +50,7 @@ inline constexpr char kActiveHeldAmount[] = "active_held_amount";
 inline constexpr char kExpireHolds[] = "expire_holds";
 // Purchases
 inline constexpr char kWriteIntent[] = "write_intent";
+inline constexpr char kWriteIntentAlone[] = "write_intent_alone";
 inline constexpr char kRetryPurchase[] = "retry_purchase";
 inline constexpr char kPurchaseStatusByOrder[] = "purchase_status_by_order";
 inline constexpr char kDeletePurchaseLines[] = "delete_purchase_lines";

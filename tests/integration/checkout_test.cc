@@ -421,11 +421,20 @@ TEST_F(CheckoutTest, AQuoteBacksOnePurchase) {
   v1::PurchaseResponse first, second;
   ASSERT_TRUE(Call(key_a_, &Stub::CommitPurchase, Commit(quote, 0), &first).ok());
   const int64_t retails = RetailCount(*simulator_, kIvanId);
-  grpc::Status status = Call(key_a_, &Stub::CommitPurchase, Commit(quote, 0), &second);
+  const v1::CommitPurchaseRequest again = Commit(quote, 0);
+  grpc::Status status = Call(key_a_, &Stub::CommitPurchase, again, &second);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(status.error_message().find("already committed as order"), std::string::npos)
       << status.error_message();
   EXPECT_EQ(RetailCount(*simulator_, kIvanId), retails);
+  // The refused commit kept nothing: not its idempotency key, not a purchase.
+  EXPECT_EQ(
+      CountRows(absl::StrCat("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = '",
+                             again.idempotency_key(), "'")),
+      0);
+  EXPECT_EQ(CountRows(absl::StrCat("SELECT count(*) FROM purchases WHERE order_number = '",
+                                   again.order_number(), "'")),
+            0);
   EXPECT_TRUE(first.complete());
 }
 
