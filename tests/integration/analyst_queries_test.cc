@@ -155,6 +155,42 @@ TEST_F(AnalystQueriesTest, TheJournalsReferencesAreKeys) {
             1);
 }
 
+// Purchases, holds, keys and the journal name their store and program
+// without a key (migration 0015): those rows can neither go nor change key.
+TEST_F(AnalystQueriesTest, StoresAndProgramsThatRowsNameAreKept) {
+  const auto refused = [](const std::string& sql) {
+    try {
+      pqxx::connection connection("");
+      pqxx::work tx(connection);
+      tx.exec0(sql);
+      tx.commit();
+      return std::string("done");
+    } catch (const pqxx::sql_error& e) {
+      return e.sqlstate();
+    }
+  };
+  const std::string restrict_violation = "23001";
+  EXPECT_EQ(refused(absl::StrCat("DELETE FROM stores WHERE store_id = '", store_, "'")),
+            restrict_violation);
+  EXPECT_EQ(refused(absl::StrCat("UPDATE stores SET store_id = store_id || '-renamed' "
+                                 "WHERE store_id = '",
+                                 store_, "'")),
+            restrict_violation);
+  EXPECT_EQ(refused(absl::StrCat("DELETE FROM programs WHERE store_id = '", store_, "'")),
+            restrict_violation);
+  EXPECT_EQ(refused("TRUNCATE programs CASCADE"), restrict_violation);
+  // A change that keeps the key is an ordinary update.
+  EXPECT_EQ(refused(absl::StrCat("UPDATE stores SET store_id = store_id WHERE store_id = '", store_,
+                                 "'")),
+            "done");
+  EXPECT_EQ(testing::QueryInt(absl::StrCat(
+                "SELECT count(*) FROM purchases p JOIN stores s USING (store_id) "
+                "JOIN purchase_programs pp USING (purchase_id) "
+                "JOIN programs pr ON pr.program_id = pp.program_id WHERE p.order_number = '",
+                commit_.order_number(), "'")),
+            1);
+}
+
 // What `SQL` gives the analyst role: "ok", or PostgreSQL's error.
 std::string AsAnalyst(const std::string& sql) {
   pqxx::connection connection("");
