@@ -16,8 +16,14 @@ class StateCollector {
   StateCollector(CheckoutStateRepository& state, BrokerMetrics& metrics, absl::Duration interval)
       : state_(state), metrics_(metrics), task_(interval, [this] { CollectOnce(); }) {}
 
-  // Collects once now (so the first scrape has the state), then periodically.
-  void Start() { task_.Start(); }
+  // Collects once now, on the caller's thread, so the first scrape has the
+  // state and every program's series (PeriodicTask's own first pass runs
+  // on its thread, after Start returns); then periodically. A read of
+  // PostgreSQL only: a database that cannot be reached fails it at once.
+  void Start() {
+    CollectOnce();
+    task_.Start();
+  }
   void Stop() { task_.Stop(); }
 
  private:
