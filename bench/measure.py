@@ -9,7 +9,8 @@ system apart (from /proc and getrusage), and the database's committed
 transactions, WAL flushes and statements (pg_stat_database, pg_stat_wal,
 pg_stat_statements where it is loaded), the broker's thread switches (each
 hand-off between its threads shows) and the TCP connections opened on the
-machine, and the broker's resident memory before and after. These figures hold on a shared machine where throughput does not.
+machine, and the broker's resident memory before and after. These figures
+hold on a shared machine where throughput does not.
 """
 import argparse
 import json

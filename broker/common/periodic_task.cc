@@ -5,18 +5,25 @@
 namespace loyalty::broker {
 
 void PeriodicTask::Start() {
-  thread_ = std::thread([this] {
-    while (true) {
-      task_();
-      {
-        absl::MutexLock lock(&mutex_);
-        const absl::Time next = absl::Now() + interval_;
-        while (!stopping_ && !wake_.WaitWithDeadline(&mutex_, next)) {
-        }
-        if (stopping_) return;
+  thread_ = std::thread([this] { Loop(/*wait_first=*/false); });
+}
+
+void PeriodicTask::StartAfterFirstPassHere() {
+  task_();
+  thread_ = std::thread([this] { Loop(/*wait_first=*/true); });
+}
+
+void PeriodicTask::Loop(bool wait_first) {
+  for (bool wait = wait_first;; wait = true) {
+    if (wait) {
+      absl::MutexLock lock(&mutex_);
+      const absl::Time next = absl::Now() + interval_;
+      while (!stopping_ && !wake_.WaitWithDeadline(&mutex_, next)) {
       }
+      if (stopping_) return;
     }
-  });
+    task_();
+  }
 }
 
 void PeriodicTask::Stop() {

@@ -24,9 +24,16 @@ class PeriodicTask {
   PeriodicTask& operator=(const PeriodicTask&) = delete;
 
   void Start();
+  // Runs the first pass on the caller's thread before it returns, then
+  // every `interval` on the task's own: for a pass whose result must exist
+  // once the caller goes on (the metrics state before the first scrape).
+  void StartAfterFirstPassHere();
   void Stop();
 
  private:
+  // The task's thread: a pass (unless `wait_first`), then one per interval.
+  void Loop(bool wait_first);
+
   absl::Duration interval_;
   std::function<void()> task_;
   absl::Mutex mutex_;

@@ -17,13 +17,9 @@ class StateCollector {
       : state_(state), metrics_(metrics), task_(interval, [this] { CollectOnce(); }) {}
 
   // Collects once now, on the caller's thread, so the first scrape has the
-  // state and every program's series (PeriodicTask's own first pass runs
-  // on its thread, after Start returns); then periodically. A read of
-  // PostgreSQL only: a database that cannot be reached fails it at once.
-  void Start() {
-    CollectOnce();
-    task_.Start();
-  }
+  // state and every program's series; then periodically on its own. A read
+  // of PostgreSQL only: a database that cannot be reached fails it at once.
+  void Start() { task_.StartAfterFirstPassHere(); }
   void Stop() { task_.Stop(); }
 
  private:

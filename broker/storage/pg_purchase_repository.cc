@@ -313,9 +313,9 @@ std::string PurchaseChildren(const char* store_id, const char* quote_id, const c
 const std::vector<NamedQuery>& PurchaseQueries() {
   // A new purchase's intent: the idempotency key claimed, then (unless the
   // quote is already another order's, or the order number is taken) the
-  // purchase with its children. The caller's transaction rolls the claim
-  // back when no purchase is written.
-  static const std::string kIntentSql = absl::StrCat(
+  // purchase with its children. Run in a transaction, which rolls the
+  // claim back when no purchase is written.
+  static const std::string kWriteIntentSql = absl::StrCat(
       "WITH claim AS (INSERT INTO idempotency_keys (store_id, idempotency_key, method, "
       "request_hash, state) VALUES ($1, $4, $5, $6, 'in_progress') "
       "ON CONFLICT DO NOTHING RETURNING 1), "
@@ -331,11 +331,10 @@ const std::vector<NamedQuery>& PurchaseQueries() {
       "SELECT EXISTS (SELECT 1 FROM claim) AS claimed, "
       "(SELECT order_number FROM other) AS other_order, "
       "(SELECT purchase_id FROM purchase) AS purchase_id");
-  static const std::string kWriteIntentSql = kIntentSql;
   // The same on its own (autocommit): a key claimed without a purchase
   // fails the whole statement (migration 0014), so nothing is kept.
   static const std::string kWriteIntentAloneSql = absl::StrCat(
-      kIntentSql,
+      kWriteIntentSql,
       ", CASE WHEN EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM purchase) "
       "THEN loyalty_intent_gives_way() END AS gave_way");
   // A retried purchase's children: the same, for the purchase $1.

@@ -158,12 +158,13 @@ TEST_F(AnalystQueriesTest, TheJournalsReferencesAreKeys) {
 // Purchases, holds, keys and the journal name their store and program
 // without a key (migration 0015): those rows can neither go nor change key.
 TEST_F(AnalystQueriesTest, StoresAndProgramsThatRowsNameAreKept) {
+  // Never committed: with the triggers gone, the test must not take other
+  // tests' stores with it.
   const auto refused = [](const std::string& sql) {
     try {
       pqxx::connection connection("");
       pqxx::work tx(connection);
       tx.exec0(sql);
-      tx.commit();
       return std::string("done");
     } catch (const pqxx::sql_error& e) {
       return e.sqlstate();

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -28,6 +29,20 @@ TEST(PeriodicTask, StartDoesNotWaitForTheFirstPass) {
   release.Notify();
   task.Stop();  // the first pass finishes; no second one within the hour
   EXPECT_EQ(passes.load(), 1);
+}
+
+TEST(PeriodicTask, AFirstPassHereIsDoneBeforeStartReturnsAndNotRepeatedAtOnce) {
+  std::atomic<int> passes{0};
+  std::thread::id ran_on;
+  PeriodicTask task(absl::Hours(1), [&] {
+    if (passes++ == 0) ran_on = std::this_thread::get_id();
+  });
+  task.StartAfterFirstPassHere();
+  EXPECT_EQ(passes.load(), 1);
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+  absl::SleepFor(absl::Milliseconds(50));
+  task.Stop();
+  EXPECT_EQ(passes.load(), 1) << "the task's thread ran the first pass again";
 }
 
 TEST(PeriodicTask, RunsAgainEveryIntervalUntilStopped) {
