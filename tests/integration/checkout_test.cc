@@ -352,6 +352,11 @@ TEST_F(CheckoutTest, VendorDownAnswersUnavailableAndLeavesNoHalfWrittenPurchase)
   EXPECT_EQ(CountRows(absl::StrCat("SELECT attempts FROM purchases WHERE order_number = '",
                                    commit.order_number(), "'")),
             2);
+  // Both attempts are in its status history: pending, failed, pending, failed.
+  EXPECT_EQ(CountRows(absl::StrCat("SELECT count(*) FROM purchase_status_history h "
+                                   "JOIN purchases p USING (purchase_id) WHERE p.order_number = '",
+                                   commit.order_number(), "' AND h.status = 'pending'")),
+            2);
 }
 
 TEST_F(CheckoutTest, OperationsLoyalClientLacksAreRefusedPrecisely) {

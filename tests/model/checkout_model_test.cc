@@ -176,6 +176,7 @@ class CheckoutModelTest : public ::testing::Test {
     stores_.clear();
   }
   void SetUp() override { ASSERT_EQ(setup_error_, "") << "the test stack did not start"; }
+  static int64_t PurchasesWhoseHistoryDisagrees();
 
   static inline std::vector<std::unique_ptr<StoreUnderTest>> stores_;
   static inline testing::BrokerStack* stack_ = nullptr;
@@ -535,6 +536,29 @@ class Flow {
   std::string trace_;
 };
 
+// The model stores' purchases whose status history is not every status they
+// took, once each, in order: it starts pending, ends at the purchase's
+// status, and never names one status twice in a row.
+int64_t CheckoutModelTest::PurchasesWhoseHistoryDisagrees() {
+  std::string stores;
+  for (const auto& store : stores_) {
+    absl::StrAppend(&stores, stores.empty() ? "" : ", ", "'", store->store_id(), "'");
+  }
+  return testing::QueryInt(absl::StrCat(
+      "WITH mine AS (SELECT purchase_id, status FROM purchases WHERE store_id IN (", stores,
+      ")), h AS (SELECT h.purchase_id, h.status, lag(h.status) OVER w AS previous, "
+      "row_number() OVER w AS n, count(*) OVER (PARTITION BY h.purchase_id) AS total "
+      "FROM purchase_status_history h JOIN mine USING (purchase_id) "
+      "WINDOW w AS (PARTITION BY h.purchase_id ORDER BY h.changed_at)) "
+      "SELECT count(*) FROM mine p WHERE NOT (",
+      "EXISTS (SELECT 1 FROM h WHERE h.purchase_id = p.purchase_id AND n = 1 "
+      "AND status = 'pending') ",
+      "AND EXISTS (SELECT 1 FROM h WHERE h.purchase_id = p.purchase_id AND n = total "
+      "AND status = p.status) ",
+      "AND NOT EXISTS (SELECT 1 FROM h WHERE h.purchase_id = p.purchase_id "
+      "AND status = previous))"));
+}
+
 TEST_F(CheckoutModelTest, RandomFlowsKeepMoneyAgreeingWithEveryVendor) {
   const uint64_t seed = EnvNumber("LOYALTY_MODEL_SEED", 20261201);
   const uint64_t flows = EnvNumber("LOYALTY_MODEL_FLOWS", 300);
@@ -551,6 +575,8 @@ TEST_F(CheckoutModelTest, RandomFlowsKeepMoneyAgreeingWithEveryVendor) {
   std::printf("model: seed %llu, %llu flows, %d committed, %d refused or failed\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(flows),
               committed, failed);
+  EXPECT_EQ(PurchasesWhoseHistoryDisagrees(), 0)
+      << "a purchase's status history must start pending, end at its status and repeat none";
   if (HasFailure())
     std::printf("model: FAILED with seed %llu\n", static_cast<unsigned long long>(seed));
   EXPECT_GT(committed, static_cast<int>(flows / 2)) << "most flows must get through";
