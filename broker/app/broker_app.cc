@@ -85,6 +85,7 @@ BrokerApp::BrokerApp(BrokerConfig config)
       holds_(pool_),
       purchases_(pool_),
       idempotency_(pool_),
+      commit_reads_(pool_, quotes_),
       journal_rows_(pool_),
       journal_([this](const std::vector<VendorOperation>& batch) {
         return journal_rows_.RecordAll(batch);
@@ -93,8 +94,8 @@ BrokerApp::BrokerApp(BrokerConfig config)
       stores_(pool_, connectors::BuiltinVendors(),
               StoreDirectorySettings{absl::Seconds(config_.broker.auth_cache_seconds),
                                      absl::Seconds(config_.broker.auth_negative_cache_seconds)}),
-      checkout_(CheckoutDependencies{registry_, quotes_, holds_, purchases_, idempotency_, journal_,
-                                     metrics_, config_.broker}),
+      checkout_(CheckoutDependencies{registry_, quotes_, holds_, purchases_, idempotency_,
+                                     commit_reads_, journal_, metrics_, config_.broker}),
       recovery_(RecoveryDependencies{registry_, stores_, quotes_, purchases_, idempotency_, outbox_,
                                      journal_, metrics_},
                 RecoverySettings{absl::Seconds(config_.broker.recovery_after_seconds),

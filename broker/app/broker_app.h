@@ -28,6 +28,7 @@
 #include "broker/metrics/metrics_endpoint.h"
 #include "broker/metrics/state_collector.h"
 #include "broker/storage/pg_checkout_state_repository.h"
+#include "broker/storage/pg_commit_reads.h"
 #include "broker/storage/pg_hold_repository.h"
 #include "broker/storage/pg_idempotency_repository.h"
 #include "broker/storage/pg_operation_journal.h"
@@ -92,6 +93,7 @@ class BrokerApp {
   PgHoldRepository holds_;
   PgPurchaseRepository purchases_;
   PgIdempotencyRepository idempotency_;
+  PgCommitReads commit_reads_;
   PgOperationJournal journal_rows_;
   WriteBehindJournal journal_;
   PgOutboxRepository outbox_;

@@ -5,6 +5,7 @@
 
 #include "broker/config/config.h"
 #include "broker/core/checkout_observer.h"
+#include "broker/core/repositories/commit_reads.h"
 #include "broker/core/repositories/hold_repository.h"
 #include "broker/core/repositories/idempotency_repository.h"
 #include "broker/core/repositories/operation_journal.h"
@@ -20,6 +21,7 @@ struct CheckoutDependencies {
   HoldRepository& holds;
   PurchaseRepository& purchases;
   IdempotencyRepository& idempotency;
+  CommitReads& commit_reads;
   OperationJournal& journal;
   CheckoutObserver& observer;
   BrokerConfig::Broker settings;

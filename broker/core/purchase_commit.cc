@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "broker/common/call_deadline.h"
@@ -64,10 +65,13 @@ absl::Status PurchaseCommit::Commit(const StoreContext& store, absl::Time deadli
   const KeyClaim claim{kCommitMethod, RequestFingerprint(request)};
   // Read first: the key is claimed only with the purchase's intent, so a
   // commit refused before it writes nothing and costs one synchronous
-  // commit less. A retry that lost the race to claim it reads it again.
+  // commit less. The quote comes with the key, in the same round trip. A
+  // retry that lost the race to claim the key reads both again.
   for (int attempt = 0;; ++attempt) {
-    auto found = deps_.idempotency.Find(store.store_id, request.idempotency_key(), claim.method,
-                                        claim.request_hash);
+    auto start = deps_.commit_reads.Read(store.store_id, request.idempotency_key(), claim.method,
+                                         claim.request_hash, request.quote_id());
+    if (!start.ok()) return start.status();
+    const absl::StatusOr<IdempotencyClaim>& found = start->key;
     if (!found.ok()) return found.status();
     if (found->state == IdempotencyClaim::State::kInProgress) {
       return AnswerUnfinished(store, request, response);
@@ -81,7 +85,8 @@ absl::Status PurchaseCommit::Commit(const StoreContext& store, absl::Time deadli
       return absl::OkStatus();
     }
     bool key_taken = false;
-    absl::Status status = CommitUnclaimed(store, deadline, request, claim, response, key_taken);
+    absl::Status status = CommitUnclaimed(store, deadline, request, claim, std::move(start->quote),
+                                          response, key_taken);
     if (!key_taken || attempt > 0) return status;
   }
 }
@@ -122,9 +127,9 @@ absl::Status PurchaseCommit::AnswerUnfinished(const StoreContext& store,
 
 absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Time deadline,
                                              const v1::CommitPurchaseRequest& request,
-                                             const KeyClaim& claim, v1::PurchaseResponse* response,
-                                             bool& key_taken) {
-  auto quote = deps_.quotes.Load(store.store_id, request.quote_id());
+                                             const KeyClaim& claim,
+                                             absl::StatusOr<QuoteRecord> quote,
+                                             v1::PurchaseResponse* response, bool& key_taken) {
   if (!quote.ok()) return quote.status();
 
   std::map<int64_t, int64_t> spend_by_program;

@@ -28,12 +28,13 @@ class PurchaseCommit {
   // (REQUEST_IN_PROGRESS) while the first request still runs.
   absl::Status AnswerUnfinished(const StoreContext& store, const v1::CommitPurchaseRequest& request,
                                 v1::PurchaseResponse* response);
-  // Books the quoted purchase for a key nobody held when it was read; the
-  // intent claims the key. Sets `key_taken` when another request claimed it
-  // first (nothing written then).
+  // Books `quote` (as read with the key) for a key nobody held when it was
+  // read; the intent claims the key. Sets `key_taken` when another request
+  // claimed it first (nothing written then).
   absl::Status CommitUnclaimed(const StoreContext& store, absl::Time deadline,
                                const v1::CommitPurchaseRequest& request, const KeyClaim& claim,
-                               v1::PurchaseResponse* response, bool& key_taken);
+                               absl::StatusOr<QuoteRecord> quote, v1::PurchaseResponse* response,
+                               bool& key_taken);
   // The most a commit of `quote` may spend at `program`: what the quote
   // offered, less what the broker's ledger holds for the customer's other
   // quotes since.

@@ -14,6 +14,7 @@
 #include "broker/common/hashing.h"
 #include "broker/common/random_id.h"
 #include "broker/storage/queries.h"
+#include "broker/storage/quote_rows.h"
 #include "broker/storage/sql_values.h"
 
 namespace loyalty::broker {
@@ -31,23 +32,6 @@ bool LooksLikeUuid(const std::string& text) {
 
 namespace {
 
-// Quotes are filed in day partitions (migration 0012). A lookup names the
-// time it looks through: a quote being committed is at most a TTL old (the
-// TTL is minutes), one an outbox step books may be as old as the retention.
-// The margins cover clocks apart between the broker and PostgreSQL.
-constexpr absl::Duration kRecentPast = absl::Hours(48);
-constexpr absl::Duration kNearFuture = absl::Hours(24);
-
-std::string Timestamp(absl::Time t) {
-  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
-}
-
-// A text member of our own JSON; null or absent reads as empty.
-std::string TextOrEmpty(const nlohmann::json& object, const char* key) {
-  auto it = object.find(key);
-  return it == object.end() || it->is_null() ? std::string() : it->get<std::string>();
-}
-
 nlohmann::json OrNull(const std::string& text) {
   return text.empty() ? nlohmann::json() : nlohmann::json(text);
 }
@@ -56,13 +40,6 @@ nlohmann::json OrNull(const std::string& text) {
 // replaced rather than refused.
 std::string Dump(const nlohmann::json& json) {
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// Our own statement's JSON; a malformed one is a bug, thrown as such.
-nlohmann::json ParsedArray(const std::string& text) {
-  nlohmann::json parsed = nlohmann::json::parse(text);
-  if (!parsed.is_array()) throw std::runtime_error("expected a JSON array from the database");
-  return parsed;
 }
 
 }  // namespace
@@ -180,98 +157,27 @@ absl::StatusOr<QuoteRecord> PgQuoteRepository::Load(const std::string& store_id,
   if (!LooksLikeUuid(quote_id))
     return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kQuoteNotFound,
                          "quote not found");
-  QuoteRecord quote;
-  bool live = false;
+  absl::StatusOr<QuoteRecord> quote =
+      ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kQuoteNotFound, "quote not found");
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);  // one statement: one snapshot, one round trip
     // The recent days' partitions first: where a quote being committed is.
-    // Only a miss looks through every day kept (an old quote's outbox step,
-    // an expired quote, an unknown id).
-    const absl::Time now = absl::Now();
-    pqxx::result head =
-        tx.exec_prepared(q::kQuoteById, quote_id, store_id, Timestamp(now - kRecentPast),
-                         Timestamp(now + kNearFuture));
-    if (head.empty()) {
-      head = tx.exec_prepared(q::kQuoteById, quote_id, store_id, "-infinity", "infinity");
-    }
-    // Another store's quote is not found either.
-    if (head.empty() || !head[0]["mine"].as<bool>())
-      return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kQuoteNotFound,
-                           "quote not found");
-    const pqxx::row& h = head[0];
-    quote.quote_id = h["quote_id"].as<std::string>();
-    quote.created_at = h["created_at"].as<std::string>();
-    quote.store_id = store_id;
-    if (!h["customer_kind"].is_null()) {
-      if (auto kind = CustomerKindFromName(h["customer_kind"].as<std::string>())) {
-        quote.customer = connectors::CustomerRef{*kind, h["customer_value"].as<std::string>()};
-      }
-    }
-    quote.total_before_minor = h["total_before_minor"].as<int64_t>();
-    quote.discount_minor = h["discount_minor"].as<int64_t>();
-    quote.total_minor = h["total_minor"].as<int64_t>();
-    quote.spendable_centipoints = h["spendable_centipoints"].as<int64_t>();
-    quote.earn_centipoints = h["earn_centipoints"].as<int64_t>();
-    for (const auto& coupon :
-         nlohmann::json::parse(h["coupons"].as<std::string>(), nullptr, false)) {
-      if (coupon.is_string()) quote.coupons.push_back(coupon.get<std::string>());
-    }
-    quote.expires_at_unix = h["expires_at_unix"].as<int64_t>();
-    live = h["live"].as<bool>();
-    // Its children are JSON arrays of objects (SaveAll).
-    for (const auto& r : ParsedArray(h["lines"].as<std::string>())) {
-      QuoteLineRecord l;
-      l.line.line_no = r.at("line_no").get<int32_t>();
-      l.line.sku = r.at("sku").get<std::string>();
-      l.line.barcode = r.at("barcode").get<std::string>();
-      l.line.quantity_milli = r.at("quantity_milli").get<int64_t>();
-      l.line.unit_price_minor = r.at("unit_price_minor").get<int64_t>();
-      l.line.min_unit_price_minor = r.at("min_unit_price_minor").get<int64_t>();
-      l.line.total_before_minor = r.at("total_before_minor").get<int64_t>();
-      l.line.discount_minor = r.at("discount_minor").get<int64_t>();
-      l.line.min_total_minor = r.at("min_total_minor").get<int64_t>();
-      quote.lines.push_back(std::move(l));
-    }
-    for (const auto& r : ParsedArray(h["line_discounts"].as<std::string>())) {
-      const int32_t line_no = r.at("line_no").get<int32_t>();
-      for (auto& l : quote.lines) {
-        if (l.line.line_no != line_no) continue;
-        l.discount_program_ids.push_back(r.at("program_id").get<int64_t>());
-        l.discounts.push_back({.line_no = line_no,
-                               .amount_minor = r.at("amount_minor").get<int64_t>(),
-                               .campaign_name = r.at("campaign").get<std::string>(),
-                               .campaign_code = TextOrEmpty(r, "campaign_code"),
-                               .coupon = TextOrEmpty(r, "coupon")});
-      }
-    }
-    for (const auto& r : ParsedArray(h["programs"].as<std::string>())) {
-      QuoteProgramRecord p;
-      p.program_id = r.at("program_id").get<int64_t>();
-      p.used = r.at("used").get<bool>();
-      p.skip_reason = TextOrEmpty(r, "skip_reason");
-      p.vendor_customer_id = TextOrEmpty(r, "vendor_customer_id");
-      p.discount_minor = r.at("discount_minor").get<int64_t>();
-      p.spendable_centipoints = r.at("spendable_centipoints").get<int64_t>();
-      p.earn_centipoints = r.at("earn_centipoints").get<int64_t>();
-      p.vendor_reference = TextOrEmpty(r, "vendor_reference");
-      p.explanation = TextOrEmpty(r, "explanation");
-      p.ledger_held_centipoints = r.at("ledger_held_centipoints").get<int64_t>();
-      p.unreachable = r.at("unreachable").get<bool>();
-      if (r.contains("balance_centipoints") && !r.at("balance_centipoints").is_null())
-        p.balance_centipoints = r.at("balance_centipoints").get<int64_t>();
-      quote.programs.push_back(std::move(p));
-    }
+    const auto [from, to] = RecentQuoteDays(absl::Now());
+    pqxx::result head = tx.exec_prepared(q::kQuoteById, quote_id, from, to);
+    if (head.empty()) head = tx.exec_prepared(q::kQuoteById, quote_id, "-infinity", "infinity");
+    if (!head.empty()) quote = QuoteFromRow(head[0], store_id, allow_expired);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  if (!live && !allow_expired)
-    return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kQuoteExpired,
-                         "quote expired; quote the cart again", {{"quote_id", quote_id}});
   return quote;
 }
 
 // The statements this file runs, prepared on every connection (queries.h).
 const std::vector<NamedQuery>& QuoteQueries() {
+  static const std::string kQuoteByIdSql =
+      absl::StrCat("SELECT ", kQuoteColumns,
+                   " FROM quotes WHERE quote_id = $1::uuid "
+                   "AND created_at >= $2::timestamptz AND created_at < $3::timestamptz");
   static const std::vector<NamedQuery> kQueries = {
       // Quotes with their lines, programs and discounts: one row each, one
       // statement. A quote is not a promise: one lost in a crash makes the
@@ -293,20 +199,12 @@ const std::vector<NamedQuery>& QuoteQueries() {
        "earn_centipoints bigint, coupons jsonb, ttl_seconds integer, lines jsonb, "
        "line_discounts jsonb, programs jsonb) "
        "RETURNING quote_id::text, created_at::text, extract(epoch FROM expires_at)::bigint"},
-      // The quote filed between $3 and $4: the day partitions PostgreSQL
-      // looks in, pruned when the statement is planned. The store is
+      // The quote filed between $2 and $3: the day partitions PostgreSQL
+      // looks in, pruned when the generic plan starts. The store is
       // compared, not searched by: a condition on store_id would offer the
       // planner the (store_id, created_at) index, which on a partition not
       // yet analyzed it may take, reading every quote of the store that day.
-      {q::kQuoteById,
-       "SELECT quote_id::text AS quote_id, store_id = $2 AS mine, "
-       "created_at::text AS created_at, customer_kind, "
-       "customer_value, total_before_minor, discount_minor, total_minor, "
-       "spendable_centipoints, earn_centipoints, array_to_json(coupons)::text AS coupons, "
-       "extract(epoch FROM expires_at)::bigint AS expires_at_unix, expires_at > now() AS live, "
-       "lines::text AS lines, line_discounts::text AS line_discounts, programs::text AS programs "
-       "FROM quotes WHERE quote_id = $1::uuid "
-       "AND created_at >= $3::timestamptz AND created_at < $4::timestamptz"},
+      {q::kQuoteById, kQuoteByIdSql.c_str()},
   };
   return kQueries;
 }

@@ -28,6 +28,7 @@ const std::vector<NamedQuery>& PurchaseProgramQueries();
 const std::vector<NamedQuery>& OutboxQueries();
 const std::vector<NamedQuery>& JournalQueries();
 const std::vector<NamedQuery>& IdempotencyQueries();
+const std::vector<NamedQuery>& CommitReadQueries();
 
 namespace q {
 // Stores and routing
@@ -88,6 +89,8 @@ inline constexpr char kInsertVendorOperations[] = "insert_vendor_operations";
 // Idempotency
 inline constexpr char kIdempotencyKey[] = "idempotency_key";
 inline constexpr char kForgetIdempotencyKey[] = "forget_idempotency_key";
+// A commit's first read
+inline constexpr char kCommitReads[] = "commit_reads";
 }  // namespace q
 
 }  // namespace loyalty::broker

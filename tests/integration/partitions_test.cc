@@ -1,8 +1,8 @@
 // Quotes and the vendor journal in day partitions (migration 0012): days
 // are created ahead, days past retention go with their rows while the
 // purchases made from them stay, a quote is found whatever day it was filed
-// on, and the migration moves the rows an older schema holds (a quote's
-// lines, discounts and programs into its row, read back through views).
+// on (also by a commit's first read), and the migration moves the rows an older schema holds (a
+// quote's lines, discounts and programs into its row, read back through views).
 
 #include <gtest/gtest.h>
 
@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "broker/storage/migrations.h"
 #include "broker/storage/partition_upkeep.h"
+#include "broker/storage/pg_commit_reads.h"
 #include "broker/storage/pg_quote_repository.h"
 #include "broker/storage/pool.h"
 #include "tests/integration/broker_stack.h"
@@ -193,6 +194,52 @@ TEST_F(PartitionsTest, AQuoteIsFoundWhateverDayItWasFiledOn) {
   EXPECT_EQ(old->lines[0].line.sku, "MILK");
   ASSERT_EQ(old->programs.size(), 1u);
   EXPECT_EQ(old->programs[0].discount_minor, 100);
+}
+
+// A commit's first read finds its key and its quote in one statement, and
+// answers each as its own repository would, whatever day the quote is on.
+TEST_F(PartitionsTest, ACommitReadsItsKeyAndItsQuoteTogether) {
+  PgQuoteRepository quotes(pool_);
+  PgCommitReads reads(pool_, quotes);
+  QuoteRecord fresh;
+  fresh.store_id = store_;
+  fresh.total_before_minor = fresh.total_minor = 500;
+  ASSERT_TRUE(quotes.Save(fresh, 900).ok());
+  const auto read = [&](const std::string& key, const std::string& hash,
+                        const std::string& quote_id, const std::string& store) {
+    auto start = reads.Read(store, key, "commit", hash, quote_id);
+    EXPECT_TRUE(start.ok()) << start.status();
+    return start.ok() ? *std::move(start) : CommitStart{start.status(), start.status()};
+  };
+
+  CommitStart start = read("k-1", "h", fresh.quote_id, store_);
+  ASSERT_TRUE(start.key.ok()) << start.key.status();
+  EXPECT_EQ(start.key->state, IdempotencyClaim::State::kFree);
+  ASSERT_TRUE(start.quote.ok()) << start.quote.status();
+  EXPECT_EQ(start.quote->total_minor, 500);
+  EXPECT_EQ(start.quote->created_at, fresh.created_at);
+  // Past the recent days: found by the wider look.
+  start = read("k-1", "h", FileQuote(5), store_);
+  ASSERT_TRUE(start.quote.ok()) << start.quote.status();
+  ASSERT_EQ(start.quote->lines.size(), 1u);
+  EXPECT_EQ(start.quote->lines[0].line.sku, "MILK");
+  // Another store's quote, or no UUID at all: nobody's.
+  EXPECT_TRUE(absl::IsNotFound(read("k-1", "h", fresh.quote_id, store_ + "-other").quote.status()));
+  start = read("k-1", "h", "not-a-uuid", store_);
+  EXPECT_TRUE(start.key.ok());
+  EXPECT_TRUE(absl::IsNotFound(start.quote.status()));
+
+  // A key claimed by a request still running, and the same key with other
+  // content.
+  ExecuteSql(
+      absl::StrCat("INSERT INTO idempotency_keys (store_id, idempotency_key, method, "
+                   "request_hash, state) VALUES ('",
+                   store_, "', 'k-1', 'commit', 'h', 'in_progress')"));
+  start = read("k-1", "h", fresh.quote_id, store_);
+  ASSERT_TRUE(start.key.ok());
+  EXPECT_EQ(start.key->state, IdempotencyClaim::State::kInProgress);
+  EXPECT_EQ(read("k-1", "other", fresh.quote_id, store_).key.status().code(),
+            absl::StatusCode::kAlreadyExists);
 }
 
 // The migration on a database an older broker filled: every row moves to

@@ -50,7 +50,7 @@ class CoreWorld {
     directory_ = std::make_unique<FixedStoreDirectory>(store_);
     checkout_ = std::make_unique<CheckoutService>(
         CheckoutDependencies{registry_, db_.quotes, db_.holds, db_.purchases, db_.idempotency,
-                             db_.journal, observer_, BrokerConfig::Broker{}});
+                             db_.commit_reads, db_.journal, observer_, BrokerConfig::Broker{}});
     recovery_ = std::make_unique<CheckoutRecovery>(
         RecoveryDependencies{registry_, *directory_, db_.quotes, db_.purchases, db_.idempotency,
                              db_.outbox, db_.journal, observer_},

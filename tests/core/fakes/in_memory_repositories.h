@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "broker/core/repositories/commit_reads.h"
 #include "broker/core/repositories/hold_repository.h"
 #include "broker/core/repositories/idempotency_repository.h"
 #include "broker/core/repositories/operation_journal.h"
@@ -101,6 +102,24 @@ class InMemoryIdempotency final : public IdempotencyRepository {
   InMemoryData& data_;
 };
 
+// The key and the quote read one after the other, as the two repositories
+// answer them.
+class InMemoryCommitReads final : public CommitReads {
+ public:
+  InMemoryCommitReads(IdempotencyRepository& keys, QuoteRepository& quotes)
+      : keys_(keys), quotes_(quotes) {}
+  absl::StatusOr<CommitStart> Read(const std::string& store_id, const std::string& key,
+                                   const std::string& method, const std::string& request_hash,
+                                   const std::string& quote_id) override {
+    return CommitStart{keys_.Find(store_id, key, method, request_hash),
+                       quotes_.Load(store_id, quote_id)};
+  }
+
+ private:
+  IdempotencyRepository& keys_;
+  QuoteRepository& quotes_;
+};
+
 class InMemoryPurchases final : public PurchaseRepository {
  public:
   explicit InMemoryPurchases(InMemoryData& data) : data_(data) {}
@@ -169,6 +188,7 @@ struct InMemoryRepositories {
   InMemoryQuotes quotes{data};
   InMemoryHolds holds{data};
   InMemoryIdempotency idempotency{data};
+  InMemoryCommitReads commit_reads{idempotency, quotes};
   InMemoryPurchases purchases{data};
   InMemoryOutbox outbox{data};
   InMemoryJournal journal{data};

@@ -1,0 +1,114 @@
+#include "broker/storage/quote_rows.h"
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "broker/common/error_reasons.h"
+#include "broker/storage/sql_values.h"
+
+namespace loyalty::broker {
+namespace {
+
+std::string Timestamp(absl::Time t) {
+  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+}
+
+// A text member of our own JSON; null or absent reads as empty.
+std::string TextOrEmpty(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it == object.end() || it->is_null() ? std::string() : it->get<std::string>();
+}
+
+// Our own statement's JSON; a malformed one is a bug, thrown as such.
+nlohmann::json ParsedArray(const std::string& text) {
+  nlohmann::json parsed = nlohmann::json::parse(text);
+  if (!parsed.is_array()) throw std::runtime_error("expected a JSON array from the database");
+  return parsed;
+}
+
+}  // namespace
+
+const char kQuoteColumns[] =
+    "quote_id::text AS quote_id, store_id, created_at::text AS created_at, customer_kind, "
+    "customer_value, total_before_minor, discount_minor, total_minor, "
+    "spendable_centipoints, earn_centipoints, array_to_json(coupons)::text AS coupons, "
+    "extract(epoch FROM expires_at)::bigint AS expires_at_unix, expires_at > now() AS live, "
+    "lines::text AS lines, line_discounts::text AS line_discounts, programs::text AS programs";
+
+std::pair<std::string, std::string> RecentQuoteDays(absl::Time now) {
+  return {Timestamp(now - absl::Hours(48)), Timestamp(now + absl::Hours(24))};
+}
+
+absl::StatusOr<QuoteRecord> QuoteFromRow(const pqxx::row& h, const std::string& store_id,
+                                         bool allow_expired) {
+  if (h["store_id"].as<std::string>() != store_id)
+    return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kQuoteNotFound,
+                         "quote not found");
+  QuoteRecord quote;
+  quote.quote_id = h["quote_id"].as<std::string>();
+  quote.created_at = h["created_at"].as<std::string>();
+  quote.store_id = store_id;
+  if (!h["customer_kind"].is_null()) {
+    if (auto kind = CustomerKindFromName(h["customer_kind"].as<std::string>())) {
+      quote.customer = connectors::CustomerRef{*kind, h["customer_value"].as<std::string>()};
+    }
+  }
+  quote.total_before_minor = h["total_before_minor"].as<int64_t>();
+  quote.discount_minor = h["discount_minor"].as<int64_t>();
+  quote.total_minor = h["total_minor"].as<int64_t>();
+  quote.spendable_centipoints = h["spendable_centipoints"].as<int64_t>();
+  quote.earn_centipoints = h["earn_centipoints"].as<int64_t>();
+  for (const auto& coupon : nlohmann::json::parse(h["coupons"].as<std::string>(), nullptr, false)) {
+    if (coupon.is_string()) quote.coupons.push_back(coupon.get<std::string>());
+  }
+  quote.expires_at_unix = h["expires_at_unix"].as<int64_t>();
+  // Its children are JSON arrays of objects (PgQuoteRepository::SaveAll).
+  for (const auto& r : ParsedArray(h["lines"].as<std::string>())) {
+    QuoteLineRecord l;
+    l.line.line_no = r.at("line_no").get<int32_t>();
+    l.line.sku = r.at("sku").get<std::string>();
+    l.line.barcode = r.at("barcode").get<std::string>();
+    l.line.quantity_milli = r.at("quantity_milli").get<int64_t>();
+    l.line.unit_price_minor = r.at("unit_price_minor").get<int64_t>();
+    l.line.min_unit_price_minor = r.at("min_unit_price_minor").get<int64_t>();
+    l.line.total_before_minor = r.at("total_before_minor").get<int64_t>();
+    l.line.discount_minor = r.at("discount_minor").get<int64_t>();
+    l.line.min_total_minor = r.at("min_total_minor").get<int64_t>();
+    quote.lines.push_back(std::move(l));
+  }
+  for (const auto& r : ParsedArray(h["line_discounts"].as<std::string>())) {
+    const int32_t line_no = r.at("line_no").get<int32_t>();
+    for (auto& l : quote.lines) {
+      if (l.line.line_no != line_no) continue;
+      l.discount_program_ids.push_back(r.at("program_id").get<int64_t>());
+      l.discounts.push_back({.line_no = line_no,
+                             .amount_minor = r.at("amount_minor").get<int64_t>(),
+                             .campaign_name = r.at("campaign").get<std::string>(),
+                             .campaign_code = TextOrEmpty(r, "campaign_code"),
+                             .coupon = TextOrEmpty(r, "coupon")});
+    }
+  }
+  for (const auto& r : ParsedArray(h["programs"].as<std::string>())) {
+    QuoteProgramRecord p;
+    p.program_id = r.at("program_id").get<int64_t>();
+    p.used = r.at("used").get<bool>();
+    p.skip_reason = TextOrEmpty(r, "skip_reason");
+    p.vendor_customer_id = TextOrEmpty(r, "vendor_customer_id");
+    p.discount_minor = r.at("discount_minor").get<int64_t>();
+    p.spendable_centipoints = r.at("spendable_centipoints").get<int64_t>();
+    p.earn_centipoints = r.at("earn_centipoints").get<int64_t>();
+    p.vendor_reference = TextOrEmpty(r, "vendor_reference");
+    p.explanation = TextOrEmpty(r, "explanation");
+    p.ledger_held_centipoints = r.at("ledger_held_centipoints").get<int64_t>();
+    p.unreachable = r.at("unreachable").get<bool>();
+    if (r.contains("balance_centipoints") && !r.at("balance_centipoints").is_null())
+      p.balance_centipoints = r.at("balance_centipoints").get<int64_t>();
+    quote.programs.push_back(std::move(p));
+  }
+  if (!h["live"].as<bool>() && !allow_expired)
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kQuoteExpired,
+                         "quote expired; quote the cart again", {{"quote_id", quote.quote_id}});
+  return quote;
+}
+
+}  // namespace loyalty::broker

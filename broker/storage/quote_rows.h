@@ -1,0 +1,32 @@
+#pragma once
+
+// A quote as the statements that read one return it: the select list
+// kQuoteColumns over `quotes`, read by column name. Shared by the quote's own
+// lookup and the commit's first read (pg_commit_reads.h).
+
+#include <pqxx/pqxx>
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "broker/core/records.h"
+
+namespace loyalty::broker {
+
+// The columns QuoteFromRow reads.
+extern const char kQuoteColumns[];
+
+// The day partitions (migration 0012) a quote being committed is in, as the
+// bounds of `created_at`: it is at most a TTL old (minutes), and the
+// margins cover clocks apart between the broker and PostgreSQL. Only a miss
+// looks through every day kept (an old quote's outbox step, an expired
+// quote, an unknown id).
+std::pair<std::string, std::string> RecentQuoteDays(absl::Time now);
+
+// The quote in `row` as `store_id` may see it: NOT_FOUND when it is another
+// store's; FAILED_PRECONDITION when it has expired, unless `allow_expired`.
+absl::StatusOr<QuoteRecord> QuoteFromRow(const pqxx::row& row, const std::string& store_id,
+                                         bool allow_expired);
+
+}  // namespace loyalty::broker
