@@ -183,6 +183,13 @@ class LoadRunner::Impl {
     cheese->set_quantity_milli(350);
     cheese->set_unit_price_minor(129900);
     cheese->set_min_unit_price_minor(99900);
+    for (int n = 3; n <= options_.lines; ++n) {
+      auto* item = request.add_lines();
+      item->set_line_no(n);
+      item->set_sku("ITEM-" + std::to_string(n));
+      item->set_quantity_milli(1000);
+      item->set_unit_price_minor(100);
+    }
     return request;
   }
 

@@ -28,6 +28,7 @@ struct LoadOptions {
   std::vector<std::pair<std::string, int>> mix = {{"quote", 1}};  // identify, quote, commit
   std::string phone = "79201234567";
   std::string card;
+  int lines = 2;              // a cart's lines: milk, cheese, then one-rouble items
   std::string spend_program;  // commit spends here when set
   int64_t spend_centipoints = 0;
   absl::Duration deadline = absl::Seconds(5);

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   app.add_option("--mix", mix, "weighted operations, e.g. identify=1,quote=8,commit=1");
   app.add_option("--phone", options.phone, "customer phone");
   app.add_option("--card", options.card, "customer card (instead of the phone)");
+  app.add_option("--lines", options.lines, "lines in each cart (2: milk and cheese)")
+      ->check(CLI::Range(2, 500));
   app.add_option("--spend-program", options.spend_program, "commit spends points here");
   app.add_option("--spend", options.spend_centipoints, "centipoints each commit spends");
   app.add_flag("--json", json, "print one JSON object per operation");

@@ -78,9 +78,10 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
     }
     // The order number is taken: an earlier attempt that failed gives way
     // to this one, anything else is refused.
-    pqxx::result inserted = tx.exec_prepared(
-        q::kRetryPurchase, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
-        p.total_before_minor, p.discount_minor, p.total_minor, p.spent_centipoints, p.paid_minor);
+    pqxx::result inserted =
+        tx.exec_prepared(q::kRetryPurchase, p.store_id, p.order_number, p.quote_id,
+                         p.idempotency_key, p.total_before_minor, p.discount_minor, p.total_minor,
+                         p.spent_centipoints, p.paid_minor, p.quote_created_at);
     if (inserted.empty()) {
       pqxx::result existing =
           tx.exec_prepared(q::kPurchaseStatusByOrder, p.store_id, p.order_number);
@@ -105,11 +106,9 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
     p.purchase_id = inserted[0][0].as<int64_t>();
     p.state = PurchaseState::kPending;
     // What the earlier attempt wrote gives way to this one's.
-    tx.exec_prepared0(q::kDeletePurchaseLineDiscounts, p.purchase_id);
-    tx.exec_prepared0(q::kDeletePurchaseLines, p.purchase_id);
     tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
-    tx.exec_prepared(q::kInsertPurchaseChildren, p.purchase_id, p.quote_id, programs_json,
-                     holds_json, p.store_id, p.quote_created_at);
+    tx.exec_prepared(q::kInsertPurchaseChildren, p.purchase_id, programs_json, holds_json,
+                     p.store_id);
     tx.commit();
     return absl::OkStatus();
   });
@@ -264,34 +263,11 @@ absl::StatusOr<PurchaseRecord> PgPurchaseRepository::LoadByOrder(const std::stri
 namespace {
 
 // The CTEs that write the children of the purchase in the CTE `purchase`
-// (none when it is empty): its lines and their discounts copied from the
-// quote (found by its key, id and created_at, which names the partition),
-// its programs from a JSON array, and the holds it uses linked to it. The
-// arguments are the statement's parameters.
-std::string PurchaseChildren(const char* store_id, const char* quote_id, const char* created_at,
-                             const char* programs, const char* holds) {
+// (none when it is empty): its programs from a JSON array, and the holds it
+// uses linked to it. Its lines and discounts are in its own row (migration
+// 0016). The arguments are the statement's parameters.
+std::string PurchaseChildren(const char* store_id, const char* programs, const char* holds) {
   return absl::StrCat(
-      "quote AS (SELECT lines, line_discounts FROM quotes "
-      "WHERE quote_id = ",
-      quote_id, "::uuid AND created_at = ", created_at,
-      "::timestamptz), "
-      "lines AS (INSERT INTO purchase_lines (purchase_id, line_no, sku, barcode, "
-      "quantity_milli, unit_price_minor, total_before_minor, discount_minor, total_minor, "
-      "min_unit_price_minor, min_total_minor) "
-      "SELECT purchase.purchase_id, l.line_no, l.sku, l.barcode, l.quantity_milli, "
-      "l.unit_price_minor, l.total_before_minor, l.discount_minor, l.total_minor, "
-      "l.min_unit_price_minor, l.min_total_minor "
-      "FROM purchase, quote, jsonb_to_recordset(quote.lines) AS l(line_no integer, sku text, "
-      "barcode text, quantity_milli bigint, unit_price_minor bigint, total_before_minor bigint, "
-      "discount_minor bigint, total_minor bigint, min_unit_price_minor bigint, "
-      "min_total_minor bigint)), "
-      "discounts AS (INSERT INTO purchase_line_discounts (purchase_id, line_no, program_id, "
-      "campaign, amount_minor, campaign_code, coupon) "
-      "SELECT purchase.purchase_id, d.line_no, d.program_id, d.campaign, d.amount_minor, "
-      "d.campaign_code, d.coupon "
-      "FROM purchase, quote, jsonb_to_recordset(quote.line_discounts) AS d(line_no integer, "
-      "program_id bigint, campaign text, amount_minor bigint, campaign_code text, "
-      "coupon text)), "
       "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, "
       "vendor_customer_id, spend_centipoints, status) "
       "SELECT purchase.purchase_id, r.program_id, r.vendor_customer_id, r.spend_centipoints, "
@@ -307,6 +283,19 @@ std::string PurchaseChildren(const char* store_id, const char* quote_id, const c
       store_id, " AND status = 'active' AND EXISTS (SELECT 1 FROM purchase)) ");
 }
 
+// The CTE `quote`: the lines and discounts of the quote `quote_id` filed
+// at `created_at` (which names its partition), as a purchase of it keeps
+// them in its own row (migration 0016); no row if the quote is gone.
+std::string QuoteLines(const char* quote_id, const char* created_at) {
+  return absl::StrCat("quote AS (SELECT lines, line_discounts FROM quotes WHERE quote_id = ",
+                      quote_id, "::uuid AND created_at = ", created_at, "::timestamptz) ");
+}
+
+// The purchase's `lines, line_discounts` from the CTE `quote`.
+constexpr char kLinesOfQuote[] =
+    "coalesce((SELECT lines FROM quote), '[]'), "
+    "coalesce((SELECT line_discounts FROM quote), '[]')";
+
 }  // namespace
 
 // The statements this file runs, prepared on every connection (queries.h).
@@ -321,13 +310,16 @@ const std::vector<NamedQuery>& PurchaseQueries() {
       "ON CONFLICT DO NOTHING RETURNING 1), "
       "other AS (SELECT order_number FROM purchases WHERE quote_id = $3::uuid "
       "AND status NOT IN ('failed', 'declined') AND NOT (store_id = $1 AND order_number = $2) "
-      "LIMIT 1), "
-      "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
-      "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor) "
-      "SELECT $1, $2, $3::uuid, $4, 'pending', $7, $8, $9, $10, $11 "
-      "WHERE EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM other) "
+      "LIMIT 1), ",
+      QuoteLines("$3", "$12"),
+      ", purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
+      "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
+      "lines, line_discounts) "
+      "SELECT $1, $2, $3::uuid, $4, 'pending', $7, $8, $9, $10, $11, ",
+      kLinesOfQuote,
+      " WHERE EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM other) "
       "ON CONFLICT (store_id, order_number) DO NOTHING RETURNING purchase_id), ",
-      PurchaseChildren("$1", "$3", "$12", "$13", "$14"),
+      PurchaseChildren("$1", "$13", "$14"),
       "SELECT EXISTS (SELECT 1 FROM claim) AS claimed, "
       "(SELECT order_number FROM other) AS other_order, "
       "(SELECT purchase_id FROM purchase) AS purchase_id");
@@ -340,20 +332,25 @@ const std::vector<NamedQuery>& PurchaseQueries() {
   // A retried purchase's children: the same, for the purchase $1.
   static const std::string kInsertPurchaseChildrenSql =
       absl::StrCat("WITH purchase AS (SELECT $1::bigint AS purchase_id), ",
-                   PurchaseChildren("$5", "$2", "$6", "$3", "$4"), "SELECT 1");
+                   PurchaseChildren("$4", "$2", "$3"), "SELECT 1");
+  // An earlier attempt that failed gives way to this one: the purchase
+  // takes this attempt's quote, figures and lines.
+  static const std::string kRetryPurchaseSql = absl::StrCat(
+      "WITH ", QuoteLines("$3", "$10"),
+      "UPDATE purchases SET quote_id = $3::uuid, idempotency_key = $4, status = 'pending', "
+      "total_before_minor = $5, discount_minor = $6, total_minor = $7, spent_centipoints = $8, "
+      "paid_minor = $9, earned_centipoints = 0, failure_reason = NULL, "
+      "attempts = attempts + 1, updated_at = now(), (lines, line_discounts) = (SELECT ",
+      kLinesOfQuote,
+      ") WHERE store_id = $1 AND order_number = $2 AND status IN ('failed', 'declined') "
+      // Not while a vendor still has to undo the failed attempt's booking.
+      "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.purchase_id = purchases.purchase_id "
+      "AND o.status IN ('waiting', 'sending')) RETURNING purchase_id");
   static const std::vector<NamedQuery> kQueries = {
       {q::kWriteIntent, kWriteIntentSql.c_str()},
       {q::kWriteIntentAlone, kWriteIntentAloneSql.c_str()},
       {q::kInsertPurchaseChildren, kInsertPurchaseChildrenSql.c_str()},
-      {q::kRetryPurchase,
-       "UPDATE purchases SET quote_id = $3::uuid, idempotency_key = $4, status = 'pending', "
-       "total_before_minor = $5, discount_minor = $6, total_minor = $7, spent_centipoints = $8, "
-       "paid_minor = $9, earned_centipoints = 0, failure_reason = NULL, "
-       "attempts = attempts + 1, updated_at = now() "
-       "WHERE store_id = $1 AND order_number = $2 AND status IN ('failed', 'declined') "
-       // Not while a vendor still has to undo the failed attempt's booking.
-       "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.purchase_id = purchases.purchase_id "
-       "AND o.status IN ('waiting', 'sending')) RETURNING purchase_id"},
+      {q::kRetryPurchase, kRetryPurchaseSql.c_str()},
       {q::kClaimPurchaseBusy,
        // One operation at a time per purchase; a lease that ran out means
        // its holder died and the purchase is free again.
@@ -364,7 +361,6 @@ const std::vector<NamedQuery>& PurchaseQueries() {
        "UPDATE purchases SET busy_with = NULL, busy_until = NULL WHERE purchase_id = $1"},
       {q::kPurchaseStatusByOrder,
        "SELECT status FROM purchases WHERE store_id = $1 AND order_number = $2"},
-      {q::kDeletePurchaseLines, "DELETE FROM purchase_lines WHERE purchase_id = $1"},
       {q::kDeletePurchasePrograms, "DELETE FROM purchase_programs WHERE purchase_id = $1"},
       // The outcome, in one statement: the purchase, its programs, the steps
       // left to the outbox and the stored answer ($10 NULL: none). A
@@ -407,8 +403,6 @@ const std::vector<NamedQuery>& PurchaseQueries() {
        "extract(epoch FROM created_at)::bigint AS created_at_unix, "
        "extract(epoch FROM updated_at)::bigint AS updated_at_unix FROM purchases "
        "WHERE store_id = $1 AND order_number = $2"},
-      {q::kDeletePurchaseLineDiscounts,
-       "DELETE FROM purchase_line_discounts WHERE purchase_id = $1"},
       {q::kPurchaseLineDiscounts,
        // The columns LineDiscountFromRow reads, as for quote_line_discounts.
        "SELECT line_no, program_id, campaign, amount_minor, "
