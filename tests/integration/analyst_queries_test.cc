@@ -137,6 +137,26 @@ TEST_F(AnalystQueriesTest, APurchasesStatusChangesAreKept) {
   EXPECT_EQ(tx.exec1(history)[0].as<std::string>(), "pending,confirmed");
 }
 
+// The journal's index on purchase_id holds only rows that name a purchase
+// (migration 0017), and a lookup by purchase still reads through it.
+TEST_F(AnalystQueriesTest, AJournalLookupByPurchaseUsesItsIndex) {
+  pqxx::connection connection("");
+  pqxx::work tx(connection);  // never committed
+  tx.exec0("SET LOCAL enable_seqscan = off");
+  std::string plan;
+  for (const auto& row :
+       tx.exec(absl::StrCat("EXPLAIN SELECT o.operation FROM vendor_operations o JOIN purchases p "
+                            "USING (purchase_id) WHERE p.store_id = '",
+                            store_, "' AND p.order_number = '", commit_.order_number(), "'"))) {
+    plan += row[0].as<std::string>() + "\n";
+  }
+  EXPECT_NE(plan.find("Index Cond: (purchase_id = "), std::string::npos) << plan;
+  EXPECT_EQ(testing::QueryInt("SELECT count(*) FROM pg_indexes WHERE indexname = "
+                              "'vendor_operations_purchase_idx' "
+                              "AND indexdef LIKE '%WHERE (purchase_id IS NOT NULL)'"),
+            1);
+}
+
 TEST_F(AnalystQueriesTest, TheJournalsReferencesAreKeys) {
   EXPECT_EQ(testing::QueryInt(
                 "SELECT count(*) FROM pg_constraint WHERE conrelid = 'vendor_operations'::regclass "
