@@ -199,7 +199,6 @@ absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Ti
   purchase.store_id = store.store_id;
   purchase.order_number = request.order_number();
   purchase.quote_id = quote->quote_id;
-  purchase.quote_created_at = quote->created_at;
   purchase.idempotency_key = request.idempotency_key();
   purchase.lines = quote->lines;
   purchase.total_before_minor = quote->total_before_minor;

@@ -143,9 +143,6 @@ struct PurchaseRecord {
   std::string store_id;
   std::string order_number;
   std::string quote_id;
-  // The quote's created_at (QuoteRecord), set for a new purchase's intent:
-  // its lines are copied from the quote.
-  std::string quote_created_at;
   std::string idempotency_key;
   PurchaseState state = PurchaseState::kPending;
   int64_t total_before_minor = 0;

@@ -9,6 +9,7 @@
 #include "broker/common/status_details.h"
 #include "broker/storage/purchase_program_rows.h"
 #include "broker/storage/queries.h"
+#include "broker/storage/quote_rows.h"
 #include "broker/storage/sql_values.h"
 
 namespace loyalty::broker {
@@ -30,9 +31,10 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
   }
   const std::string programs_json = programs.dump();
   const std::string holds_json = nlohmann::json(p.hold_ids).dump();
-  // Without its quote's key the purchase would get no lines.
-  if (p.quote_created_at.empty())
-    return absl::InternalError("purchase intent without its quote's created_at");
+  // Its lines as its quote priced them, kept in its row (migration 0016).
+  const LinesAsJson lines = LinesJson(p.lines);
+  const std::string lines_json = DumpUntrusted(lines.lines);
+  const std::string discounts_json = DumpUntrusted(lines.discounts);
   bool claimed = false;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     // The usual intent, one statement on its own: one round trip and one
@@ -43,7 +45,7 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
       const pqxx::row intent = alone.exec_prepared1(
           q::kWriteIntentAlone, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
           claim.method, claim.request_hash, p.total_before_minor, p.discount_minor, p.total_minor,
-          p.spent_centipoints, p.paid_minor, p.quote_created_at, programs_json, holds_json);
+          p.spent_centipoints, p.paid_minor, lines_json, programs_json, holds_json, discounts_json);
       claimed = intent["claimed"].as<bool>();
       if (!claimed) return absl::OkStatus();  // nothing written
       p.purchase_id = intent["purchase_id"].as<int64_t>();
@@ -58,7 +60,7 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
     const pqxx::row intent = tx.exec_prepared1(
         q::kWriteIntent, p.store_id, p.order_number, p.quote_id, p.idempotency_key, claim.method,
         claim.request_hash, p.total_before_minor, p.discount_minor, p.total_minor,
-        p.spent_centipoints, p.paid_minor, p.quote_created_at, programs_json, holds_json);
+        p.spent_centipoints, p.paid_minor, lines_json, programs_json, holds_json, discounts_json);
     claimed = intent["claimed"].as<bool>();
     if (!claimed) return absl::OkStatus();  // nothing written: the transaction rolls back
     // A quote backs one purchase (a unique index is the backstop for races).
@@ -81,7 +83,7 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
     pqxx::result inserted =
         tx.exec_prepared(q::kRetryPurchase, p.store_id, p.order_number, p.quote_id,
                          p.idempotency_key, p.total_before_minor, p.discount_minor, p.total_minor,
-                         p.spent_centipoints, p.paid_minor, p.quote_created_at);
+                         p.spent_centipoints, p.paid_minor, lines_json, discounts_json);
     if (inserted.empty()) {
       pqxx::result existing =
           tx.exec_prepared(q::kPurchaseStatusByOrder, p.store_id, p.order_number);
@@ -283,19 +285,6 @@ std::string PurchaseChildren(const char* store_id, const char* programs, const c
       store_id, " AND status = 'active' AND EXISTS (SELECT 1 FROM purchase)) ");
 }
 
-// The CTE `quote`: the lines and discounts of the quote `quote_id` filed
-// at `created_at` (which names its partition), as a purchase of it keeps
-// them in its own row (migration 0016); no row if the quote is gone.
-std::string QuoteLines(const char* quote_id, const char* created_at) {
-  return absl::StrCat("quote AS (SELECT lines, line_discounts FROM quotes WHERE quote_id = ",
-                      quote_id, "::uuid AND created_at = ", created_at, "::timestamptz) ");
-}
-
-// The purchase's `lines, line_discounts` from the CTE `quote`.
-constexpr char kLinesOfQuote[] =
-    "coalesce((SELECT lines FROM quote), '[]'), "
-    "coalesce((SELECT line_discounts FROM quote), '[]')";
-
 }  // namespace
 
 // The statements this file runs, prepared on every connection (queries.h).
@@ -310,14 +299,12 @@ const std::vector<NamedQuery>& PurchaseQueries() {
       "ON CONFLICT DO NOTHING RETURNING 1), "
       "other AS (SELECT order_number FROM purchases WHERE quote_id = $3::uuid "
       "AND status NOT IN ('failed', 'declined') AND NOT (store_id = $1 AND order_number = $2) "
-      "LIMIT 1), ",
-      QuoteLines("$3", "$12"),
-      ", purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
+      "LIMIT 1), "
+      "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
       "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
       "lines, line_discounts) "
-      "SELECT $1, $2, $3::uuid, $4, 'pending', $7, $8, $9, $10, $11, ",
-      kLinesOfQuote,
-      " WHERE EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM other) "
+      "SELECT $1, $2, $3::uuid, $4, 'pending', $7, $8, $9, $10, $11, $12::jsonb, $15::jsonb "
+      "WHERE EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM other) "
       "ON CONFLICT (store_id, order_number) DO NOTHING RETURNING purchase_id), ",
       PurchaseChildren("$1", "$13", "$14"),
       "SELECT EXISTS (SELECT 1 FROM claim) AS claimed, "
@@ -335,22 +322,21 @@ const std::vector<NamedQuery>& PurchaseQueries() {
                    PurchaseChildren("$4", "$2", "$3"), "SELECT 1");
   // An earlier attempt that failed gives way to this one: the purchase
   // takes this attempt's quote, figures and lines.
-  static const std::string kRetryPurchaseSql = absl::StrCat(
-      "WITH ", QuoteLines("$3", "$10"),
+  static const char kRetryPurchaseSql[] =
       "UPDATE purchases SET quote_id = $3::uuid, idempotency_key = $4, status = 'pending', "
       "total_before_minor = $5, discount_minor = $6, total_minor = $7, spent_centipoints = $8, "
       "paid_minor = $9, earned_centipoints = 0, failure_reason = NULL, "
-      "attempts = attempts + 1, updated_at = now(), (lines, line_discounts) = (SELECT ",
-      kLinesOfQuote,
-      ") WHERE store_id = $1 AND order_number = $2 AND status IN ('failed', 'declined') "
+      "attempts = attempts + 1, updated_at = now(), lines = $10::jsonb, "
+      "line_discounts = $11::jsonb "
+      "WHERE store_id = $1 AND order_number = $2 AND status IN ('failed', 'declined') "
       // Not while a vendor still has to undo the failed attempt's booking.
       "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.purchase_id = purchases.purchase_id "
-      "AND o.status IN ('waiting', 'sending')) RETURNING purchase_id");
+      "AND o.status IN ('waiting', 'sending')) RETURNING purchase_id";
   static const std::vector<NamedQuery> kQueries = {
       {q::kWriteIntent, kWriteIntentSql.c_str()},
       {q::kWriteIntentAlone, kWriteIntentAloneSql.c_str()},
       {q::kInsertPurchaseChildren, kInsertPurchaseChildrenSql.c_str()},
-      {q::kRetryPurchase, kRetryPurchaseSql.c_str()},
+      {q::kRetryPurchase, kRetryPurchaseSql},
       {q::kClaimPurchaseBusy,
        // One operation at a time per purchase; a lease that ran out means
        // its holder died and the purchase is free again.

@@ -30,20 +30,6 @@ bool LooksLikeUuid(const std::string& text) {
   return true;
 }
 
-namespace {
-
-nlohmann::json OrNull(const std::string& text) {
-  return text.empty() ? nlohmann::json() : nlohmann::json(text);
-}
-
-// Text from vendors and tills is untrusted: bytes that are not UTF-8 are
-// replaced rather than refused.
-std::string Dump(const nlohmann::json& json) {
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-}  // namespace
-
 PgQuoteRepository::PgQuoteRepository(ConnectionPool& pool, std::string customer_hash_key,
                                      size_t max_batch)
     : pool_(pool),
@@ -76,41 +62,19 @@ absl::Status PgQuoteRepository::SaveAll(const std::vector<PendingQuote*>& pendin
         hash = KeyedHashHex(customer_hash_key_, absl::StrCat(kind, ":", value));
       }
     }
-    nlohmann::json lines = nlohmann::json::array();
-    nlohmann::json discounts = nlohmann::json::array();
+    LinesAsJson lines = LinesJson(quote.lines);
     nlohmann::json programs = nlohmann::json::array();
-    for (const auto& l : quote.lines) {
-      const auto& line = l.line;
-      lines.push_back({{"line_no", line.line_no},
-                       {"sku", line.sku},
-                       {"barcode", line.barcode},
-                       {"quantity_milli", line.quantity_milli},
-                       {"unit_price_minor", line.unit_price_minor},
-                       {"min_unit_price_minor", line.min_unit_price_minor},
-                       {"total_before_minor", line.total_before_minor},
-                       {"discount_minor", line.discount_minor},
-                       {"total_minor", line.total_before_minor - line.discount_minor},
-                       {"min_total_minor", line.min_total_minor}});
-      for (size_t i = 0; i < l.discounts.size(); ++i) {
-        discounts.push_back({{"line_no", line.line_no},
-                             {"program_id", l.discount_program_ids[i]},
-                             {"campaign", l.discounts[i].campaign_name},
-                             {"amount_minor", l.discounts[i].amount_minor},
-                             {"campaign_code", OrNull(l.discounts[i].campaign_code)},
-                             {"coupon", OrNull(l.discounts[i].coupon)}});
-      }
-    }
     for (const auto& p : quote.programs) {
       programs.push_back(
           {{"program_id", p.program_id},
            {"used", p.used},
-           {"skip_reason", OrNull(p.skip_reason)},
-           {"vendor_customer_id", OrNull(p.vendor_customer_id)},
+           {"skip_reason", TextOrNull(p.skip_reason)},
+           {"vendor_customer_id", TextOrNull(p.vendor_customer_id)},
            {"discount_minor", p.discount_minor},
            {"spendable_centipoints", p.spendable_centipoints},
            {"earn_centipoints", p.earn_centipoints},
-           {"vendor_reference", OrNull(p.vendor_reference)},
-           {"explanation", OrNull(p.explanation)},
+           {"vendor_reference", TextOrNull(p.vendor_reference)},
+           {"explanation", TextOrNull(p.explanation)},
            {"ledger_held_centipoints", p.ledger_held_centipoints},
            {"unreachable", p.unreachable},
            {"balance_centipoints",
@@ -118,9 +82,9 @@ absl::Status PgQuoteRepository::SaveAll(const std::vector<PendingQuote*>& pendin
     }
     quotes.push_back({{"quote_id", quote.quote_id},
                       {"store_id", quote.store_id},
-                      {"customer_kind", OrNull(kind)},
-                      {"customer_value", OrNull(value)},
-                      {"customer_hash", OrNull(hash)},
+                      {"customer_kind", TextOrNull(kind)},
+                      {"customer_value", TextOrNull(value)},
+                      {"customer_hash", TextOrNull(hash)},
                       {"total_before_minor", quote.total_before_minor},
                       {"discount_minor", quote.discount_minor},
                       {"total_minor", quote.total_minor},
@@ -128,11 +92,11 @@ absl::Status PgQuoteRepository::SaveAll(const std::vector<PendingQuote*>& pendin
                       {"earn_centipoints", quote.earn_centipoints},
                       {"coupons", quote.coupons},
                       {"ttl_seconds", item->ttl_seconds},
-                      {"lines", std::move(lines)},
-                      {"line_discounts", std::move(discounts)},
+                      {"lines", std::move(lines.lines)},
+                      {"line_discounts", std::move(lines.discounts)},
                       {"programs", std::move(programs)}});
   }
-  const std::string quotes_json = Dump(quotes);
+  const std::string quotes_json = DumpUntrusted(quotes);
   return pool_.Run([&](pqxx::connection& c) {
     // One statement, so one round trip and its own transaction.
     pqxx::nontransaction tx(c);

@@ -35,6 +35,40 @@ const char kQuoteColumns[] =
     "extract(epoch FROM expires_at)::bigint AS expires_at_unix, expires_at > now() AS live, "
     "lines::text AS lines, line_discounts::text AS line_discounts, programs::text AS programs";
 
+nlohmann::json TextOrNull(const std::string& text) {
+  return text.empty() ? nlohmann::json() : nlohmann::json(text);
+}
+
+std::string DumpUntrusted(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+LinesAsJson LinesJson(const std::vector<QuoteLineRecord>& lines) {
+  LinesAsJson json;
+  for (const auto& l : lines) {
+    const auto& line = l.line;
+    json.lines.push_back({{"line_no", line.line_no},
+                          {"sku", line.sku},
+                          {"barcode", line.barcode},
+                          {"quantity_milli", line.quantity_milli},
+                          {"unit_price_minor", line.unit_price_minor},
+                          {"min_unit_price_minor", line.min_unit_price_minor},
+                          {"total_before_minor", line.total_before_minor},
+                          {"discount_minor", line.discount_minor},
+                          {"total_minor", line.total_before_minor - line.discount_minor},
+                          {"min_total_minor", line.min_total_minor}});
+    for (size_t i = 0; i < l.discounts.size(); ++i) {
+      json.discounts.push_back({{"line_no", line.line_no},
+                                {"program_id", l.discount_program_ids[i]},
+                                {"campaign", l.discounts[i].campaign_name},
+                                {"amount_minor", l.discounts[i].amount_minor},
+                                {"campaign_code", TextOrNull(l.discounts[i].campaign_code)},
+                                {"coupon", TextOrNull(l.discounts[i].coupon)}});
+    }
+  }
+  return json;
+}
+
 std::pair<std::string, std::string> RecentQuoteDays(absl::Time now) {
   return {Timestamp(now - absl::Hours(48)), Timestamp(now + absl::Hours(24))};
 }

@@ -2,11 +2,15 @@
 
 // A quote as the statements that read one return it: the select list
 // kQuoteColumns over `quotes`, read by column name. Shared by the quote's own
-// lookup and the commit's first read (pg_commit_reads.h).
+// lookup and the commit's first read (pg_commit_reads.h). And the lines and
+// line discounts as quotes and purchases keep them: JSON arrays of objects
+// (migrations 0012 and 0016).
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -28,5 +32,20 @@ std::pair<std::string, std::string> RecentQuoteDays(absl::Time now);
 // store's; FAILED_PRECONDITION when it has expired, unless `allow_expired`.
 absl::StatusOr<QuoteRecord> QuoteFromRow(const pqxx::row& row, const std::string& store_id,
                                          bool allow_expired);
+
+// Lines and their discounts as the views quote_lines / purchase_lines and
+// quote_line_discounts / purchase_line_discounts show them.
+struct LinesAsJson {
+  nlohmann::json lines = nlohmann::json::array();
+  nlohmann::json discounts = nlohmann::json::array();
+};
+LinesAsJson LinesJson(const std::vector<QuoteLineRecord>& lines);
+
+// Text as JSON: null when empty.
+nlohmann::json TextOrNull(const std::string& text);
+
+// JSON text of values from vendors and tills, which are untrusted: bytes
+// that are not UTF-8 are replaced rather than refused.
+std::string DumpUntrusted(const nlohmann::json& json);
 
 }  // namespace loyalty::broker

@@ -281,6 +281,14 @@ class Flow {
     ++committed_;
     CheckPurchase(quote, commit, purchase, customer, sp_down_at_quote, lc_retails, sp_created);
     CheckHoldsAgree(customer);
+    // What is kept is what was answered: the stored lines, with their
+    // discounts, are the quote's.
+    const v1::PurchaseResponse stored =
+        ByOrder(&Stub::GetPurchase, commit.order_number(), grpc::StatusCode::OK);
+    ASSERT_EQ(stored.lines_size(), quote.lines_size()) << trace_;
+    for (int i = 0; i < quote.lines_size(); ++i) {
+      EXPECT_EQ(stored.lines(i).DebugString(), quote.lines(i).DebugString()) << trace_;
+    }
 
     // Then what the till may do next.
     const bool sp_booked = ProgramStatus(purchase, "sp") == v1::PROGRAM_PURCHASE_STATUS_APPROVED;
