@@ -6,6 +6,7 @@ PACKAGES=(cmake ninja-build ccache g++ pkg-config
   libpqxx-dev prometheus-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev
   libcpp-httplib-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libabsl-dev libssl-dev
   postgresql postgresql-common curl
+  iproute2     # ss: a test reads the simulators' listen backlog
   python3      # the benchmark suite formats its table with it
   prometheus   # for promtool: the tests check the alert rules with it
   golang-github-gogo-googleapis-dev  # google/rpc/*.proto: the errors' details

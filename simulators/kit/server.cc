@@ -1,5 +1,7 @@
 #include "simulators/kit/server.h"
 
+#include <sys/socket.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <csignal>
@@ -12,6 +14,11 @@ namespace {
 
 constexpr size_t kThreads = 64;
 constexpr size_t kRequestsPerConnection = 1000;
+// Connections waiting to be accepted, as vendors' web servers queue them
+// (nginx: 511). cpp-httplib 0.11 queues 5: a burst of new connections (every
+// booking opens one) overflowed it, and each dropped connection was retried
+// by its client a second later.
+constexpr int kListenBacklog = 511;
 SimulatorServer* g_running = nullptr;
 
 void StopOnSignal(int) {
@@ -32,6 +39,10 @@ SimulatorServer::SimulatorServer() {
   // keeps one for 1000 by default); cpp-httplib's own default of 5 would
   // make every client open a connection every few calls.
   server_.set_keep_alive_max_count(kRequestsPerConnection);
+  server_.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listening_socket_ = sock;
+  });
   RegisterFaultRoutes(server_, faults_);
   server_.Get("/__sim/health", [](const httplib::Request&, httplib::Response& res) {
     ReplyJson(res, 200, nlohmann::json{{"status", "ok"}});
@@ -43,14 +54,19 @@ SimulatorServer::~SimulatorServer() { Stop(); }
 int SimulatorServer::Start(const std::string& host, int port) {
   const int bound =
       port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) return -1;
+  if (bound < 0 || !ListenWithBacklog()) return -1;
   thread_ = std::thread([this] { server_.listen_after_bind(); });
   while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return bound;
 }
 
 bool SimulatorServer::Serve(const std::string& host, int port) {
-  return server_.listen(host, port);
+  return server_.bind_to_port(host, port) && ListenWithBacklog() && server_.listen_after_bind();
+}
+
+bool SimulatorServer::ListenWithBacklog() {
+  // Linux takes a second listen() on a listening socket as a new backlog.
+  return listening_socket_ >= 0 && ::listen(listening_socket_, kListenBacklog) == 0;
 }
 
 void SimulatorServer::Stop() {

@@ -38,7 +38,12 @@ class SimulatorServer {
 
  private:
   FaultInjector faults_;
+  // Listens again with a vendor's backlog (kListenBacklog): cpp-httplib
+  // listens with a backlog of 5 once it has bound.
+  bool ListenWithBacklog();
+
   httplib::Server server_;
+  int listening_socket_ = -1;
   std::thread thread_;
 };
 
