@@ -68,31 +68,22 @@ GRANT SELECT ON purchase_lines, purchase_line_discounts, daily_campaign_discount
 -- rows, and delete them when a failed order is committed again. On the
 -- views, those statements write the purchase's arrays instead, in the
 -- order the rows come.
-CREATE FUNCTION loyalty_purchase_lines_as_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The argument names the column the view shows as rows.
+CREATE FUNCTION loyalty_purchase_parts_as_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  part text := TG_ARGV[0];
 BEGIN
   IF TG_OP = 'DELETE' THEN
-    UPDATE purchases SET lines = '[]' WHERE purchase_id = OLD.purchase_id;
+    EXECUTE format('UPDATE purchases SET %I = ''[]'' WHERE purchase_id = $1', part)
+      USING OLD.purchase_id;
     RETURN OLD;
   END IF;
-  UPDATE purchases SET lines = lines || jsonb_build_array(to_jsonb(NEW) - 'purchase_id')
-   WHERE purchase_id = NEW.purchase_id;
+  EXECUTE format('UPDATE purchases SET %I = %I || $1 WHERE purchase_id = $2', part, part)
+    USING jsonb_build_array(to_jsonb(NEW) - 'purchase_id' - 'discount_id'), NEW.purchase_id;
   RETURN NEW;
 END $$;
 CREATE TRIGGER purchase_lines_as_rows INSTEAD OF INSERT OR DELETE ON purchase_lines
-  FOR EACH ROW EXECUTE FUNCTION loyalty_purchase_lines_as_rows();
-
-CREATE FUNCTION loyalty_purchase_line_discounts_as_rows() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'DELETE' THEN
-    UPDATE purchases SET line_discounts = '[]' WHERE purchase_id = OLD.purchase_id;
-    RETURN OLD;
-  END IF;
-  UPDATE purchases
-     SET line_discounts = line_discounts
-                          || jsonb_build_array(to_jsonb(NEW) - 'purchase_id' - 'discount_id')
-   WHERE purchase_id = NEW.purchase_id;
-  RETURN NEW;
-END $$;
+  FOR EACH ROW EXECUTE FUNCTION loyalty_purchase_parts_as_rows('lines');
 CREATE TRIGGER purchase_line_discounts_as_rows
   INSTEAD OF INSERT OR DELETE ON purchase_line_discounts
-  FOR EACH ROW EXECUTE FUNCTION loyalty_purchase_line_discounts_as_rows();
+  FOR EACH ROW EXECUTE FUNCTION loyalty_purchase_parts_as_rows('line_discounts');

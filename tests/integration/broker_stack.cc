@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -93,6 +94,37 @@ int64_t ExecuteSql(const std::string& sql) {
   const int64_t affected = tx.exec(sql).affected_rows();
   tx.commit();
   return affected;
+}
+
+ScratchDatabase::ScratchDatabase(const std::string& prefix, int version)
+    : name_(absl::StrCat(prefix, "_", RunId())) {
+  {
+    pqxx::connection admin("");
+    pqxx::nontransaction(admin).exec0("DROP DATABASE IF EXISTS " + name_);
+    pqxx::nontransaction(admin).exec0("CREATE DATABASE " + name_);
+  }
+  std::vector<Migration> before;
+  for (const auto& m : EmbeddedMigrations()) {
+    if (m.version < version) before.push_back(m);
+  }
+  pqxx::connection connection(conninfo());
+  if (absl::Status applied = ApplyMigrations(connection, before).status(); !applied.ok()) {
+    throw std::runtime_error(applied.ToString());
+  }
+}
+
+ScratchDatabase::~ScratchDatabase() {
+  try {
+    pqxx::connection admin("");
+    pqxx::nontransaction(admin).exec0("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (const std::exception&) {
+    // Left behind: the throwaway cluster goes with the run.
+  }
+}
+
+absl::Status ScratchDatabase::MigrateToNewest() {
+  pqxx::connection connection(conninfo());
+  return ApplyMigrations(connection, EmbeddedMigrations()).status();
 }
 
 std::string ScrapeMetrics(int port) {

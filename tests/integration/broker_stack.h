@@ -96,4 +96,22 @@ int64_t QueryInt(const std::string& sql);
 // returns how many it changed.
 int64_t ExecuteSql(const std::string& sql);
 
+// A database of its own for a migration test, at the schema of the
+// migrations before `version`; dropped when it goes.
+class ScratchDatabase {
+ public:
+  ScratchDatabase(const std::string& prefix, int version);
+  ~ScratchDatabase();
+  ScratchDatabase(const ScratchDatabase&) = delete;
+  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+
+  // Its connection string.
+  std::string conninfo() const { return "dbname=" + name_; }
+  // Applies every migration, as `loyalty-broker migrate` would.
+  absl::Status MigrateToNewest();
+
+ private:
+  std::string name_;
+};
+
 }  // namespace loyalty::broker::testing

@@ -245,19 +245,9 @@ TEST_F(PartitionsTest, ACommitReadsItsKeyAndItsQuoteTogether) {
 // The migration on a database an older broker filled: every row moves to
 // its day's partition, children with their quote's time.
 TEST(PartitionsMigration, MovesTheRowsAnOlderSchemaHolds) {
-  const std::string database = absl::StrCat("migrate_", testing::RunId());
+  testing::ScratchDatabase database("migrate", 12);
   {
-    pqxx::connection admin("");
-    pqxx::nontransaction(admin).exec0(absl::StrCat("DROP DATABASE IF EXISTS ", database));
-    pqxx::nontransaction(admin).exec0(absl::StrCat("CREATE DATABASE ", database));
-  }
-  {
-    pqxx::connection connection(absl::StrCat("dbname=", database));
-    std::vector<Migration> before, all = EmbeddedMigrations();
-    for (const auto& m : all) {
-      if (m.version < 12) before.push_back(m);
-    }
-    ASSERT_TRUE(ApplyMigrations(connection, before).ok());
+    pqxx::connection connection(database.conninfo());
     pqxx::work tx(connection);
     tx.exec0(
         "INSERT INTO stores (store_id, name) VALUES ('m', 'M');"
@@ -283,8 +273,8 @@ TEST(PartitionsMigration, MovesTheRowsAnOlderSchemaHolds) {
         "started_at) SELECT 'm', program_id, 'quote', 'approved', 5, now() - interval '20 days' "
         "FROM programs;");
     tx.commit();
-    auto applied = ApplyMigrations(connection, all);
-    ASSERT_TRUE(applied.ok()) << applied.status();
+    const absl::Status applied = database.MigrateToNewest();
+    ASSERT_TRUE(applied.ok()) << applied;
     pqxx::nontransaction read(connection);
     auto count = [&](const std::string& sql) { return read.exec1(sql)[0].as<int64_t>(); };
     EXPECT_EQ(count("SELECT count(*) FROM quotes"), 2);
@@ -300,8 +290,6 @@ TEST(PartitionsMigration, MovesTheRowsAnOlderSchemaHolds) {
     // The journal's ids go on from where they were.
     EXPECT_GT(count("SELECT nextval('vendor_operations_operation_id_seq')"), 1);
   }
-  pqxx::connection admin("");
-  pqxx::nontransaction(admin).exec0(absl::StrCat("DROP DATABASE ", database));
 }
 
 }  // namespace

@@ -17,19 +17,9 @@ namespace loyalty::broker {
 namespace {
 
 TEST(PurchasePartsMigration, MovesLinesAndDiscountsIntoThePurchaseInTheirOrder) {
-  const std::string database = absl::StrCat("parts_", testing::RunId());
+  testing::ScratchDatabase database("parts", 16);
   {
-    pqxx::connection admin("");
-    pqxx::nontransaction(admin).exec0(absl::StrCat("DROP DATABASE IF EXISTS ", database));
-    pqxx::nontransaction(admin).exec0(absl::StrCat("CREATE DATABASE ", database));
-  }
-  {
-    pqxx::connection connection(absl::StrCat("dbname=", database));
-    std::vector<Migration> before, all = EmbeddedMigrations();
-    for (const auto& m : all) {
-      if (m.version < 16) before.push_back(m);
-    }
-    ASSERT_TRUE(ApplyMigrations(connection, before).ok());
+    pqxx::connection connection(database.conninfo());
     pqxx::work tx(connection);
     // Two purchases: one with two lines and two discounts (the second line's
     // given first), one without any.
@@ -54,8 +44,8 @@ TEST(PurchasePartsMigration, MovesLinesAndDiscountsIntoThePurchaseInTheirOrder) 
         "amount_minor, campaign_code, coupon) SELECT purchase_id, 1, program_id, 'first', 10, "
         "NULL, 'COUPON' FROM purchases, programs WHERE order_number = 'M-1';");
     tx.commit();
-    auto applied = ApplyMigrations(connection, all);
-    ASSERT_TRUE(applied.ok()) << applied.status();
+    const absl::Status applied = database.MigrateToNewest();
+    ASSERT_TRUE(applied.ok()) << applied;
 
     pqxx::nontransaction read(connection);
     const auto text = [&](const std::string& sql) {
@@ -87,8 +77,6 @@ TEST(PurchasePartsMigration, MovesLinesAndDiscountsIntoThePurchaseInTheirOrder) 
                    "('purchase_lines', 'purchase_line_discounts')"),
               "0");
   }
-  pqxx::connection admin("");
-  pqxx::nontransaction(admin).exec0(absl::StrCat("DROP DATABASE ", database));
 }
 
 // While an upgrade rolls, replicas of the previous version write a
