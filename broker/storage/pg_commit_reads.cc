@@ -21,7 +21,8 @@ absl::StatusOr<CommitStart> PgCommitReads::Read(const std::string& store_id, con
   // than fail on the cast.
   const std::string uuid =
       LooksLikeUuid(quote_id) ? quote_id : "00000000-0000-0000-0000-000000000000";
-  CommitStart start{IdempotencyClaim{}, absl::NotFoundError("")};
+  CommitStart start{IdempotencyClaim{},
+                    absl::NotFoundError("quote not looked for: the key is not free")};
   bool quote_found = false;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
