@@ -1,8 +1,8 @@
 -- A purchase's lines and line discounts move into its row as JSON arrays,
--- as a quote's did (migration 0012). The intent copies them from its quote's
--- row, two values, instead of inserting a row and one or two index entries
--- per line and per discount: the commit's cost no longer grows with the
--- cart. purchase_lines and purchase_line_discounts stay, with the same
+-- as a quote's did (migration 0012). The intent writes them as its quote
+-- priced them, two values, instead of inserting a row and one or two index
+-- entries per line and per discount: the commit's cost no longer grows with
+-- the cart. purchase_lines and purchase_line_discounts stay, with the same
 -- columns, as views over them; a discount's `discount_id` is now its place
 -- among its purchase's discounts (1, 2, ...), in the order they were given.
 --
