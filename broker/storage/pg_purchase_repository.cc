@@ -247,12 +247,7 @@ absl::StatusOr<PurchaseRecord> PgPurchaseRepository::LoadByOrder(const std::stri
     p.failure_reason = h["failure_reason"].as<std::string>();
     p.created_at_unix = h["created_at_unix"].as<int64_t>();
     p.updated_at_unix = h["updated_at_unix"].as<int64_t>();
-    for (const auto& r : tx.exec_prepared(q::kPurchaseLines, p.purchase_id)) {
-      p.lines.push_back(LineFromRow(r));
-    }
-    for (const auto& r : tx.exec_prepared(q::kPurchaseLineDiscounts, p.purchase_id)) {
-      AttachDiscountRow(r, p.lines);
-    }
+    p.lines = LinesFromJson(h["lines"].as<std::string>(), h["line_discounts"].as<std::string>());
     for (const auto& r : tx.exec_prepared(q::kPurchasePrograms, p.purchase_id)) {
       p.programs.push_back(PurchaseProgramFromRow(r));
     }
@@ -387,19 +382,9 @@ const std::vector<NamedQuery>& PurchaseQueries() {
        "total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
        "earned_centipoints, coalesce(failure_reason, '') AS failure_reason, "
        "extract(epoch FROM created_at)::bigint AS created_at_unix, "
-       "extract(epoch FROM updated_at)::bigint AS updated_at_unix FROM purchases "
+       "extract(epoch FROM updated_at)::bigint AS updated_at_unix, "
+       "lines::text AS lines, line_discounts::text AS line_discounts FROM purchases "
        "WHERE store_id = $1 AND order_number = $2"},
-      {q::kPurchaseLineDiscounts,
-       // The columns LineDiscountFromRow reads, as for quote_line_discounts.
-       "SELECT line_no, program_id, campaign, amount_minor, "
-       "coalesce(campaign_code, '') AS campaign_code, "
-       "coalesce(coupon, '') AS coupon FROM purchase_line_discounts "
-       "WHERE purchase_id = $1 ORDER BY discount_id"},
-      {q::kPurchaseLines,
-       // The columns LineFromRow reads, as for quote_lines.
-       "SELECT line_no, sku, barcode, quantity_milli, unit_price_minor, min_unit_price_minor, "
-       "total_before_minor, discount_minor, min_total_minor FROM purchase_lines "
-       "WHERE purchase_id = $1 ORDER BY line_no"},
       {q::kPurchasePrograms,
        "SELECT program_id, coalesce(vendor_customer_id, '') AS vendor_customer_id, "
        "spend_centipoints, spent_centipoints, earned_centipoints, "

@@ -69,6 +69,37 @@ LinesAsJson LinesJson(const std::vector<QuoteLineRecord>& lines) {
   return json;
 }
 
+std::vector<QuoteLineRecord> LinesFromJson(const std::string& lines_text,
+                                           const std::string& discounts_text) {
+  std::vector<QuoteLineRecord> lines;
+  for (const auto& r : ParsedArray(lines_text)) {
+    QuoteLineRecord l;
+    l.line.line_no = r.at("line_no").get<int32_t>();
+    l.line.sku = r.at("sku").get<std::string>();
+    l.line.barcode = r.at("barcode").get<std::string>();
+    l.line.quantity_milli = r.at("quantity_milli").get<int64_t>();
+    l.line.unit_price_minor = r.at("unit_price_minor").get<int64_t>();
+    l.line.min_unit_price_minor = r.at("min_unit_price_minor").get<int64_t>();
+    l.line.total_before_minor = r.at("total_before_minor").get<int64_t>();
+    l.line.discount_minor = r.at("discount_minor").get<int64_t>();
+    l.line.min_total_minor = r.at("min_total_minor").get<int64_t>();
+    lines.push_back(std::move(l));
+  }
+  for (const auto& r : ParsedArray(discounts_text)) {
+    const int32_t line_no = r.at("line_no").get<int32_t>();
+    for (auto& l : lines) {
+      if (l.line.line_no != line_no) continue;
+      l.discount_program_ids.push_back(r.at("program_id").get<int64_t>());
+      l.discounts.push_back({.line_no = line_no,
+                             .amount_minor = r.at("amount_minor").get<int64_t>(),
+                             .campaign_name = r.at("campaign").get<std::string>(),
+                             .campaign_code = TextOrEmpty(r, "campaign_code"),
+                             .coupon = TextOrEmpty(r, "coupon")});
+    }
+  }
+  return lines;
+}
+
 std::pair<std::string, std::string> RecentQuoteDays(absl::Time now) {
   return {Timestamp(now - absl::Hours(48)), Timestamp(now + absl::Hours(24))};
 }
@@ -97,31 +128,7 @@ absl::StatusOr<QuoteRecord> QuoteFromRow(const pqxx::row& h, const std::string& 
   }
   quote.expires_at_unix = h["expires_at_unix"].as<int64_t>();
   // Its children are JSON arrays of objects (PgQuoteRepository::SaveAll).
-  for (const auto& r : ParsedArray(h["lines"].as<std::string>())) {
-    QuoteLineRecord l;
-    l.line.line_no = r.at("line_no").get<int32_t>();
-    l.line.sku = r.at("sku").get<std::string>();
-    l.line.barcode = r.at("barcode").get<std::string>();
-    l.line.quantity_milli = r.at("quantity_milli").get<int64_t>();
-    l.line.unit_price_minor = r.at("unit_price_minor").get<int64_t>();
-    l.line.min_unit_price_minor = r.at("min_unit_price_minor").get<int64_t>();
-    l.line.total_before_minor = r.at("total_before_minor").get<int64_t>();
-    l.line.discount_minor = r.at("discount_minor").get<int64_t>();
-    l.line.min_total_minor = r.at("min_total_minor").get<int64_t>();
-    quote.lines.push_back(std::move(l));
-  }
-  for (const auto& r : ParsedArray(h["line_discounts"].as<std::string>())) {
-    const int32_t line_no = r.at("line_no").get<int32_t>();
-    for (auto& l : quote.lines) {
-      if (l.line.line_no != line_no) continue;
-      l.discount_program_ids.push_back(r.at("program_id").get<int64_t>());
-      l.discounts.push_back({.line_no = line_no,
-                             .amount_minor = r.at("amount_minor").get<int64_t>(),
-                             .campaign_name = r.at("campaign").get<std::string>(),
-                             .campaign_code = TextOrEmpty(r, "campaign_code"),
-                             .coupon = TextOrEmpty(r, "coupon")});
-    }
-  }
+  quote.lines = LinesFromJson(h["lines"].as<std::string>(), h["line_discounts"].as<std::string>());
   for (const auto& r : ParsedArray(h["programs"].as<std::string>())) {
     QuoteProgramRecord p;
     p.program_id = r.at("program_id").get<int64_t>();

@@ -40,6 +40,9 @@ struct LinesAsJson {
   nlohmann::json discounts = nlohmann::json::array();
 };
 LinesAsJson LinesJson(const std::vector<QuoteLineRecord>& lines);
+// The lines back from the text of those two arrays, each discount on its
+// line, in the arrays' order. Malformed text (not ours) throws.
+std::vector<QuoteLineRecord> LinesFromJson(const std::string& lines, const std::string& discounts);
 
 // Text as JSON: null when empty.
 nlohmann::json TextOrNull(const std::string& text);

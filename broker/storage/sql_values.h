@@ -26,11 +26,4 @@ std::optional<int64_t> OptionalNumberFromText(const std::string& text);
 std::string CustomerKindName(connectors::CustomerRef::Kind kind);
 std::optional<connectors::CustomerRef::Kind> CustomerKindFromName(const std::string& name);
 
-// Reads a quote_lines or purchase_lines row by its columns' names.
-QuoteLineRecord LineFromRow(const pqxx::row& row);
-
-// Adds a quote_line_discounts or purchase_line_discounts row (read by its
-// columns' names) to its line.
-void AttachDiscountRow(const pqxx::row& row, std::vector<QuoteLineRecord>& lines);
-
 }  // namespace loyalty::broker
