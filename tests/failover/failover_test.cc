@@ -35,7 +35,10 @@ using testing::QueryInt;
 
 constexpr int kBrokerKilled = 2;
 constexpr int kSlowVendorMs = 300;
-constexpr int kMaxReplicaKills = 5;
+// A kill leaves a purchase pending only if it lands while one of that
+// replica's commits waits on the slow vendor: likely, not certain. Five
+// kills all missed once in a full run; the loop stops at the first catch.
+constexpr int kMaxReplicaKills = 10;
 
 // Runs deploy/ha/stack.sh with this test's directory and ports; returns its
 // standard output, trimmed.
