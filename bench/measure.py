@@ -149,7 +149,12 @@ def main():
     time.sleep(1.1)  # statistics reach pg_stat_* within a second
     after = snapshot(args)
     calls_after = statement_calls()
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    lines = out.stdout.strip().splitlines()
+    if out.returncode != 0 or not lines:
+        sys.stderr.write(f"measure.py: {' '.join(command)} exited {out.returncode}:\n"
+                         f"{out.stderr}")
+        return 1
+    result = json.loads(lines[-1])
     ops = max(result.get("count", 0), 1)
     per_op = {}
     for name in ("broker", "vendor", "postgres"):

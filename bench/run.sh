@@ -70,6 +70,8 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# Each measure's output is captured: say which one failed.
+trap 'echo "bench/run.sh: line $LINENO failed (exit $?)" >&2' ERR
 
 BASE=$((18200 + RANDOM % 500))
 LC_PORT=$BASE; LC_SLOW_PORT=$((BASE + 1)); SP_SLOW_PORT=$((BASE + 2)); AX_SLOW_PORT=$((BASE + 3))

@@ -125,7 +125,14 @@ void CurlMultiHttpClient::StartPending() {
                      std::min(timeout_ms, options_.connect_timeout_ms));
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
-    if (!t->request.safe_to_repeat) curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+    if (!t->request.safe_to_repeat) {
+      curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+      // Closed after its answer too: kept, each such connection would sit idle
+      // in the cache (up to four per transfer in flight) and hold one of the
+      // vendor server's connections; a server with a thread per connection
+      // then left new connections queued until its keep-alive timeout.
+      curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+    }
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
     curl_multi_add_handle(AsMulti(multi_), easy);
     in_flight_.insert(t);

@@ -24,8 +24,9 @@ struct HttpRequest {
   // True only for requests that change nothing at the vendor (lookups,
   // calculations). Any other request is sent at most once: libcurl silently
   // sends a request again when a reused connection dies before the answer,
-  // so those go out on a fresh connection, which it never retries; a drop
-  // after sending is then an unknown outcome for the caller to settle.
+  // so those go out on a fresh connection, which it never retries and closes
+  // after the answer; a drop after sending is then an unknown outcome for the
+  // caller to settle.
   bool safe_to_repeat = false;
   // Values to mask wherever the request is described (logs, errors):
   // API keys, tokens, PIN codes.

@@ -7,9 +7,7 @@
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,6 +16,7 @@
 #include "simulators/kit/seed.h"
 #include "simulators/loyalclient/server.h"
 #include "simulators/sailplay/server.h"
+#include "tests/contract/socket_stats.h"
 
 namespace loyalty::contract {
 namespace {
@@ -42,21 +41,6 @@ long ConnectionsFor(int port, int requests) {
     connections += opened;
   }
   return connections;
-}
-
-// How many connections the socket listening on `port` queues before it
-// drops one, as `ss` reports it (Send-Q of a listening socket); -1 if none.
-int ListenBacklog(int port) {
-  const std::string command = absl::StrCat("ss -Hltn 'sport = :", port, "'");
-  std::unique_ptr<FILE, decltype(&pclose)> ss(popen(command.c_str(), "r"), pclose);
-  if (ss == nullptr) return -1;
-  char line[512];
-  if (fgets(line, sizeof line, ss.get()) == nullptr) return -1;
-  std::istringstream fields(line);
-  std::string state;
-  int received = 0, backlog = -1;
-  fields >> state >> received >> backlog;
-  return state == "LISTEN" ? backlog : -1;
 }
 
 std::vector<std::unique_ptr<simulator::SimulatorServer>> EverySimulator() {
