@@ -5,6 +5,7 @@ PACKAGES=(cmake ninja-build ccache g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev prometheus-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev
   libcpp-httplib-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libabsl-dev libssl-dev
+  libgoogle-perftools-dev  # tcmalloc, the broker's allocator
   postgresql postgresql-common curl
   iproute2     # ss: a test reads the simulators' listen backlog
   python3      # the benchmark suite formats its table with it
