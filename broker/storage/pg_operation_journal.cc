@@ -1,46 +1,40 @@
 #include "broker/storage/pg_operation_journal.h"
 
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <pqxx/pqxx>
 
 #include "broker/storage/queries.h"
 #include "broker/storage/sql_values.h"
+#include "connectors/core/json_writer.h"
 
 namespace loyalty::broker {
-namespace {
-
-nlohmann::json OrNull(const std::string& text) {
-  return text.empty() ? nlohmann::json() : nlohmann::json(text);
-}
-
-nlohmann::json OrNull(const std::optional<int64_t>& number) {
-  return number ? nlohmann::json(*number) : nlohmann::json();
-}
-
-}  // namespace
 
 absl::Status PgOperationJournal::RecordAll(const std::vector<VendorOperation>& operations) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const VendorOperation& op : operations) {
-    rows.push_back(
-        {{"store_id", op.store_id},
-         {"program_id", op.program_id},
-         {"operation", op.operation},
-         {"quote_id", OrNull(op.quote_id)},
-         {"purchase_id", op.purchase_id > 0 ? nlohmann::json(op.purchase_id) : nlohmann::json()},
-         {"hold_id", OrNull(op.hold_id)},
-         {"outcome", op.outcome},
-         {"maybe_applied", op.maybe_applied},
-         {"amount_minor", OrNull(op.amount_minor)},
-         {"points_centipoints", OrNull(op.points_centipoints)},
-         {"vendor_reference", OrNull(op.vendor_reference)},
-         {"decline_field", OrNull(op.decline_field)},
-         {"message", OrNull(op.message)},
-         {"latency_us", op.latency_us},
-         {"started_at_us", op.started_at_unix_us}});
-  }
   // Vendor text is untrusted: bytes that are not UTF-8 are replaced.
-  const std::string json = rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  connectors::JsonWriter rows;
+  rows.BeginArray();
+  for (const VendorOperation& op : operations) {
+    rows.BeginObject()
+        .String("store_id", op.store_id)
+        .Int("program_id", op.program_id)
+        .String("operation", op.operation)
+        .StringOrNull("quote_id", op.quote_id)
+        .IntOrNull("purchase_id",
+                   op.purchase_id > 0 ? std::optional<int64_t>(op.purchase_id) : std::nullopt)
+        .StringOrNull("hold_id", op.hold_id)
+        .String("outcome", op.outcome)
+        .Bool("maybe_applied", op.maybe_applied)
+        .IntOrNull("amount_minor", op.amount_minor)
+        .IntOrNull("points_centipoints", op.points_centipoints)
+        .StringOrNull("vendor_reference", op.vendor_reference)
+        .StringOrNull("decline_field", op.decline_field)
+        .StringOrNull("message", op.message)
+        .Int("latency_us", op.latency_us)
+        .Int("started_at_us", op.started_at_unix_us)
+        .EndObject();
+  }
+  rows.EndArray();
+  const std::string& json = rows.str();
   return pool_.Run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     tx.exec_prepared0(q::kInsertVendorOperations, json);

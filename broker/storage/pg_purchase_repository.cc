@@ -33,8 +33,6 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
   const std::string holds_json = nlohmann::json(p.hold_ids).dump();
   // Its lines as its quote priced them, kept in its row (migration 0016).
   const LinesAsJson lines = LinesJson(p.lines);
-  const std::string lines_json = DumpUntrusted(lines.lines);
-  const std::string discounts_json = DumpUntrusted(lines.discounts);
   bool claimed = false;
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     // The usual intent, one statement on its own: one round trip and one
@@ -45,7 +43,8 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
       const pqxx::row intent = alone.exec_prepared1(
           q::kWriteIntentAlone, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
           claim.method, claim.request_hash, p.total_before_minor, p.discount_minor, p.total_minor,
-          p.spent_centipoints, p.paid_minor, lines_json, programs_json, holds_json, discounts_json);
+          p.spent_centipoints, p.paid_minor, lines.lines, programs_json, holds_json,
+          lines.discounts);
       claimed = intent["claimed"].as<bool>();
       if (!claimed) return absl::OkStatus();  // nothing written
       p.purchase_id = intent["purchase_id"].as<int64_t>();
@@ -60,7 +59,7 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
     const pqxx::row intent = tx.exec_prepared1(
         q::kWriteIntent, p.store_id, p.order_number, p.quote_id, p.idempotency_key, claim.method,
         claim.request_hash, p.total_before_minor, p.discount_minor, p.total_minor,
-        p.spent_centipoints, p.paid_minor, lines_json, programs_json, holds_json, discounts_json);
+        p.spent_centipoints, p.paid_minor, lines.lines, programs_json, holds_json, lines.discounts);
     claimed = intent["claimed"].as<bool>();
     if (!claimed) return absl::OkStatus();  // nothing written: the transaction rolls back
     // A quote backs one purchase (a unique index is the backstop for races).
@@ -83,7 +82,7 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
     pqxx::result inserted =
         tx.exec_prepared(q::kRetryPurchase, p.store_id, p.order_number, p.quote_id,
                          p.idempotency_key, p.total_before_minor, p.discount_minor, p.total_minor,
-                         p.spent_centipoints, p.paid_minor, lines_json, discounts_json);
+                         p.spent_centipoints, p.paid_minor, lines.lines, lines.discounts);
     if (inserted.empty()) {
       pqxx::result existing =
           tx.exec_prepared(q::kPurchaseStatusByOrder, p.store_id, p.order_number);

@@ -16,6 +16,7 @@
 #include "broker/storage/queries.h"
 #include "broker/storage/quote_rows.h"
 #include "broker/storage/sql_values.h"
+#include "connectors/core/json_writer.h"
 
 namespace loyalty::broker {
 
@@ -49,7 +50,8 @@ absl::Status PgQuoteRepository::SaveAll(const std::vector<PendingQuote*>& pendin
   // One row per quote; its lines, discounts and programs as JSON arrays of
   // objects named as the views quote_lines, quote_line_discounts and
   // quote_programs show them (migration 0012).
-  nlohmann::json quotes = nlohmann::json::array();
+  connectors::JsonWriter quotes;
+  quotes.BeginArray();
   for (const PendingQuote* item : pending) {
     const QuoteRecord& quote = *item->quote;
     std::string kind, value, hash;
@@ -62,41 +64,45 @@ absl::Status PgQuoteRepository::SaveAll(const std::vector<PendingQuote*>& pendin
         hash = KeyedHashHex(customer_hash_key_, absl::StrCat(kind, ":", value));
       }
     }
-    LinesAsJson lines = LinesJson(quote.lines);
-    nlohmann::json programs = nlohmann::json::array();
+    const LinesAsJson lines = LinesJson(quote.lines);
+    quotes.BeginObject()
+        .String("quote_id", quote.quote_id)
+        .String("store_id", quote.store_id)
+        .StringOrNull("customer_kind", kind)
+        .StringOrNull("customer_value", value)
+        .StringOrNull("customer_hash", hash)
+        .Int("total_before_minor", quote.total_before_minor)
+        .Int("discount_minor", quote.discount_minor)
+        .Int("total_minor", quote.total_minor)
+        .Int("spendable_centipoints", quote.spendable_centipoints)
+        .Int("earn_centipoints", quote.earn_centipoints)
+        .BeginArray("coupons");
+    for (const std::string& coupon : quote.coupons) quotes.String(coupon);
+    quotes.EndArray()
+        .Int("ttl_seconds", item->ttl_seconds)
+        .Raw("lines", lines.lines)
+        .Raw("line_discounts", lines.discounts)
+        .BeginArray("programs");
     for (const auto& p : quote.programs) {
-      programs.push_back(
-          {{"program_id", p.program_id},
-           {"used", p.used},
-           {"skip_reason", TextOrNull(p.skip_reason)},
-           {"vendor_customer_id", TextOrNull(p.vendor_customer_id)},
-           {"discount_minor", p.discount_minor},
-           {"spendable_centipoints", p.spendable_centipoints},
-           {"earn_centipoints", p.earn_centipoints},
-           {"vendor_reference", TextOrNull(p.vendor_reference)},
-           {"explanation", TextOrNull(p.explanation)},
-           {"ledger_held_centipoints", p.ledger_held_centipoints},
-           {"unreachable", p.unreachable},
-           {"balance_centipoints",
-            p.balance_centipoints ? nlohmann::json(*p.balance_centipoints) : nlohmann::json()}});
+      quotes.BeginObject()
+          .Int("program_id", p.program_id)
+          .Bool("used", p.used)
+          .StringOrNull("skip_reason", p.skip_reason)
+          .StringOrNull("vendor_customer_id", p.vendor_customer_id)
+          .Int("discount_minor", p.discount_minor)
+          .Int("spendable_centipoints", p.spendable_centipoints)
+          .Int("earn_centipoints", p.earn_centipoints)
+          .StringOrNull("vendor_reference", p.vendor_reference)
+          .StringOrNull("explanation", p.explanation)
+          .Int("ledger_held_centipoints", p.ledger_held_centipoints)
+          .Bool("unreachable", p.unreachable)
+          .IntOrNull("balance_centipoints", p.balance_centipoints)
+          .EndObject();
     }
-    quotes.push_back({{"quote_id", quote.quote_id},
-                      {"store_id", quote.store_id},
-                      {"customer_kind", TextOrNull(kind)},
-                      {"customer_value", TextOrNull(value)},
-                      {"customer_hash", TextOrNull(hash)},
-                      {"total_before_minor", quote.total_before_minor},
-                      {"discount_minor", quote.discount_minor},
-                      {"total_minor", quote.total_minor},
-                      {"spendable_centipoints", quote.spendable_centipoints},
-                      {"earn_centipoints", quote.earn_centipoints},
-                      {"coupons", quote.coupons},
-                      {"ttl_seconds", item->ttl_seconds},
-                      {"lines", std::move(lines.lines)},
-                      {"line_discounts", std::move(lines.discounts)},
-                      {"programs", std::move(programs)}});
+    quotes.EndArray().EndObject();
   }
-  const std::string quotes_json = DumpUntrusted(quotes);
+  quotes.EndArray();
+  const std::string& quotes_json = quotes.str();
   return pool_.Run([&](pqxx::connection& c) {
     // One statement, so one round trip and its own transaction.
     pqxx::nontransaction tx(c);

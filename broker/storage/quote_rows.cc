@@ -5,6 +5,7 @@
 
 #include "broker/common/error_reasons.h"
 #include "broker/storage/sql_values.h"
+#include "connectors/core/json_writer.h"
 
 namespace loyalty::broker {
 namespace {
@@ -35,38 +36,39 @@ const char kQuoteColumns[] =
     "extract(epoch FROM expires_at)::bigint AS expires_at_unix, expires_at > now() AS live, "
     "lines::text AS lines, line_discounts::text AS line_discounts, programs::text AS programs";
 
-nlohmann::json TextOrNull(const std::string& text) {
-  return text.empty() ? nlohmann::json() : nlohmann::json(text);
-}
-
-std::string DumpUntrusted(const nlohmann::json& json) {
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 LinesAsJson LinesJson(const std::vector<QuoteLineRecord>& lines) {
-  LinesAsJson json;
+  connectors::JsonWriter rows;
+  connectors::JsonWriter discounts;
+  rows.BeginArray();
+  discounts.BeginArray();
   for (const auto& l : lines) {
     const auto& line = l.line;
-    json.lines.push_back({{"line_no", line.line_no},
-                          {"sku", line.sku},
-                          {"barcode", line.barcode},
-                          {"quantity_milli", line.quantity_milli},
-                          {"unit_price_minor", line.unit_price_minor},
-                          {"min_unit_price_minor", line.min_unit_price_minor},
-                          {"total_before_minor", line.total_before_minor},
-                          {"discount_minor", line.discount_minor},
-                          {"total_minor", line.total_before_minor - line.discount_minor},
-                          {"min_total_minor", line.min_total_minor}});
+    rows.BeginObject()
+        .Int("line_no", line.line_no)
+        .String("sku", line.sku)
+        .String("barcode", line.barcode)
+        .Int("quantity_milli", line.quantity_milli)
+        .Int("unit_price_minor", line.unit_price_minor)
+        .Int("min_unit_price_minor", line.min_unit_price_minor)
+        .Int("total_before_minor", line.total_before_minor)
+        .Int("discount_minor", line.discount_minor)
+        .Int("total_minor", line.total_before_minor - line.discount_minor)
+        .Int("min_total_minor", line.min_total_minor)
+        .EndObject();
     for (size_t i = 0; i < l.discounts.size(); ++i) {
-      json.discounts.push_back({{"line_no", line.line_no},
-                                {"program_id", l.discount_program_ids[i]},
-                                {"campaign", l.discounts[i].campaign_name},
-                                {"amount_minor", l.discounts[i].amount_minor},
-                                {"campaign_code", TextOrNull(l.discounts[i].campaign_code)},
-                                {"coupon", TextOrNull(l.discounts[i].coupon)}});
+      discounts.BeginObject()
+          .Int("line_no", line.line_no)
+          .Int("program_id", l.discount_program_ids[i])
+          .String("campaign", l.discounts[i].campaign_name)
+          .Int("amount_minor", l.discounts[i].amount_minor)
+          .StringOrNull("campaign_code", l.discounts[i].campaign_code)
+          .StringOrNull("coupon", l.discounts[i].coupon)
+          .EndObject();
     }
   }
-  return json;
+  rows.EndArray();
+  discounts.EndArray();
+  return {rows.Take(), discounts.Take()};
 }
 
 std::vector<QuoteLineRecord> LinesFromJson(const std::string& lines_text,

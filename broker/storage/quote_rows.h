@@ -6,7 +6,6 @@
 // line discounts as quotes and purchases keep them: JSON arrays of objects
 // (migrations 0012 and 0016).
 
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <string>
 #include <utility>
@@ -34,21 +33,16 @@ absl::StatusOr<QuoteRecord> QuoteFromRow(const pqxx::row& row, const std::string
                                          bool allow_expired);
 
 // Lines and their discounts as the views quote_lines / purchase_lines and
-// quote_line_discounts / purchase_line_discounts show them.
+// quote_line_discounts / purchase_line_discounts show them: the text of two
+// JSON arrays. Tills' and vendors' text in them is untrusted: bytes that are
+// not UTF-8 are replaced rather than refused (connectors/core/json_writer.h).
 struct LinesAsJson {
-  nlohmann::json lines = nlohmann::json::array();
-  nlohmann::json discounts = nlohmann::json::array();
+  std::string lines;
+  std::string discounts;
 };
 LinesAsJson LinesJson(const std::vector<QuoteLineRecord>& lines);
 // The lines back from the text of those two arrays, each discount on its
 // line, in the arrays' order. Malformed text (not ours) throws.
 std::vector<QuoteLineRecord> LinesFromJson(const std::string& lines, const std::string& discounts);
-
-// Text as JSON: null when empty.
-nlohmann::json TextOrNull(const std::string& text);
-
-// JSON text of values from vendors and tills, which are untrusted: bytes
-// that are not UTF-8 are replaced rather than refused.
-std::string DumpUntrusted(const nlohmann::json& json);
 
 }  // namespace loyalty::broker
