@@ -102,7 +102,7 @@ void CurlMultiHttpClient::StartPending() {
       delete t;
       continue;
     }
-    t->easy = curl_easy_init();
+    t->easy = static_cast<CURL*>(TakeEasyHandle());
     CURL* easy = t->easy;
     curl_easy_setopt(easy, CURLOPT_URL, t->request.url.c_str());
     curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, t->request.method.c_str());
@@ -152,6 +152,7 @@ void CurlMultiHttpClient::FinishDone() {
     if (code == CURLE_OK) {
       long status = 0;
       curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+      GiveBackEasyHandle(*t);
       t->done(HttpResponse{static_cast<int>(status), std::move(t->answer.body)});
       continue;
     }
@@ -174,8 +175,29 @@ void CurlMultiHttpClient::FinishDone() {
         : t->error[0] != '\0' ? t->error
                               : curl_easy_strerror(code);
     error.message = MaskSecrets(detail, t->request.secrets);
+    GiveBackEasyHandle(*t);
     t->done(error);
   }
+}
+
+void* CurlMultiHttpClient::TakeEasyHandle() {
+  if (spare_easy_.empty()) return curl_easy_init();
+  void* easy = spare_easy_.back();
+  spare_easy_.pop_back();
+  return easy;
+}
+
+void CurlMultiHttpClient::GiveBackEasyHandle(Transfer& t) {
+  if (t.easy == nullptr) return;
+  // Options back to their defaults; what it allocated for a transfer (its
+  // buffers, its state) stays for the next one instead of being made anew.
+  curl_easy_reset(t.easy);
+  if (spare_easy_.size() < kMaxSpareEasyHandles) {
+    spare_easy_.push_back(t.easy);
+  } else {
+    curl_easy_cleanup(t.easy);
+  }
+  t.easy = nullptr;
 }
 
 bool CurlMultiHttpClient::AbandonCancelled() {
@@ -194,6 +216,7 @@ bool CurlMultiHttpClient::AbandonCancelled() {
     long request_bytes = 0;
     curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &request_bytes);
     curl_multi_remove_handle(AsMulti(multi_), t->easy);
+    GiveBackEasyHandle(*t);
     t->done(HttpError{HttpError::Kind::kCancelled, request_bytes > 0, "the caller cancelled"});
     delete t;
     it = in_flight_.erase(it);
@@ -226,6 +249,8 @@ void CurlMultiHttpClient::Run() {
     delete t;
   }
   in_flight_.clear();
+  for (void* easy : spare_easy_) curl_easy_cleanup(static_cast<CURL*>(easy));
+  spare_easy_.clear();
 }
 
 }  // namespace loyalty::connectors
