@@ -27,14 +27,7 @@ fi
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
 
 B=build
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$ROOT/bench/processes.sh"
 
 PORT=$((18800 + RANDOM % 400))
 "$B/simulators/loyalclient-simulator" --port "$PORT" \

@@ -62,14 +62,7 @@ if ((BUILD)); then
     loyalty-loadgen loyalty-echo-server loyalty-vendor-probe >/dev/null
 fi
 B=build
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$ROOT/bench/processes.sh"
 # Each measure's output is captured: say which one failed.
 trap 'echo "bench/run.sh: line $LINENO failed (exit $?)" >&2' ERR
 
