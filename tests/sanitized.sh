@@ -30,6 +30,7 @@ runs() {  # deterministic runs of one target: about 15 s each here
     request_builders) echo 60000 ;;
     request_validation) echo 300000 ;;
     config_files) echo 20000 ;;
+    json_writer) echo 400000 ;;
   esac
 }
 
@@ -46,7 +47,7 @@ seeds() {  # the read-only seed directories of one target
 mkdir -p "$BUILD/fuzz-findings" "$BUILD/fuzz-seeds/config_files"
 # libFuzzer takes directories; the config seeds are files of the local stack.
 cp deploy/local/broker.yaml deploy/local/stores.yaml "$BUILD/fuzz-seeds/config_files/"
-for target in vendor_wire decimal request_builders request_validation config_files; do
+for target in vendor_wire decimal request_builders request_validation config_files json_writer; do
   if [[ -n "$FUZZ_SECONDS" ]]; then
     budget=(-max_total_time="$FUZZ_SECONDS")
     echo "== $target fuzzer, ${FUZZ_SECONDS}s"

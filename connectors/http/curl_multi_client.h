@@ -47,8 +47,9 @@ class CurlMultiHttpClient final : public HttpClient {
   void FinishDone();
   // Abandons transfers whose caller cancelled; true if any in flight can be.
   bool AbandonCancelled();
-  // libcurl's easy handles are reused: making one per transfer cost more
-  // instructions than anything else the client did (bench/instructions.sh).
+  // libcurl's easy handles are reused, reset between transfers: making and
+  // freeing one per transfer cost about 8k instructions each
+  // (bench/instructions.sh).
   void* TakeEasyHandle();  // CURL*
   void GiveBackEasyHandle(Transfer& t);
   static constexpr size_t kMaxSpareEasyHandles = 256;
