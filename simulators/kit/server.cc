@@ -12,7 +12,11 @@
 namespace loyalty::simulator {
 namespace {
 
-constexpr size_t kThreads = 64;
+// Each open connection holds one of these threads, idle or not: as many as
+// the broker keeps to one vendor at most (connectors/http, 256). A vendor's
+// own server keeps idle connections without a thread each; with 64, idle
+// connections left new ones waiting out the keep-alive timeout.
+constexpr size_t kThreads = 256;
 constexpr size_t kRequestsPerConnection = 1000;
 // Connections waiting to be accepted, as vendors' web servers queue them
 // (nginx: 511). cpp-httplib 0.11 queues 5: a burst of new connections (every
