@@ -1,6 +1,5 @@
 #include "broker/storage/pg_purchase_repository.h"
 
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <stdexcept>
 
@@ -11,6 +10,7 @@
 #include "broker/storage/queries.h"
 #include "broker/storage/quote_rows.h"
 #include "broker/storage/sql_values.h"
+#include "connectors/core/json_writer.h"
 
 namespace loyalty::broker {
 namespace {
@@ -21,16 +21,20 @@ constexpr char kIntentGivesWay[] = "LY001";
 }  // namespace
 
 absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const KeyClaim& claim) {
-  nlohmann::json programs = nlohmann::json::array();
+  connectors::JsonWriter programs;
+  programs.BeginArray();
   for (const auto& prog : p.programs) {
-    programs.push_back({{"program_id", prog.program_id},
-                        {"vendor_customer_id", prog.vendor_customer_id.empty()
-                                                   ? nlohmann::json()
-                                                   : nlohmann::json(prog.vendor_customer_id)},
-                        {"spend_centipoints", prog.spend_centipoints}});
+    programs.BeginObject()
+        .Int("program_id", prog.program_id)
+        .StringOrNull("vendor_customer_id", prog.vendor_customer_id)
+        .Int("spend_centipoints", prog.spend_centipoints)
+        .EndObject();
   }
-  const std::string programs_json = programs.dump();
-  const std::string holds_json = nlohmann::json(p.hold_ids).dump();
+  const std::string programs_json = programs.EndArray().Take();
+  connectors::JsonWriter holds;
+  holds.BeginArray();
+  for (const std::string& hold_id : p.hold_ids) holds.String(hold_id);
+  const std::string holds_json = holds.EndArray().Take();
   // Its lines as its quote priced them, kept in its row (migration 0016).
   const LinesAsJson lines = LinesJson(p.lines);
   bool claimed = false;
@@ -120,36 +124,41 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
 absl::Status PgPurchaseRepository::WriteOutcome(const PurchaseRecord& p,
                                                 const std::optional<StoredAnswer>& answer,
                                                 const std::vector<OutboxEntry>& outbox) {
-  nlohmann::json programs = nlohmann::json::array();
-  nlohmann::json dropped_holds = nlohmann::json::array();
+  // Vendor text is untrusted: bytes that are not UTF-8 are replaced.
+  connectors::JsonWriter programs;
+  connectors::JsonWriter dropped_holds;
+  programs.BeginArray();
+  dropped_holds.BeginArray();
   for (const auto& prog : p.programs) {
     if (prog.dropped_vendor_holds) {
-      dropped_holds.push_back(
-          {{"program_id", prog.program_id}, {"vendor_customer_id", prog.vendor_customer_id}});
+      dropped_holds.BeginObject()
+          .Int("program_id", prog.program_id)
+          .String("vendor_customer_id", prog.vendor_customer_id)
+          .EndObject();
     }
-    programs.push_back(
-        {{"program_id", prog.program_id},
-         {"spent_centipoints", prog.spent_centipoints},
-         {"earned_centipoints", prog.earned_centipoints},
-         {"vendor_reference",
-          prog.vendor_reference.empty() ? nlohmann::json() : nlohmann::json(prog.vendor_reference)},
-         {"status", StateName(prog.state)},
-         {"reason", prog.reason.empty() ? nlohmann::json() : nlohmann::json(prog.reason)},
-         {"last_operation", OperationName(prog.last_operation)},
-         {"vendor_customer_id", prog.vendor_customer_id},
-         {"balance_after_centipoints", prog.balance_after_centipoints
-                                           ? nlohmann::json(*prog.balance_after_centipoints)
-                                           : nlohmann::json()}});
+    programs.BeginObject()
+        .Int("program_id", prog.program_id)
+        .Int("spent_centipoints", prog.spent_centipoints)
+        .Int("earned_centipoints", prog.earned_centipoints)
+        .StringOrNull("vendor_reference", prog.vendor_reference)
+        .String("status", StateName(prog.state))
+        .StringOrNull("reason", prog.reason)
+        .String("last_operation", OperationName(prog.last_operation))
+        .String("vendor_customer_id", prog.vendor_customer_id)
+        .IntOrNull("balance_after_centipoints", prog.balance_after_centipoints)
+        .EndObject();
   }
-  nlohmann::json steps = nlohmann::json::array();
+  connectors::JsonWriter steps;
+  steps.BeginArray();
   for (const auto& entry : outbox) {
-    steps.push_back({{"program_id", entry.program_id}, {"operation", OutboxStepName(entry.step)}});
+    steps.BeginObject()
+        .Int("program_id", entry.program_id)
+        .String("operation", OutboxStepName(entry.step))
+        .EndObject();
   }
-  // Vendor text is untrusted: bytes that are not UTF-8 are replaced.
-  const std::string programs_json =
-      programs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  const std::string steps_json = steps.dump();
-  const std::string dropped_json = dropped_holds.dump();
+  const std::string programs_json = programs.EndArray().Take();
+  const std::string steps_json = steps.EndArray().Take();
+  const std::string dropped_json = dropped_holds.EndArray().Take();
   const std::string state = std::string(PurchaseStateName(p.state));
   const std::string key = answer ? answer->idempotency_key : std::string();
   const std::string message = answer ? std::string(answer->status.message()) : std::string();

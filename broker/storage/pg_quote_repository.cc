@@ -1,7 +1,6 @@
 #include "broker/storage/pg_quote_repository.h"
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <stdexcept>
 #include <utility>
