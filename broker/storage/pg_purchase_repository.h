@@ -1,15 +1,17 @@
 #pragma once
 
-// PurchaseRepository in PostgreSQL: the intent and the outcome are one transaction each.
+// PurchaseRepository in PostgreSQL: the intent and the outcome are one transaction each;
+// concurrent intents share theirs (pg_purchase_intents.h).
 
 #include "broker/core/repositories/purchase_repository.h"
+#include "broker/storage/pg_purchase_intents.h"
 #include "broker/storage/pool.h"
 
 namespace loyalty::broker {
 
 class PgPurchaseRepository final : public PurchaseRepository {
  public:
-  explicit PgPurchaseRepository(ConnectionPool& pool) : pool_(pool) {}
+  explicit PgPurchaseRepository(ConnectionPool& pool) : pool_(pool), intents_(pool) {}
 
   absl::StatusOr<bool> WriteIntent(PurchaseRecord& purchase, const KeyClaim& claim) override;
   absl::Status WriteOutcome(const PurchaseRecord& purchase,
@@ -27,6 +29,7 @@ class PgPurchaseRepository final : public PurchaseRepository {
 
  private:
   ConnectionPool& pool_;
+  PgPurchaseIntents intents_;
 };
 
 }  // namespace loyalty::broker

@@ -5,10 +5,11 @@ namespace loyalty::broker {
 const std::vector<NamedQuery>& AllQueries() {
   static const std::vector<NamedQuery> kQueries = [] {
     std::vector<NamedQuery> all;
-    for (const auto* part : {&StoreDirectoryQueries(), &RegistrationQueries(), &QuoteQueries(),
-                             &HoldQueries(), &PurchaseQueries(), &ReconciliationQueries(),
-                             &CheckoutStateQueries(), &PurchaseProgramQueries(), &OutboxQueries(),
-                             &JournalQueries(), &IdempotencyQueries(), &CommitReadQueries()}) {
+    for (const auto* part :
+         {&StoreDirectoryQueries(), &RegistrationQueries(), &QuoteQueries(), &HoldQueries(),
+          &PurchaseQueries(), &PurchaseIntentQueries(), &ReconciliationQueries(),
+          &CheckoutStateQueries(), &PurchaseProgramQueries(), &OutboxQueries(), &JournalQueries(),
+          &IdempotencyQueries(), &CommitReadQueries()}) {
       all.insert(all.end(), part->begin(), part->end());
     }
     return all;

@@ -22,6 +22,7 @@ const std::vector<NamedQuery>& RegistrationQueries();
 const std::vector<NamedQuery>& QuoteQueries();
 const std::vector<NamedQuery>& HoldQueries();
 const std::vector<NamedQuery>& PurchaseQueries();
+const std::vector<NamedQuery>& PurchaseIntentQueries();
 const std::vector<NamedQuery>& ReconciliationQueries();
 const std::vector<NamedQuery>& CheckoutStateQueries();
 const std::vector<NamedQuery>& PurchaseProgramQueries();
@@ -52,6 +53,7 @@ inline constexpr char kExpireHolds[] = "expire_holds";
 // Purchases
 inline constexpr char kWriteIntent[] = "write_intent";
 inline constexpr char kWriteIntentAlone[] = "write_intent_alone";
+inline constexpr char kWriteIntents[] = "write_intents";
 inline constexpr char kRetryPurchase[] = "retry_purchase";
 inline constexpr char kPurchaseStatusByOrder[] = "purchase_status_by_order";
 inline constexpr char kInsertPurchaseChildren[] = "insert_purchase_children";

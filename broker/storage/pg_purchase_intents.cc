@@ -1,0 +1,316 @@
+#include "broker/storage/pg_purchase_intents.h"
+
+#include <pqxx/pqxx>
+#include <stdexcept>
+
+#include "absl/strings/str_cat.h"
+#include "broker/common/error_reasons.h"
+#include "broker/storage/queries.h"
+#include "connectors/core/json_writer.h"
+
+namespace loyalty::broker {
+namespace {
+
+// Raised by loyalty_intent_gives_way() (migration 0014).
+constexpr char kIntentGivesWay[] = "LY001";
+
+// The CTEs that write the children of the purchase in the CTE `purchase`
+// (none when it is empty): its programs from a JSON array, and the holds it
+// uses linked to it. Its lines and discounts are in its own row (migration
+// 0016). The arguments are the statement's parameters.
+std::string PurchaseChildren(const char* store_id, const char* programs, const char* holds) {
+  return absl::StrCat(
+      "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, "
+      "vendor_customer_id, spend_centipoints, status) "
+      "SELECT purchase.purchase_id, r.program_id, r.vendor_customer_id, r.spend_centipoints, "
+      "'pending' FROM purchase, jsonb_to_recordset(",
+      programs,
+      "::jsonb) AS r(program_id bigint, "
+      "vendor_customer_id text, spend_centipoints bigint)), "
+      "linked AS (UPDATE holds SET purchase_id = (SELECT purchase_id FROM purchase) "
+      "WHERE hold_id IN (SELECT h::uuid FROM jsonb_array_elements_text(",
+      holds,
+      "::jsonb) AS h) "
+      "AND store_id = ",
+      store_id, " AND status = 'active' AND EXISTS (SELECT 1 FROM purchase)) ");
+}
+
+}  // namespace
+
+PgPurchaseIntents::PgPurchaseIntents(ConnectionPool& pool, size_t max_batch)
+    : pool_(pool),
+      writer_([this](const std::vector<PendingIntent*>& intents) { return WriteAll(intents); },
+              max_batch) {}
+
+absl::StatusOr<bool> PgPurchaseIntents::Write(PurchaseRecord& p, const KeyClaim& claim) {
+  connectors::JsonWriter programs;
+  programs.BeginArray();
+  for (const auto& prog : p.programs) {
+    programs.BeginObject()
+        .Int("program_id", prog.program_id)
+        .StringOrNull("vendor_customer_id", prog.vendor_customer_id)
+        .Int("spend_centipoints", prog.spend_centipoints)
+        .EndObject();
+  }
+  connectors::JsonWriter holds;
+  holds.BeginArray();
+  for (const std::string& hold_id : p.hold_ids) holds.String(hold_id);
+  // Its lines as its quote priced them, kept in its row (migration 0016).
+  PendingIntent intent{&p, &claim, programs.EndArray().Take(), holds.EndArray().Take(),
+                       LinesJson(p.lines)};
+  absl::Status status = writer_.Write(intent);
+  if (!status.ok()) return status;
+  return intent.claimed;
+}
+
+absl::Status PgPurchaseIntents::WriteAll(const std::vector<PendingIntent*>& intents) {
+  // Alone, the statement made for one intent, which costs a little less.
+  if (intents.size() == 1) return WriteOne(*intents.front());
+  return WriteBatch(intents);
+}
+
+absl::Status PgPurchaseIntents::WriteOne(PendingIntent& intent) {
+  PurchaseRecord& p = *intent.purchase;
+  const KeyClaim& claim = *intent.claim;
+  const LinesAsJson& lines = intent.lines;
+  const std::string& programs_json = intent.programs_json;
+  const std::string& holds_json = intent.holds_json;
+  return pool_.Run([&](pqxx::connection& c) {
+    // The usual intent, one statement on its own: one round trip and one
+    // synchronous commit. A claim without a purchase undoes itself and
+    // comes down to the transaction below, which decides the answer.
+    try {
+      pqxx::nontransaction alone(c);
+      const pqxx::row row = alone.exec_prepared1(
+          q::kWriteIntentAlone, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
+          claim.method, claim.request_hash, p.total_before_minor, p.discount_minor, p.total_minor,
+          p.spent_centipoints, p.paid_minor, lines.lines, programs_json, holds_json,
+          lines.discounts);
+      intent.claimed = row["claimed"].as<bool>();
+      if (!intent.claimed) return absl::OkStatus();  // nothing written
+      p.purchase_id = row["purchase_id"].as<int64_t>();
+      p.state = PurchaseState::kPending;
+      return absl::OkStatus();
+    } catch (const pqxx::sql_error& e) {
+      if (e.sqlstate() != kIntentGivesWay) throw;
+    }
+    pqxx::work tx(c);
+    // The same intent in a transaction, which rolls the claim back where no
+    // purchase is written.
+    const pqxx::row row = tx.exec_prepared1(
+        q::kWriteIntent, p.store_id, p.order_number, p.quote_id, p.idempotency_key, claim.method,
+        claim.request_hash, p.total_before_minor, p.discount_minor, p.total_minor,
+        p.spent_centipoints, p.paid_minor, lines.lines, programs_json, holds_json, lines.discounts);
+    intent.claimed = row["claimed"].as<bool>();
+    if (!intent.claimed) return absl::OkStatus();  // nothing written: the transaction rolls back
+    // A quote backs one purchase (a unique index is the backstop for races).
+    if (!row["other_order"].is_null()) {
+      const std::string other = row["other_order"].as<std::string>();
+      return ReasonedError(absl::StatusCode::kFailedPrecondition,
+                           ErrorReason::kQuoteAlreadyCommitted,
+                           absl::StrCat("quote_id: the quote is already committed as order ", other,
+                                        "; quote the cart again"),
+                           {{"order_number", other}});
+    }
+    if (!row["purchase_id"].is_null()) {
+      p.purchase_id = row["purchase_id"].as<int64_t>();
+      p.state = PurchaseState::kPending;
+      tx.commit();
+      return absl::OkStatus();
+    }
+    // The order number is taken: an earlier attempt that failed gives way
+    // to this one, anything else is refused.
+    pqxx::result inserted =
+        tx.exec_prepared(q::kRetryPurchase, p.store_id, p.order_number, p.quote_id,
+                         p.idempotency_key, p.total_before_minor, p.discount_minor, p.total_minor,
+                         p.spent_centipoints, p.paid_minor, lines.lines, lines.discounts);
+    if (inserted.empty()) {
+      pqxx::result existing =
+          tx.exec_prepared(q::kPurchaseStatusByOrder, p.store_id, p.order_number);
+      const std::string status = existing.empty() ? "" : existing[0][0].as<std::string>();
+      if (status == "pending") {
+        return ReasonedError(
+            absl::StatusCode::kAborted, ErrorReason::kRequestInProgress,
+            absl::StrCat("order_number: ", p.order_number, " is being committed right now"),
+            {{"order_number", p.order_number}});
+      }
+      if (status == "failed" || status == "declined") {
+        return ReasonedError(absl::StatusCode::kAborted, ErrorReason::kPurchaseBusy,
+                             absl::StrCat("order_number: ", p.order_number,
+                                          " is still being undone at a vendor; try again shortly"),
+                             {{"order_number", p.order_number}});
+      }
+      return ReasonedError(
+          absl::StatusCode::kAlreadyExists, ErrorReason::kOrderNumberTaken,
+          absl::StrCat("order_number: ", p.order_number, " is already committed (", status, ")"),
+          {{"order_number", p.order_number}, {"status", status}});
+    }
+    p.purchase_id = inserted[0][0].as<int64_t>();
+    p.state = PurchaseState::kPending;
+    // What the earlier attempt wrote gives way to this one's.
+    tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
+    tx.exec_prepared(q::kInsertPurchaseChildren, p.purchase_id, programs_json, holds_json,
+                     p.store_id);
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgPurchaseIntents::WriteBatch(const std::vector<PendingIntent*>& intents) {
+  connectors::JsonWriter batch;
+  batch.BeginArray();
+  for (size_t i = 0; i < intents.size(); ++i) {
+    const PendingIntent& intent = *intents[i];
+    const PurchaseRecord& p = *intent.purchase;
+    batch.BeginObject()
+        .Int("i", static_cast<int64_t>(i))
+        .String("store_id", p.store_id)
+        .String("order_number", p.order_number)
+        .String("quote_id", p.quote_id)
+        .String("idempotency_key", p.idempotency_key)
+        .String("method", intent.claim->method)
+        .String("request_hash", intent.claim->request_hash)
+        .Int("total_before_minor", p.total_before_minor)
+        .Int("discount_minor", p.discount_minor)
+        .Int("total_minor", p.total_minor)
+        .Int("spent_centipoints", p.spent_centipoints)
+        .Int("paid_minor", p.paid_minor)
+        .Raw("lines", intent.lines.lines)
+        .Raw("line_discounts", intent.lines.discounts)
+        .Raw("programs", intent.programs_json)
+        .Raw("holds", intent.holds_json)
+        .EndObject();
+  }
+  const std::string& batch_json = batch.EndArray().str();
+  return pool_.Run([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    pqxx::result rows;
+    try {
+      rows = tx.exec_prepared(q::kWriteIntents, batch_json);
+    } catch (const pqxx::sql_error& e) {
+      if (e.sqlstate() != kIntentGivesWay) throw;
+      // Nothing was written; each intent is written again on its own.
+      return absl::AbortedError("an intent of the batch gives way");
+    }
+    if (rows.size() != intents.size()) {
+      throw std::runtime_error("the intents' batch answered for a different number of intents");
+    }
+    for (const auto& row : rows) {
+      PendingIntent& intent = *intents.at(row["i"].as<size_t>());
+      intent.claimed = row["claimed"].as<bool>();
+      if (!intent.claimed) continue;  // nothing written for it
+      intent.purchase->purchase_id = row["purchase_id"].as<int64_t>();
+      intent.purchase->state = PurchaseState::kPending;
+    }
+    return absl::OkStatus();
+  });
+}
+
+// The statements this file runs, prepared on every connection (queries.h).
+const std::vector<NamedQuery>& PurchaseIntentQueries() {
+  // A new purchase's intent: the idempotency key claimed, then (unless the
+  // quote is already another order's, or the order number is taken) the
+  // purchase with its children. Run in a transaction, which rolls the
+  // claim back when no purchase is written.
+  static const std::string kWriteIntentSql = absl::StrCat(
+      "WITH claim AS (INSERT INTO idempotency_keys (store_id, idempotency_key, method, "
+      "request_hash, state) VALUES ($1, $4, $5, $6, 'in_progress') "
+      "ON CONFLICT DO NOTHING RETURNING 1), "
+      "other AS (SELECT order_number FROM purchases WHERE quote_id = $3::uuid "
+      "AND status NOT IN ('failed', 'declined') AND NOT (store_id = $1 AND order_number = $2) "
+      "LIMIT 1), "
+      "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
+      "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
+      "lines, line_discounts) "
+      "SELECT $1, $2, $3::uuid, $4, 'pending', $7, $8, $9, $10, $11, $12::jsonb, $15::jsonb "
+      "WHERE EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM other) "
+      "ON CONFLICT (store_id, order_number) DO NOTHING RETURNING purchase_id), ",
+      PurchaseChildren("$1", "$13", "$14"),
+      "SELECT EXISTS (SELECT 1 FROM claim) AS claimed, "
+      "(SELECT order_number FROM other) AS other_order, "
+      "(SELECT purchase_id FROM purchase) AS purchase_id");
+  // The same on its own (autocommit): a key claimed without a purchase
+  // fails the whole statement (migration 0014), so nothing is kept.
+  static const std::string kWriteIntentAloneSql = absl::StrCat(
+      kWriteIntentSql,
+      ", CASE WHEN EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM purchase) "
+      "THEN loyalty_intent_gives_way() END AS gave_way");
+  // A retried purchase's children: the same, for the purchase $1.
+  static const std::string kInsertPurchaseChildrenSql =
+      absl::StrCat("WITH purchase AS (SELECT $1::bigint AS purchase_id), ",
+                   PurchaseChildren("$4", "$2", "$3"), "SELECT 1");
+  // An earlier attempt that failed gives way to this one: the purchase
+  // takes this attempt's quote, figures and lines.
+  static const char kRetryPurchaseSql[] =
+      "UPDATE purchases SET quote_id = $3::uuid, idempotency_key = $4, status = 'pending', "
+      "total_before_minor = $5, discount_minor = $6, total_minor = $7, spent_centipoints = $8, "
+      "paid_minor = $9, earned_centipoints = 0, failure_reason = NULL, "
+      "attempts = attempts + 1, updated_at = now(), lines = $10::jsonb, "
+      "line_discounts = $11::jsonb "
+      "WHERE store_id = $1 AND order_number = $2 AND status IN ('failed', 'declined') "
+      // Not while a vendor still has to undo the failed attempt's booking.
+      "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.purchase_id = purchases.purchase_id "
+      "AND o.status IN ('waiting', 'sending')) RETURNING purchase_id";
+  // Many intents at once, from a JSON array of them: each as the intent
+  // alone does, written all or not at all. An intent's key counts as claimed
+  // for the first intent that names it; a claim without a purchase (the
+  // quote is another order's, the order number is taken, also by another
+  // intent of the batch) fails the whole statement, and each intent is then
+  // written on its own. A purchase is matched back to its intent by its
+  // store, order number and key, which no two intents written share.
+  static const std::string kWriteIntentsSql =
+      "WITH input AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(i integer, "
+      "store_id text, order_number text, quote_id uuid, idempotency_key text, method text, "
+      "request_hash text, total_before_minor bigint, discount_minor bigint, total_minor bigint, "
+      "spent_centipoints bigint, paid_minor bigint, lines jsonb, line_discounts jsonb, "
+      "programs jsonb, holds jsonb)), "
+      "claim AS (INSERT INTO idempotency_keys (store_id, idempotency_key, method, request_hash, "
+      "state) SELECT store_id, idempotency_key, method, request_hash, 'in_progress' FROM input "
+      "ORDER BY i ON CONFLICT DO NOTHING RETURNING store_id, idempotency_key), "
+      "claimed AS (SELECT min(input.i) AS i FROM input JOIN claim USING (store_id, "
+      "idempotency_key) GROUP BY store_id, idempotency_key), "
+      "other AS (SELECT input.i, o.order_number FROM input CROSS JOIN LATERAL ("
+      "SELECT p.order_number FROM purchases p WHERE p.quote_id = input.quote_id "
+      "AND p.status NOT IN ('failed', 'declined') "
+      "AND NOT (p.store_id = input.store_id AND p.order_number = input.order_number) "
+      "LIMIT 1) AS o), "
+      "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
+      "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
+      "lines, line_discounts) "
+      "SELECT store_id, order_number, quote_id, idempotency_key, 'pending', total_before_minor, "
+      "discount_minor, total_minor, spent_centipoints, paid_minor, lines, line_discounts "
+      "FROM input WHERE i IN (SELECT i FROM claimed) AND i NOT IN (SELECT i FROM other) "
+      "ORDER BY i ON CONFLICT (store_id, order_number) DO NOTHING "
+      "RETURNING purchase_id, store_id, order_number, idempotency_key), "
+      "written AS (SELECT input.i, input.store_id, input.programs, input.holds, "
+      "purchase.purchase_id FROM input JOIN purchase USING (store_id, order_number, "
+      "idempotency_key) WHERE input.i IN (SELECT i FROM claimed)), "
+      "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, vendor_customer_id, "
+      "spend_centipoints, status) "
+      "SELECT written.purchase_id, r.program_id, r.vendor_customer_id, r.spend_centipoints, "
+      "'pending' FROM written, jsonb_to_recordset(written.programs) AS r(program_id bigint, "
+      "vendor_customer_id text, spend_centipoints bigint)), "
+      "linked AS (UPDATE holds SET purchase_id = used.purchase_id "
+      "FROM (SELECT written.purchase_id, written.store_id, h::uuid AS hold_id "
+      "FROM written, jsonb_array_elements_text(written.holds) AS h) AS used "
+      "WHERE holds.hold_id = used.hold_id AND holds.store_id = used.store_id "
+      "AND holds.status = 'active') "
+      "SELECT input.i, input.i IN (SELECT i FROM claimed) AS claimed, "
+      "written.purchase_id, "
+      "CASE WHEN input.i IN (SELECT i FROM claimed) AND written.purchase_id IS NULL "
+      "THEN loyalty_intent_gives_way() END AS gave_way "
+      "FROM input LEFT JOIN written USING (i) ORDER BY input.i";
+  static const std::vector<NamedQuery> kQueries = {
+      {q::kWriteIntent, kWriteIntentSql.c_str()},
+      {q::kWriteIntentAlone, kWriteIntentAloneSql.c_str()},
+      {q::kWriteIntents, kWriteIntentsSql.c_str()},
+      {q::kInsertPurchaseChildren, kInsertPurchaseChildrenSql.c_str()},
+      {q::kRetryPurchase, kRetryPurchaseSql},
+      {q::kPurchaseStatusByOrder,
+       "SELECT status FROM purchases WHERE store_id = $1 AND order_number = $2"},
+      {q::kDeletePurchasePrograms, "DELETE FROM purchase_programs WHERE purchase_id = $1"},
+  };
+  return kQueries;
+}
+
+}  // namespace loyalty::broker
