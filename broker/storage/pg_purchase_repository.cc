@@ -3,16 +3,13 @@
 #include <pqxx/pqxx>
 #include <stdexcept>
 
-#include "absl/strings/str_cat.h"
 #include "broker/common/error_reasons.h"
-#include "broker/common/status_details.h"
 #include "broker/storage/purchase_program_rows.h"
 #include "broker/storage/queries.h"
 #include "broker/storage/quote_rows.h"
-#include "broker/storage/sql_values.h"
-#include "connectors/core/json_writer.h"
 
 namespace loyalty::broker {
+
 absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const KeyClaim& claim) {
   return intents_.Write(p, claim);
 }
@@ -20,57 +17,7 @@ absl::StatusOr<bool> PgPurchaseRepository::WriteIntent(PurchaseRecord& p, const 
 absl::Status PgPurchaseRepository::WriteOutcome(const PurchaseRecord& p,
                                                 const std::optional<StoredAnswer>& answer,
                                                 const std::vector<OutboxEntry>& outbox) {
-  // Vendor text is untrusted: bytes that are not UTF-8 are replaced.
-  connectors::JsonWriter programs;
-  connectors::JsonWriter dropped_holds;
-  programs.BeginArray();
-  dropped_holds.BeginArray();
-  for (const auto& prog : p.programs) {
-    if (prog.dropped_vendor_holds) {
-      dropped_holds.BeginObject()
-          .Int("program_id", prog.program_id)
-          .String("vendor_customer_id", prog.vendor_customer_id)
-          .EndObject();
-    }
-    programs.BeginObject()
-        .Int("program_id", prog.program_id)
-        .Int("spent_centipoints", prog.spent_centipoints)
-        .Int("earned_centipoints", prog.earned_centipoints)
-        .StringOrNull("vendor_reference", prog.vendor_reference)
-        .String("status", StateName(prog.state))
-        .StringOrNull("reason", prog.reason)
-        .String("last_operation", OperationName(prog.last_operation))
-        .String("vendor_customer_id", prog.vendor_customer_id)
-        .IntOrNull("balance_after_centipoints", prog.balance_after_centipoints)
-        .EndObject();
-  }
-  connectors::JsonWriter steps;
-  steps.BeginArray();
-  for (const auto& entry : outbox) {
-    steps.BeginObject()
-        .Int("program_id", entry.program_id)
-        .String("operation", OutboxStepName(entry.step))
-        .EndObject();
-  }
-  const std::string programs_json = programs.EndArray().Take();
-  const std::string steps_json = steps.EndArray().Take();
-  const std::string dropped_json = dropped_holds.EndArray().Take();
-  const std::string state = std::string(PurchaseStateName(p.state));
-  const std::string key = answer ? answer->idempotency_key : std::string();
-  const std::string message = answer ? std::string(answer->status.message()) : std::string();
-  const std::string details = answer ? SerializedDetails(answer->status) : std::string();
-  const std::string response = answer ? answer->response : std::string();
-  const int code = answer ? static_cast<int>(answer->status.code()) : 0;
-  return pool_.Run([&](pqxx::connection& c) {
-    // One statement: its own transaction, committed synchronously before
-    // the answer leaves.
-    pqxx::nontransaction tx(c);
-    tx.exec_prepared0(q::kWriteOutcome, p.purchase_id, state, p.spent_centipoints, p.paid_minor,
-                      p.earned_centipoints, NullIfEmpty(p.failure_reason), programs_json,
-                      steps_json, p.store_id, NullIfEmpty(key), code, message,
-                      pqxx::binarystring(response), pqxx::binarystring(details), dropped_json);
-    return absl::OkStatus();
-  });
+  return outcomes_.Write(p, answer, outbox);
 }
 
 absl::StatusOr<std::vector<StalePurchase>> PgPurchaseRepository::StalePending(absl::Duration age) {
@@ -172,40 +119,6 @@ const std::vector<NamedQuery>& PurchaseQueries() {
        "RETURNING purchase_id"},
       {q::kReleasePurchaseBusy,
        "UPDATE purchases SET busy_with = NULL, busy_until = NULL WHERE purchase_id = $1"},
-      // The outcome, in one statement: the purchase, its programs, the steps
-      // left to the outbox and the stored answer ($10 NULL: none). A
-      // purchase that went through consumes the holds linked to it, also one
-      // that ran out while the purchase was being recovered. The programs in
-      // $15 dropped the customer's other vendor holds: those are released
-      // (every active one the first update does not consume, so no row is
-      // updated twice).
-      {q::kWriteOutcome,
-       "WITH consumed AS (UPDATE holds SET status = 'consumed', closed_at = now() "
-       "WHERE purchase_id = $1 AND status IN ('active', 'expired') "
-       "AND $2::text IN ('booked', 'confirmed')), "
-       "released AS (UPDATE holds SET status = 'released', closed_at = now() "
-       "WHERE mode = 'vendor' AND status = 'active' "
-       "AND (purchase_id IS DISTINCT FROM $1 OR $2::text NOT IN ('booked', 'confirmed')) "
-       "AND (program_id, vendor_customer_id) IN (SELECT r.program_id, r.vendor_customer_id "
-       "FROM jsonb_to_recordset($15::jsonb) AS r(program_id bigint, vendor_customer_id text))), "
-       "programs AS (UPDATE purchase_programs pp SET spent_centipoints = r.spent_centipoints, "
-       "earned_centipoints = r.earned_centipoints, vendor_reference = r.vendor_reference, "
-       "status = r.status, reason = r.reason, last_operation = r.last_operation, "
-       "vendor_customer_id = r.vendor_customer_id, "
-       "balance_after_centipoints = r.balance_after_centipoints "
-       "FROM jsonb_to_recordset($7::jsonb) AS r(program_id bigint, spent_centipoints bigint, "
-       "earned_centipoints bigint, vendor_reference text, status text, reason text, "
-       "last_operation text, vendor_customer_id text, balance_after_centipoints bigint) "
-       "WHERE pp.purchase_id = $1 AND pp.program_id = r.program_id), "
-       "steps AS (INSERT INTO outbox (purchase_id, program_id, operation) "
-       "SELECT $1, r.program_id, r.operation "
-       "FROM jsonb_to_recordset($8::jsonb) AS r(program_id bigint, operation text)), "
-       "answer AS (UPDATE idempotency_keys SET state = 'completed', status_code = $11, "
-       "status_message = $12, response = $13, status_details = $14, completed_at = now() "
-       "WHERE store_id = $9 AND idempotency_key = $10) "
-       "UPDATE purchases SET status = $2, spent_centipoints = $3, paid_minor = $4, "
-       "earned_centipoints = $5, failure_reason = $6, updated_at = now(), busy_with = NULL, "
-       "busy_until = NULL WHERE purchase_id = $1"},
       {q::kPurchaseByOrder,
        "SELECT purchase_id, order_number, quote_id::text AS quote_id, idempotency_key, status, "
        "total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "

@@ -1,17 +1,19 @@
 #pragma once
 
 // PurchaseRepository in PostgreSQL: the intent and the outcome are one transaction each;
-// concurrent intents share theirs (pg_purchase_intents.h).
+// concurrent ones share theirs (pg_purchase_intents.h, pg_purchase_outcomes.h).
 
 #include "broker/core/repositories/purchase_repository.h"
 #include "broker/storage/pg_purchase_intents.h"
+#include "broker/storage/pg_purchase_outcomes.h"
 #include "broker/storage/pool.h"
 
 namespace loyalty::broker {
 
 class PgPurchaseRepository final : public PurchaseRepository {
  public:
-  explicit PgPurchaseRepository(ConnectionPool& pool) : pool_(pool), intents_(pool) {}
+  explicit PgPurchaseRepository(ConnectionPool& pool)
+      : pool_(pool), intents_(pool), outcomes_(pool) {}
 
   absl::StatusOr<bool> WriteIntent(PurchaseRecord& purchase, const KeyClaim& claim) override;
   absl::Status WriteOutcome(const PurchaseRecord& purchase,
@@ -30,6 +32,7 @@ class PgPurchaseRepository final : public PurchaseRepository {
  private:
   ConnectionPool& pool_;
   PgPurchaseIntents intents_;
+  PgPurchaseOutcomes outcomes_;
 };
 
 }  // namespace loyalty::broker

@@ -7,9 +7,9 @@ const std::vector<NamedQuery>& AllQueries() {
     std::vector<NamedQuery> all;
     for (const auto* part :
          {&StoreDirectoryQueries(), &RegistrationQueries(), &QuoteQueries(), &HoldQueries(),
-          &PurchaseQueries(), &PurchaseIntentQueries(), &ReconciliationQueries(),
-          &CheckoutStateQueries(), &PurchaseProgramQueries(), &OutboxQueries(), &JournalQueries(),
-          &IdempotencyQueries(), &CommitReadQueries()}) {
+          &PurchaseQueries(), &PurchaseIntentQueries(), &PurchaseOutcomeQueries(),
+          &ReconciliationQueries(), &CheckoutStateQueries(), &PurchaseProgramQueries(),
+          &OutboxQueries(), &JournalQueries(), &IdempotencyQueries(), &CommitReadQueries()}) {
       all.insert(all.end(), part->begin(), part->end());
     }
     return all;

@@ -1,8 +1,10 @@
-// Purchase intents written together (pg_purchase_intents.h): tills that
-// commit at the same moment share one statement, and what each is told
-// matches what the database holds, also when intents of one batch collide
-// (the same key, the same order number, the same quote), which makes the
-// batch give way to each intent on its own.
+// Purchase intents and outcomes written together (pg_purchase_intents.h,
+// pg_purchase_outcomes.h): tills that commit at the same moment share one
+// statement, and what each is told matches what the database holds, also
+// when intents of one batch collide (the same key, the same order number,
+// the same quote), which makes the batch give way to each intent on its
+// own; each outcome lands on its own purchase, programs, outbox steps,
+// holds and stored answer.
 
 #include <gtest/gtest.h>
 
@@ -15,10 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/barrier.h"
+#include "broker/common/error_reasons.h"
 #include "broker/common/random_id.h"
+#include "broker/common/status_details.h"
 #include "broker/storage/migrations.h"
 #include "broker/storage/pg_purchase_repository.h"
 #include "broker/storage/pool.h"
@@ -30,7 +35,7 @@ namespace {
 using testing::ExecuteSql;
 using testing::QueryInt;
 
-class PurchaseIntentsTest : public ::testing::Test {
+class PurchaseBatchesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     pqxx::connection connection("");
@@ -84,7 +89,7 @@ class PurchaseIntentsTest : public ::testing::Test {
 
 // One intent each; they all land, each under its own purchase, and some
 // share a transaction (rows written by one statement share its xmin).
-TEST_F(PurchaseIntentsTest, ConcurrentIntentsShareStatementsAndEachGetsItsOwnPurchase) {
+TEST_F(PurchaseBatchesTest, ConcurrentIntentsShareStatementsAndEachGetsItsOwnPurchase) {
   PgPurchaseRepository purchases(pool_);
   constexpr int kThreads = 16;
   constexpr int kEach = 20;
@@ -141,7 +146,7 @@ TEST_F(PurchaseIntentsTest, ConcurrentIntentsShareStatementsAndEachGetsItsOwnPur
 // also within a batch (seeded). Whatever each was told: a claimed key has
 // its purchase and no other; an order has one purchase; a quote backs one
 // purchase; a refused intent leaves nothing behind, its key included.
-TEST_F(PurchaseIntentsTest, CollidingIntentsAreEachToldWhatTheDatabaseHolds) {
+TEST_F(PurchaseBatchesTest, CollidingIntentsAreEachToldWhatTheDatabaseHolds) {
   PgPurchaseRepository purchases(pool_);
   constexpr int kThreads = 16;
   constexpr int kRounds = 12;
@@ -216,6 +221,148 @@ TEST_F(PurchaseIntentsTest, CollidingIntentsAreEachToldWhatTheDatabaseHolds) {
   // Some of each kind happened: purchases, and intents turned away.
   EXPECT_GT(ids.size(), 0u);
   EXPECT_LT(ids.size(), outcomes.size());
+}
+
+// Outcomes of many purchases at once (seeded): half go through, half fail
+// with a step left to the outbox and an error stored with its details; some
+// of the programs dropped their customer's vendor holds. Each purchase,
+// program, step and stored answer is its own; a hold linked to a purchase
+// that went through is never left active, and one only a dropping outcome's
+// customer has is released.
+TEST_F(PurchaseBatchesTest, ConcurrentOutcomesEachLandOnTheirOwnPurchase) {
+  PgPurchaseRepository purchases(pool_);
+  constexpr int kPurchases = 96;
+  constexpr int kCustomers = 8;
+  std::mt19937 random(77);
+  std::vector<PurchaseRecord> records;
+  for (int n = 0; n < kPurchases; ++n) {
+    PurchaseRecord p = Purchase(absl::StrCat("OUT-", n), n, absl::StrCat("OK-", n));
+    p.programs[0].vendor_customer_id = absl::StrCat("cust-", n % kCustomers);
+    const absl::StatusOr<bool> claimed = purchases.WriteIntent(p, {"CommitPurchase", "h"});
+    ASSERT_TRUE(claimed.ok() && *claimed) << claimed.status();
+    records.push_back(p);
+  }
+  // Every customer has an unlinked active vendor hold; every third
+  // purchase has one linked to it.
+  const auto hold = [&](int customer, const std::string& purchase_id) {
+    ExecuteSql(
+        absl::StrCat("INSERT INTO holds (store_id, program_id, quote_id, vendor_customer_id, "
+                     "amount_centipoints, mode, status, purchase_id, expires_at) VALUES ('",
+                     store_, "', 7, gen_random_uuid(), 'cust-", customer,
+                     "', 100, 'vendor', 'active', ", purchase_id, ", now() + interval '1 hour')"));
+  };
+  for (int c = 0; c < kCustomers; ++c) hold(c, "NULL");
+  for (int n = 0; n < kPurchases; n += 3) {
+    hold(n % kCustomers, absl::StrCat(records[n].purchase_id));
+  }
+  std::set<int> dropping_customers;
+  std::vector<StoredAnswer> answers(kPurchases);
+  std::vector<std::vector<OutboxEntry>> steps(kPurchases);
+  for (int n = 0; n < kPurchases; ++n) {
+    PurchaseRecord& p = records[n];
+    PurchaseProgramRecord& program = p.programs[0];
+    const bool through = n % 2 == 0;
+    program.state = through ? BookingState::kApproved : BookingState::kFailed;
+    program.vendor_reference = absl::StrCat("ref-", n);
+    program.earned_centipoints = through ? 10 * n : 0;
+    program.balance_after_centipoints = 5000 + n;
+    // Customers 0-2 drop their holds at some of their purchases.
+    program.dropped_vendor_holds = n % kCustomers < 3 && random() % 2 == 0;
+    if (program.dropped_vendor_holds) dropping_customers.insert(n % kCustomers);
+    p.state = through ? PurchaseState::kBooked : PurchaseState::kFailed;
+    p.earned_centipoints = program.earned_centipoints;
+    p.spent_centipoints = 0;
+    p.paid_minor = p.total_minor - n;
+    if (!through) {
+      p.failure_reason = absl::StrCat("vendor said no to ", n);
+      OutboxEntry step;
+      step.purchase_id = p.purchase_id;
+      step.program_id = 7;
+      step.step = OutboxStep::kCancel;
+      steps[n].push_back(step);
+    }
+    // Binary answers, every byte value among them.
+    std::string response;
+    for (int b = 0; b < 40; ++b) response.push_back(static_cast<char>((n * 41 + b * 7) % 256));
+    answers[n] = {p.idempotency_key,
+                  through ? absl::OkStatus()
+                          : ReasonedError(absl::StatusCode::kFailedPrecondition,
+                                          ErrorReason::kQuoteAlreadyCommitted,
+                                          absl::StrCat("no ", n), {{"n", absl::StrCat(n)}}),
+                  response};
+  }
+  std::vector<std::thread> threads;
+  constexpr int kThreads = 16;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int n = t; n < kPurchases; n += kThreads) {
+        const absl::Status written = purchases.WriteOutcome(records[n], answers[n], steps[n]);
+        EXPECT_TRUE(written.ok()) << written;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  std::string expected;
+  for (int n = 0; n < kPurchases; ++n) {
+    const PurchaseRecord& p = records[n];
+    absl::StrAppend(&expected, expected.empty() ? "" : ", ", "(", p.purchase_id, ", '",
+                    std::string(PurchaseStateName(p.state)), "', ", p.paid_minor, ", ",
+                    p.earned_centipoints, ", ",
+                    p.failure_reason.empty() ? "NULL" : absl::StrCat("'", p.failure_reason, "'"),
+                    ", '", p.programs[0].vendor_reference, "', ", p.programs[0].earned_centipoints,
+                    ", '", std::string(StateName(p.programs[0].state)), "', ");
+    absl::StrAppend(&expected, steps[n].size(), ", ", static_cast<int>(answers[n].status.code()),
+                    ", '", absl::BytesToHexString(answers[n].response), "', '",
+                    absl::BytesToHexString(SerializedDetails(answers[n].status)), "')");
+  }
+  EXPECT_EQ(QueryInt(absl::StrCat(
+                "SELECT count(*) FROM (VALUES ", expected,
+                ") AS e(purchase_id, status, paid_minor, earned, failure_reason, reference, "
+                "program_earned, program_status, steps, code, response, details) "
+                "JOIN purchases p USING (purchase_id) "
+                "JOIN purchase_programs pp USING (purchase_id) "
+                "JOIN idempotency_keys k ON k.store_id = p.store_id "
+                "AND k.idempotency_key = p.idempotency_key "
+                "WHERE p.status = e.status AND p.paid_minor = e.paid_minor "
+                "AND p.earned_centipoints = e.earned "
+                "AND p.failure_reason IS NOT DISTINCT FROM e.failure_reason "
+                "AND p.busy_with IS NULL AND pp.vendor_reference = e.reference "
+                "AND pp.earned_centipoints = e.program_earned AND pp.status = e.program_status "
+                "AND pp.balance_after_centipoints = 5000 + p.purchase_id - ",
+                records[0].purchase_id,
+                " AND k.state = 'completed' AND k.status_code = e.code "
+                "AND encode(k.response, 'hex') = e.response "
+                "AND encode(k.status_details, 'hex') = e.details "
+                "AND (SELECT count(*) FROM outbox o WHERE o.purchase_id = p.purchase_id "
+                "AND o.operation = 'cancel' AND o.program_id = 7) = e.steps")),
+            kPurchases);
+  // Holds: linked to a purchase that went through, never left active;
+  // unlinked, released exactly for the customers whose holds were dropped.
+  const std::string holds = absl::StrCat("holds h WHERE h.store_id = '", store_, "'");
+  EXPECT_EQ(QueryInt(absl::StrCat("SELECT count(*) FROM ", holds,
+                                  " AND h.status = 'active' AND h.purchase_id IN (SELECT "
+                                  "purchase_id FROM purchases WHERE status = 'booked')")),
+            0);
+  EXPECT_GT(QueryInt(absl::StrCat("SELECT count(*) FROM ", holds, " AND h.status = 'consumed'")),
+            0);
+  std::string dropped = "-1";
+  for (int c : dropping_customers) absl::StrAppend(&dropped, ", ", c);
+  EXPECT_EQ(QueryInt(absl::StrCat("SELECT count(*) FROM ", holds,
+                                  " AND h.purchase_id IS NULL AND (h.status = 'released') <> "
+                                  "(substr(h.vendor_customer_id, 6)::int IN (",
+                                  dropped, "))")),
+            0);
+  EXPECT_EQ(QueryInt(absl::StrCat("SELECT count(*) FROM ", holds,
+                                  " AND (h.status = 'active') = (h.closed_at IS NOT NULL)")),
+            0);
+  EXPECT_FALSE(dropping_customers.empty());
+  // Outcomes shared statements (rows updated by one share its xmin).
+  EXPECT_LT(QueryInt(absl::StrCat("SELECT count(DISTINCT xmin::text) FROM purchases "
+                                  "WHERE store_id = '",
+                                  store_, "'")),
+            kPurchases)
+      << "no two outcomes shared a statement";
 }
 
 }  // namespace
