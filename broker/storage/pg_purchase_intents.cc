@@ -258,8 +258,11 @@ const std::vector<NamedQuery>& PurchaseIntentQueries() {
   // intent of the batch) fails the whole statement, and each intent is then
   // written on its own. A purchase is matched back to its intent by its
   // store, order number and key, which no two intents written share.
+  // Its rows come through loyalty_batch_items (migration 0018), which the
+  // planner counts as few, so that it looks each one up by its index.
   static const std::string kWriteIntentsSql =
-      "WITH input AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(i integer, "
+      "WITH input AS MATERIALIZED (SELECT r.* FROM loyalty_batch_items($1::jsonb) AS item, "
+      "jsonb_to_record(item) AS r(i integer, "
       "store_id text, order_number text, quote_id uuid, idempotency_key text, method text, "
       "request_hash text, total_before_minor bigint, discount_minor bigint, total_minor bigint, "
       "spent_centipoints bigint, paid_minor bigint, lines jsonb, line_discounts jsonb, "

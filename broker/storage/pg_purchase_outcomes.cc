@@ -139,8 +139,10 @@ const std::vector<NamedQuery>& PurchaseOutcomeQueries() {
   // kWriteOutcome writes one. A hold is updated once in a statement: one
   // that an outcome of the batch consumes is not also released by another's
   // dropped holds (as when the consuming outcome was written second).
+  // Its rows come through loyalty_batch_items, as in pg_purchase_intents.cc.
   static const char kWriteOutcomesSql[] =
-      "WITH input AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r("
+      "WITH input AS MATERIALIZED (SELECT r.* FROM loyalty_batch_items($1::jsonb) AS item, "
+      "jsonb_to_record(item) AS r("
       "purchase_id bigint, state text, spent_centipoints bigint, paid_minor bigint, "
       "earned_centipoints bigint, failure_reason text, programs jsonb, steps jsonb, "
       "dropped_holds jsonb, store_id text, idempotency_key text, code integer, message text, "
