@@ -312,14 +312,15 @@ TEST_F(PurchaseBatchesTest, ConcurrentOutcomesEachLandOnTheirOwnPurchase) {
                     p.failure_reason.empty() ? "NULL" : absl::StrCat("'", p.failure_reason, "'"),
                     ", '", p.programs[0].vendor_reference, "', ", p.programs[0].earned_centipoints,
                     ", '", std::string(StateName(p.programs[0].state)), "', ");
-    absl::StrAppend(&expected, steps[n].size(), ", ", static_cast<int>(answers[n].status.code()),
-                    ", '", absl::BytesToHexString(answers[n].response), "', '",
+    absl::StrAppend(&expected, *p.programs[0].balance_after_centipoints, ", ", steps[n].size(),
+                    ", ", static_cast<int>(answers[n].status.code()), ", '",
+                    absl::BytesToHexString(answers[n].response), "', '",
                     absl::BytesToHexString(SerializedDetails(answers[n].status)), "')");
   }
   EXPECT_EQ(QueryInt(absl::StrCat(
                 "SELECT count(*) FROM (VALUES ", expected,
                 ") AS e(purchase_id, status, paid_minor, earned, failure_reason, reference, "
-                "program_earned, program_status, steps, code, response, details) "
+                "program_earned, program_status, balance, steps, code, response, details) "
                 "JOIN purchases p USING (purchase_id) "
                 "JOIN purchase_programs pp USING (purchase_id) "
                 "JOIN idempotency_keys k ON k.store_id = p.store_id "
@@ -329,9 +330,8 @@ TEST_F(PurchaseBatchesTest, ConcurrentOutcomesEachLandOnTheirOwnPurchase) {
                 "AND p.failure_reason IS NOT DISTINCT FROM e.failure_reason "
                 "AND p.busy_with IS NULL AND pp.vendor_reference = e.reference "
                 "AND pp.earned_centipoints = e.program_earned AND pp.status = e.program_status "
-                "AND pp.balance_after_centipoints = 5000 + p.purchase_id - ",
-                records[0].purchase_id,
-                " AND k.state = 'completed' AND k.status_code = e.code "
+                "AND pp.balance_after_centipoints = e.balance "
+                "AND k.state = 'completed' AND k.status_code = e.code "
                 "AND encode(k.response, 'hex') = e.response "
                 "AND encode(k.status_details, 'hex') = e.details "
                 "AND (SELECT count(*) FROM outbox o WHERE o.purchase_id = p.purchase_id "
