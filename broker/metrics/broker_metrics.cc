@@ -170,25 +170,41 @@ BrokerMetrics::BrokerMetrics(const std::vector<std::string>& grpc_methods)
                         .Name("loyalty_queued_calls")
                         .Help("gRPC calls waiting for a worker.")
                         .Register(*registry_)
-                        .Add({})) {
+                        .Add({})),
+      db_duration_ok_(db_duration_.Add({{"outcome", "ok"}}, LatencyBuckets())),
+      db_duration_error_(db_duration_.Add({{"outcome", "error"}}, LatencyBuckets())) {
   for (const std::string& method : grpc_methods) {
-    grpc_started_.Add(GrpcLabels(method));
+    Method(method);
     // The broker's own failures, which its error alert rates: zeros from
     // the start. Other reasons appear when first answered.
     for (const char* reason : {"INTERNAL", "DATABASE_UNAVAILABLE", "DEADLINE_EXCEEDED"}) {
       rpc_errors_.Add({{"grpc_method", method}, {"reason", reason}});
     }
-    grpc_handling_.Add(GrpcLabels(method), LatencyBuckets());
-    for (int code = 0; code < 17; ++code) {
-      auto labels = GrpcLabels(method);
-      labels["grpc_code"] = GrpcCodeName(static_cast<absl::StatusCode>(code));
-      grpc_handled_.Add(labels);
-    }
   }
   for (const std::string& status : PurchaseStatuses()) purchases_.Add({{"status", status}});
-  for (const char* outcome : {"ok", "error"}) {
-    db_duration_.Add({{"outcome", outcome}}, LatencyBuckets());
-  }
+}
+
+const BrokerMetrics::MethodSeries& BrokerMetrics::Method(std::string_view method) {
+  return method_series_.Get(std::string(method), [&] {
+    MethodSeries series;
+    prometheus::Labels labels = GrpcLabels(method);
+    series.started = &grpc_started_.Add(labels);
+    series.handling = &grpc_handling_.Add(labels, LatencyBuckets());
+    for (int code = 0; code < 17; ++code) {
+      labels["grpc_code"] = GrpcCodeName(static_cast<absl::StatusCode>(code));
+      series.handled[code] = &grpc_handled_.Add(labels);
+    }
+    return series;
+  });
+}
+
+const BrokerMetrics::ProgramSeries& BrokerMetrics::Program(const std::string& program,
+                                                           const std::string& vendor) {
+  return program_series_.Get(SeriesKey({program, vendor}), [&] {
+    const prometheus::Labels labels = {{"program", program}, {"vendor", vendor}};
+    return ProgramSeries{&in_flight_.Add(labels), &points_earned_.Add(labels),
+                         &points_spent_.Add(labels)};
+  });
 }
 
 void BrokerMetrics::AddProgram(const std::string& program, const std::string& vendor) {
@@ -237,16 +253,15 @@ void BrokerMetrics::Record(const CheckoutStateSample& sample) {
   oldest_pending_.Set(sample.oldest_pending_seconds);
 }
 
-void BrokerMetrics::OnRpcStarted(std::string_view method) {
-  grpc_started_.Add(GrpcLabels(method)).Increment();
-}
+void BrokerMetrics::OnRpcStarted(std::string_view method) { Method(method).started->Increment(); }
 
 void BrokerMetrics::OnRpcHandled(std::string_view method, absl::StatusCode code,
                                  std::string_view reason, absl::Duration latency) {
-  auto labels = GrpcLabels(method);
-  grpc_handling_.Add(labels, LatencyBuckets()).Observe(absl::ToDoubleSeconds(latency));
-  labels["grpc_code"] = GrpcCodeName(code);
-  grpc_handled_.Add(labels).Increment();
+  const MethodSeries& series = Method(method);
+  series.handling->Observe(absl::ToDoubleSeconds(latency));
+  const int index = static_cast<int>(code);
+  const int known = index >= 0 && index < 17 ? index : static_cast<int>(absl::StatusCode::kUnknown);
+  series.handled[known]->Increment();
   if (code == absl::StatusCode::kOk) return;
   // Reasons are a bounded list (error_reasons.h); most never occur.
   rpc_errors_.Add({{"grpc_method", std::string(method)}, {"reason", std::string(reason)}})
@@ -254,34 +269,42 @@ void BrokerMetrics::OnRpcHandled(std::string_view method, absl::StatusCode code,
 }
 
 void BrokerMetrics::OnVendorCall(const VendorOperation& op) {
-  const prometheus::Labels labels = {{"program", op.program_code},
-                                     {"vendor", op.vendor},
-                                     {"operation", op.operation},
-                                     {"outcome", op.outcome}};
-  vendor_requests_.Add(labels).Increment();
-  vendor_duration_.Add(labels, LatencyBuckets()).Observe(op.latency_us / 1e6);
+  const VendorCallSeries& series = vendor_call_series_.Get(
+      SeriesKey({op.program_code, op.vendor, op.operation, op.outcome}), [&] {
+        const prometheus::Labels labels = {{"program", op.program_code},
+                                           {"vendor", op.vendor},
+                                           {"operation", op.operation},
+                                           {"outcome", op.outcome}};
+        return VendorCallSeries{
+            &vendor_requests_.Add(labels), &vendor_duration_.Add(labels, LatencyBuckets()),
+            &program_up_.Add({{"program", op.program_code}, {"vendor", op.vendor}})};
+      });
+  series.requests->Increment();
+  series.duration->Observe(op.latency_us / 1e6);
   // A decline is an answer: the vendor is up, unless it refused the
   // program's own credentials or settings, which no call gets past.
-  program_up_.Add({{"program", op.program_code}, {"vendor", op.vendor}})
-      .Set(op.outcome == "failed" || op.program_refused ? 0 : 1);
+  series.up->Set(op.outcome == "failed" || op.program_refused ? 0 : 1);
 }
 
 void BrokerMetrics::OnCommitted(const PurchaseRecord& purchase, const StoreContext& store) {
-  purchases_.Add({{"status", std::string(PurchaseStateName(purchase.state))}}).Increment();
+  const std::string status(PurchaseStateName(purchase.state));
+  purchases_by_status_.Get(status,
+                           [&] {
+                             return &purchases_.Add({{"status", status}});
+                           })
+      ->Increment();
   for (const auto& p : purchase.programs) {
     const StoreProgram* program = store.FindProgram(p.program_id);
     if (program == nullptr || p.state != BookingState::kApproved) continue;
-    const prometheus::Labels labels = {{"program", program->config->code},
-                                       {"vendor", program->config->vendor}};
-    points_earned_.Add(labels).Increment(static_cast<double>(p.earned_centipoints));
-    points_spent_.Add(labels).Increment(static_cast<double>(p.spent_centipoints));
+    const ProgramSeries& series = Program(program->config->code, program->config->vendor);
+    series.points_earned->Increment(static_cast<double>(p.earned_centipoints));
+    series.points_spent->Increment(static_cast<double>(p.spent_centipoints));
   }
 }
 
 void BrokerMetrics::OnDelivered(const PurchaseProgramRecord& booking, const StoreProgram& program) {
-  const prometheus::Labels labels = {{"program", program.config->code},
-                                     {"vendor", program.config->vendor}};
-  points_earned_.Add(labels).Increment(static_cast<double>(booking.earned_centipoints));
+  Program(program.config->code, program.config->vendor)
+      .points_earned->Increment(static_cast<double>(booking.earned_centipoints));
 }
 
 void BrokerMetrics::OnAcquired(absl::Duration wait, int in_use, int size) {
@@ -291,8 +314,7 @@ void BrokerMetrics::OnAcquired(absl::Duration wait, int in_use, int size) {
 }
 
 void BrokerMetrics::OnReleased(absl::Duration duration, bool ok, int in_use, int size) {
-  db_duration_.Add({{"outcome", ok ? "ok" : "error"}}, LatencyBuckets())
-      .Observe(absl::ToDoubleSeconds(duration));
+  (ok ? db_duration_ok_ : db_duration_error_).Observe(absl::ToDoubleSeconds(duration));
   pool_in_use_.Set(in_use);
   pool_size_.Set(size);
 }
@@ -313,7 +335,7 @@ void BrokerMetrics::OnHeldBack(const connectors::ProgramConfig& program, connect
 }
 
 void BrokerMetrics::OnInFlight(const connectors::ProgramConfig& program, int in_flight) {
-  in_flight_.Add({{"program", program.code}, {"vendor", program.vendor}}).Set(in_flight);
+  Program(program.code, program.vendor).in_flight->Set(in_flight);
 }
 
 }  // namespace loyalty::broker

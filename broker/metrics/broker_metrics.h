@@ -23,6 +23,7 @@
 #include "broker/core/checkout_observer.h"
 #include "broker/core/program_guards.h"
 #include "broker/core/repositories/checkout_state_repository.h"
+#include "broker/metrics/series_cache.h"
 #include "broker/storage/pool_observer.h"
 
 namespace loyalty::broker {
@@ -57,6 +58,25 @@ class BrokerMetrics final : public RpcObserver,
   void OnQueued(int waiting) override { queued_calls_.Set(waiting); }
 
  private:
+  // The series each hot path touches, found once (series_cache.h).
+  struct MethodSeries {
+    prometheus::Counter* started;
+    prometheus::Histogram* handling;
+    prometheus::Counter* handled[17];  // by absl::StatusCode
+  };
+  struct VendorCallSeries {
+    prometheus::Counter* requests;
+    prometheus::Histogram* duration;
+    prometheus::Gauge* up;
+  };
+  struct ProgramSeries {
+    prometheus::Gauge* in_flight;
+    prometheus::Counter* points_earned;
+    prometheus::Counter* points_spent;
+  };
+  const MethodSeries& Method(std::string_view method);
+  const ProgramSeries& Program(const std::string& program, const std::string& vendor);
+
   std::shared_ptr<prometheus::Registry> registry_;
   absl::Mutex programs_mutex_;
   std::set<std::pair<std::string, std::string>> programs_ ABSL_GUARDED_BY(programs_mutex_);
@@ -86,6 +106,12 @@ class BrokerMetrics final : public RpcObserver,
   prometheus::Family<prometheus::Counter>& held_back_;
   prometheus::Family<prometheus::Gauge>& in_flight_;
   prometheus::Gauge& queued_calls_;
+  prometheus::Histogram& db_duration_ok_;
+  prometheus::Histogram& db_duration_error_;
+  SeriesCache<MethodSeries> method_series_;
+  SeriesCache<VendorCallSeries> vendor_call_series_;
+  SeriesCache<ProgramSeries> program_series_;
+  SeriesCache<prometheus::Counter*> purchases_by_status_;
 };
 
 }  // namespace loyalty::broker
