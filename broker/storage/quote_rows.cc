@@ -1,10 +1,8 @@
 #include "broker/storage/quote_rows.h"
 
-#include <nlohmann/json.hpp>
-#include <stdexcept>
-
 #include "broker/common/error_reasons.h"
 #include "broker/storage/sql_values.h"
+#include "broker/storage/stored_json.h"
 #include "connectors/core/json_writer.h"
 
 namespace loyalty::broker {
@@ -12,19 +10,6 @@ namespace {
 
 std::string Timestamp(absl::Time t) {
   return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
-}
-
-// A text member of our own JSON; null or absent reads as empty.
-std::string TextOrEmpty(const nlohmann::json& object, const char* key) {
-  auto it = object.find(key);
-  return it == object.end() || it->is_null() ? std::string() : it->get<std::string>();
-}
-
-// Our own statement's JSON; a malformed one is a bug, thrown as such.
-nlohmann::json ParsedArray(const std::string& text) {
-  nlohmann::json parsed = nlohmann::json::parse(text);
-  if (!parsed.is_array()) throw std::runtime_error("expected a JSON array from the database");
-  return parsed;
 }
 
 }  // namespace
@@ -73,32 +58,33 @@ LinesAsJson LinesJson(const std::vector<QuoteLineRecord>& lines) {
 
 std::vector<QuoteLineRecord> LinesFromJson(const std::string& lines_text,
                                            const std::string& discounts_text) {
+  using namespace stored_json;
   std::vector<QuoteLineRecord> lines;
-  for (const auto& r : ParsedArray(lines_text)) {
+  ForEachObject(lines_text, [&](const simdjson::dom::object& r) {
     QuoteLineRecord l;
-    l.line.line_no = r.at("line_no").get<int32_t>();
-    l.line.sku = r.at("sku").get<std::string>();
-    l.line.barcode = r.at("barcode").get<std::string>();
-    l.line.quantity_milli = r.at("quantity_milli").get<int64_t>();
-    l.line.unit_price_minor = r.at("unit_price_minor").get<int64_t>();
-    l.line.min_unit_price_minor = r.at("min_unit_price_minor").get<int64_t>();
-    l.line.total_before_minor = r.at("total_before_minor").get<int64_t>();
-    l.line.discount_minor = r.at("discount_minor").get<int64_t>();
-    l.line.min_total_minor = r.at("min_total_minor").get<int64_t>();
+    l.line.line_no = static_cast<int32_t>(Int(r, "line_no"));
+    l.line.sku = Text(r, "sku");
+    l.line.barcode = Text(r, "barcode");
+    l.line.quantity_milli = Int(r, "quantity_milli");
+    l.line.unit_price_minor = Int(r, "unit_price_minor");
+    l.line.min_unit_price_minor = Int(r, "min_unit_price_minor");
+    l.line.total_before_minor = Int(r, "total_before_minor");
+    l.line.discount_minor = Int(r, "discount_minor");
+    l.line.min_total_minor = Int(r, "min_total_minor");
     lines.push_back(std::move(l));
-  }
-  for (const auto& r : ParsedArray(discounts_text)) {
-    const int32_t line_no = r.at("line_no").get<int32_t>();
+  });
+  ForEachObject(discounts_text, [&](const simdjson::dom::object& r) {
+    const auto line_no = static_cast<int32_t>(Int(r, "line_no"));
     for (auto& l : lines) {
       if (l.line.line_no != line_no) continue;
-      l.discount_program_ids.push_back(r.at("program_id").get<int64_t>());
+      l.discount_program_ids.push_back(Int(r, "program_id"));
       l.discounts.push_back({.line_no = line_no,
-                             .amount_minor = r.at("amount_minor").get<int64_t>(),
-                             .campaign_name = r.at("campaign").get<std::string>(),
+                             .amount_minor = Int(r, "amount_minor"),
+                             .campaign_name = Text(r, "campaign"),
                              .campaign_code = TextOrEmpty(r, "campaign_code"),
                              .coupon = TextOrEmpty(r, "coupon")});
     }
-  }
+  });
   return lines;
 }
 
@@ -125,29 +111,27 @@ absl::StatusOr<QuoteRecord> QuoteFromRow(const pqxx::row& h, const std::string& 
   quote.total_minor = h["total_minor"].as<int64_t>();
   quote.spendable_centipoints = h["spendable_centipoints"].as<int64_t>();
   quote.earn_centipoints = h["earn_centipoints"].as<int64_t>();
-  for (const auto& coupon : nlohmann::json::parse(h["coupons"].as<std::string>(), nullptr, false)) {
-    if (coupon.is_string()) quote.coupons.push_back(coupon.get<std::string>());
-  }
+  quote.coupons = stored_json::Strings(h["coupons"].as<std::string>());
   quote.expires_at_unix = h["expires_at_unix"].as<int64_t>();
   // Its children are JSON arrays of objects (PgQuoteRepository::SaveAll).
   quote.lines = LinesFromJson(h["lines"].as<std::string>(), h["line_discounts"].as<std::string>());
-  for (const auto& r : ParsedArray(h["programs"].as<std::string>())) {
+  stored_json::ForEachObject(h["programs"].as<std::string>(), [&](const simdjson::dom::object& r) {
+    using namespace stored_json;
     QuoteProgramRecord p;
-    p.program_id = r.at("program_id").get<int64_t>();
-    p.used = r.at("used").get<bool>();
+    p.program_id = Int(r, "program_id");
+    p.used = Bool(r, "used");
     p.skip_reason = TextOrEmpty(r, "skip_reason");
     p.vendor_customer_id = TextOrEmpty(r, "vendor_customer_id");
-    p.discount_minor = r.at("discount_minor").get<int64_t>();
-    p.spendable_centipoints = r.at("spendable_centipoints").get<int64_t>();
-    p.earn_centipoints = r.at("earn_centipoints").get<int64_t>();
+    p.discount_minor = Int(r, "discount_minor");
+    p.spendable_centipoints = Int(r, "spendable_centipoints");
+    p.earn_centipoints = Int(r, "earn_centipoints");
     p.vendor_reference = TextOrEmpty(r, "vendor_reference");
     p.explanation = TextOrEmpty(r, "explanation");
-    p.ledger_held_centipoints = r.at("ledger_held_centipoints").get<int64_t>();
-    p.unreachable = r.at("unreachable").get<bool>();
-    if (r.contains("balance_centipoints") && !r.at("balance_centipoints").is_null())
-      p.balance_centipoints = r.at("balance_centipoints").get<int64_t>();
+    p.ledger_held_centipoints = Int(r, "ledger_held_centipoints");
+    p.unreachable = Bool(r, "unreachable");
+    p.balance_centipoints = IntOrNull(r, "balance_centipoints");
     quote.programs.push_back(std::move(p));
-  }
+  });
   if (!h["live"].as<bool>() && !allow_expired)
     return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kQuoteExpired,
                          "quote expired; quote the cart again", {{"quote_id", quote.quote_id}});

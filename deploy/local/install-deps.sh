@@ -6,6 +6,7 @@ PACKAGES=(cmake ninja-build ccache g++ pkg-config
   libpqxx-dev prometheus-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev
   libcpp-httplib-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libabsl-dev libssl-dev
   libgoogle-perftools-dev  # tcmalloc, the broker's allocator
+  libsimdjson-dev  # reads back the JSON the broker stored
   postgresql postgresql-common curl
   iproute2     # ss: a test reads the simulators' listen backlog
   python3      # the benchmark suite formats its table with it
