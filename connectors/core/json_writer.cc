@@ -1,5 +1,7 @@
 #include "connectors/core/json_writer.h"
 
+#include <array>
+
 #include "absl/strings/str_cat.h"
 #include "connectors/core/decimal.h"
 
@@ -43,21 +45,27 @@ size_t Utf8Length(std::string_view text, size_t i, size_t& valid_prefix) {
   return length;
 }
 
+// Bytes copied as they are: printable ASCII but the quote and the
+// backslash. One table lookup per byte, where four comparisons took about
+// 13 instructions a byte (bench/instructions.sh: 1.6 % of a quote's).
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+  return plain;
+}();
+
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size() + 2);
   out.push_back('"');
   size_t i = 0;
   while (i < text.size()) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+    if (kPlain[c]) {
       // The common case: a run of plain ASCII, copied at once.
       size_t end = i + 1;
-      while (end < text.size()) {
-        const unsigned char n = static_cast<unsigned char>(text[end]);
-        if (n < 0x20 || n >= 0x80 || n == '"' || n == '\\') break;
-        ++end;
-      }
+      while (end < text.size() && kPlain[static_cast<unsigned char>(text[end])]) ++end;
       out.append(text.substr(i, end - i));
       i = end;
       continue;
