@@ -104,12 +104,16 @@ void CurlMultiHttpClient::StartPending() {
     }
     t->easy = static_cast<CURL*>(TakeEasyHandle());
     CURL* easy = t->easy;
+    // Every option a transfer uses is set here, each time: a reused handle
+    // keeps the previous transfer's (GiveBackEasyHandle).
     curl_easy_setopt(easy, CURLOPT_URL, t->request.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, t->request.method.c_str());
     if (t->request.method == "POST" || !t->request.body.empty()) {
       curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->request.body.data());
       curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(t->request.body.size()));
+    } else {
+      curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);  // no body, whatever the last one sent
     }
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, t->request.method.c_str());
     for (const auto& [name, value] : t->request.headers) {
       t->headers = curl_slist_append(t->headers, absl::StrCat(name, ": ", value).c_str());
     }
@@ -125,14 +129,13 @@ void CurlMultiHttpClient::StartPending() {
                      std::min(timeout_ms, options_.connect_timeout_ms));
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
-    if (!t->request.safe_to_repeat) {
-      curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
-      // Closed after its answer too: kept, each such connection would sit idle
-      // in the cache (up to four per transfer in flight) and hold one of the
-      // vendor server's connections; a server with a thread per connection
-      // then left new connections queued until its keep-alive timeout.
-      curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
-    }
+    const long fresh = t->request.safe_to_repeat ? 0L : 1L;
+    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, fresh);
+    // Closed after its answer too: kept, each such connection would sit idle
+    // in the cache (up to four per transfer in flight) and hold one of the
+    // vendor server's connections; a server with a thread per connection
+    // then left new connections queued until its keep-alive timeout.
+    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, fresh);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
     curl_multi_add_handle(AsMulti(multi_), easy);
     in_flight_.insert(t);
@@ -189,9 +192,16 @@ void* CurlMultiHttpClient::TakeEasyHandle() {
 
 void CurlMultiHttpClient::GiveBackEasyHandle(Transfer& t) {
   if (t.easy == nullptr) return;
-  // Options back to their defaults; what it allocated for a transfer (its
-  // buffers, its state) stays for the next one instead of being made anew.
-  curl_easy_reset(t.easy);
+  // Not reset to its defaults (curl_easy_reset re-initialised every option,
+  // 5k instructions a transfer): the next transfer sets every option it uses
+  // (StartPending). Only what points into this transfer, about to be freed,
+  // is let go. What the handle allocated (its buffers, its state) stays for
+  // the next transfer instead of being made anew.
+  curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(t.easy, CURLOPT_POSTFIELDS, nullptr);
+  curl_easy_setopt(t.easy, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(t.easy, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(t.easy, CURLOPT_PRIVATE, nullptr);
   if (spare_easy_.size() < kMaxSpareEasyHandles) {
     spare_easy_.push_back(t.easy);
   } else {

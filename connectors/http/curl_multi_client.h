@@ -47,9 +47,9 @@ class CurlMultiHttpClient final : public HttpClient {
   void FinishDone();
   // Abandons transfers whose caller cancelled; true if any in flight can be.
   bool AbandonCancelled();
-  // libcurl's easy handles are reused, reset between transfers: making and
-  // freeing one per transfer cost about 8k instructions each
-  // (bench/instructions.sh).
+  // libcurl's easy handles are reused: making and freeing one per transfer
+  // cost about 8k instructions each, resetting it 5k (bench/instructions.sh).
+  // Each transfer sets every option it uses.
   void* TakeEasyHandle();  // CURL*
   void GiveBackEasyHandle(Transfer& t);
   static constexpr size_t kMaxSpareEasyHandles = 256;
@@ -60,7 +60,7 @@ class CurlMultiHttpClient final : public HttpClient {
   std::deque<std::unique_ptr<Transfer>> pending_ ABSL_GUARDED_BY(mutex_);
   // Started transfers; touched only by the loop thread.
   std::unordered_set<Transfer*> in_flight_;
-  // Easy handles of finished transfers, reset; touched only by the loop thread.
+  // Easy handles of finished transfers; touched only by the loop thread.
   std::vector<void*> spare_easy_;
   std::atomic<bool> stopping_{false};
   std::thread loop_;
