@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
@@ -126,19 +127,28 @@ json TreeOf(const simdjson::dom::element& element) {
 }  // namespace
 
 nlohmann::json ParseVendorJson(std::string_view body) {
-  if (NestingDepth(body, kMaxVendorJsonDepth) > kMaxVendorJsonDepth) {
-    return nlohmann::json(nlohmann::json::value_t::discarded);
-  }
+  const json refused(json::value_t::discarded);
   // Read with simdjson, then built into the tree the connectors walk:
   // nlohmann's own reading (its lexer) was most of the 50k instructions a
-  // quote spent on its two vendor answers (bench/instructions.sh). Whatever
-  // simdjson refuses (a byte order mark, integers past 64 bits) is read again
-  // by nlohmann, whose answer stands; a seeded test compares the two
-  // readers' trees.
-  thread_local simdjson::dom::parser parser;
+  // quote spent on its two vendor answers (bench/instructions.sh). simdjson
+  // counts the nesting itself (its root is one level more than ours).
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser made;
+    if (made.allocate(4096, kMaxVendorJsonDepth + 1) != simdjson::SUCCESS) {
+      throw std::runtime_error("simdjson: no memory for a parser");
+    }
+    return made;
+  }();
   simdjson::dom::element root;
-  if (parser.parse(body.data(), body.size()).get(root) == simdjson::SUCCESS) return TreeOf(root);
-  return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const simdjson::error_code error = parser.parse(body.data(), body.size()).get(root);
+  if (error == simdjson::SUCCESS) return TreeOf(root);
+  if (error == simdjson::DEPTH_ERROR) return refused;
+  // Whatever else simdjson refuses (a byte order mark, integers past 64
+  // bits, anything not JSON) is read again by nlohmann, whose answer stands;
+  // a seeded test compares the two readers' trees. Deep nesting is refused
+  // before it: it is how a recursive parser runs out of stack.
+  if (NestingDepth(body, kMaxVendorJsonDepth) > kMaxVendorJsonDepth) return refused;
+  return json::parse(body, nullptr, /*allow_exceptions=*/false);
 }
 
 }  // namespace loyalty::connectors::json_reader

@@ -16,13 +16,15 @@ struct BadField {
   std::string what;
 };
 
-// Nesting deeper than this is refused before parsing: no vendor document
-// nests more than a few levels, and deep input is how a parser or a printer
-// of it runs out of stack.
+// Nesting deeper than this is refused, before any recursive parser sees it:
+// no vendor document nests more than a few levels, and deep input is how a
+// parser or a printer of it runs out of stack.
 inline constexpr int kMaxVendorJsonDepth = 64;
 
 // `body` parsed, or a discarded value (is_discarded()) when it is not JSON
-// or nests deeper than kMaxVendorJsonDepth.
+// or nests deeper than kMaxVendorJsonDepth. Read with simdjson, built into
+// the same tree nlohmann's parser would build (nlohmann reads what simdjson
+// refuses, and decides).
 nlohmann::json ParseVendorJson(std::string_view body);
 
 // The member `name` of `object`; throws when `object` is not an object or
