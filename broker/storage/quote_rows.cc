@@ -81,6 +81,25 @@ class QuoteColumnsIn {
   const pqxx::row::size_type first_;
 };
 
+// One of a quote's programs as PgQuoteRepository::SaveAll stored it.
+QuoteProgramRecord ProgramFromJson(const simdjson::dom::object& r) {
+  using namespace stored_json;
+  QuoteProgramRecord p;
+  p.program_id = Int(r, "program_id");
+  p.used = Bool(r, "used");
+  p.skip_reason = TextOrEmpty(r, "skip_reason");
+  p.vendor_customer_id = TextOrEmpty(r, "vendor_customer_id");
+  p.discount_minor = Int(r, "discount_minor");
+  p.spendable_centipoints = Int(r, "spendable_centipoints");
+  p.earn_centipoints = Int(r, "earn_centipoints");
+  p.vendor_reference = TextOrEmpty(r, "vendor_reference");
+  p.explanation = TextOrEmpty(r, "explanation");
+  p.ledger_held_centipoints = Int(r, "ledger_held_centipoints");
+  p.unreachable = Bool(r, "unreachable");
+  p.balance_centipoints = IntOrNull(r, "balance_centipoints");
+  return p;
+}
+
 }  // namespace
 
 const char kQuoteColumns[] =
@@ -186,24 +205,9 @@ absl::StatusOr<QuoteRecord> QuoteFromRow(const pqxx::row& row, const std::string
   // Its children are JSON arrays of objects (PgQuoteRepository::SaveAll).
   quote.lines =
       LinesFromJson(h[Col::kLines].as<std::string>(), h[Col::kLineDiscounts].as<std::string>());
-  stored_json::ForEachObject(h[Col::kPrograms].as<std::string>(),
-                             [&](const simdjson::dom::object& r) {
-                               using namespace stored_json;
-                               QuoteProgramRecord p;
-                               p.program_id = Int(r, "program_id");
-                               p.used = Bool(r, "used");
-                               p.skip_reason = TextOrEmpty(r, "skip_reason");
-                               p.vendor_customer_id = TextOrEmpty(r, "vendor_customer_id");
-                               p.discount_minor = Int(r, "discount_minor");
-                               p.spendable_centipoints = Int(r, "spendable_centipoints");
-                               p.earn_centipoints = Int(r, "earn_centipoints");
-                               p.vendor_reference = TextOrEmpty(r, "vendor_reference");
-                               p.explanation = TextOrEmpty(r, "explanation");
-                               p.ledger_held_centipoints = Int(r, "ledger_held_centipoints");
-                               p.unreachable = Bool(r, "unreachable");
-                               p.balance_centipoints = IntOrNull(r, "balance_centipoints");
-                               quote.programs.push_back(std::move(p));
-                             });
+  stored_json::ForEachObject(
+      h[Col::kPrograms].as<std::string>(),
+      [&](const simdjson::dom::object& r) { quote.programs.push_back(ProgramFromJson(r)); });
   if (!h[Col::kLive].as<bool>() && !allow_expired)
     return ReasonedError(absl::StatusCode::kFailedPrecondition, ErrorReason::kQuoteExpired,
                          "quote expired; quote the cart again", {{"quote_id", quote.quote_id}});
