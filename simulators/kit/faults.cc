@@ -21,9 +21,9 @@ std::string FaultInjector::Configure(const json& settings) {
       next.fail_after_apply = value.get<bool>();
       continue;
     }
-    if (key == "drop_path") {
-      if (!value.is_string()) return "drop_path must be a string";
-      next.drop_path = value.get<std::string>();
+    if (key == "drop_path" || key == "latency_path") {
+      if (!value.is_string()) return key + " must be a string";
+      (key == "drop_path" ? next.drop_path : next.latency_path) = value.get<std::string>();
       continue;
     }
     if (!value.is_number_integer() || value.get<int64_t>() < 0) {
@@ -60,7 +60,7 @@ json FaultInjector::Describe() const {
       {"fail_status", settings_.fail_status}, {"hang_ms", settings_.hang_ms},
       {"hang_count", settings_.hang_count},   {"fail_after_apply", settings_.fail_after_apply},
       {"drop_count", settings_.drop_count},   {"drop_path", settings_.drop_path},
-      {"pad_bytes", settings_.pad_bytes}};
+      {"pad_bytes", settings_.pad_bytes},     {"latency_path", settings_.latency_path}};
 }
 
 int64_t FaultInjector::PadBytes() const {
@@ -68,12 +68,14 @@ int64_t FaultInjector::PadBytes() const {
   return settings_.pad_bytes;
 }
 
-bool FaultInjector::BeforeRequest(bool& after_apply) {
+bool FaultInjector::BeforeRequest(const std::string& path, bool& after_apply) {
   int64_t sleep_ms = 0;
   bool fail = false;
   {
     absl::MutexLock lock(&mutex_);
-    sleep_ms = settings_.latency_ms;
+    if (settings_.latency_path.empty() || settings_.latency_path == path) {
+      sleep_ms = settings_.latency_ms;
+    }
     if (settings_.hang_count > 0) {
       --settings_.hang_count;
       sleep_ms += settings_.hang_ms;
@@ -149,7 +151,7 @@ void AnswerWithFaults(FaultInjector& faults, const httplib::Request& request,
                       httplib::Response& response, const std::function<Reply()>& apply) {
   faults.CountRequest(request.path);
   bool fail_after_apply = false;
-  const bool fail = faults.BeforeRequest(fail_after_apply);
+  const bool fail = faults.BeforeRequest(request.path, fail_after_apply);
   const int fail_status = fail ? faults.Describe()["fail_status"].get<int>() : 0;
   if (fail && !fail_after_apply) {
     ReplyJson(response, fail_status, json{{"error", "injected"}});

@@ -20,10 +20,11 @@
 namespace loyalty::simulator {
 
 struct FaultSettings {
-  int64_t latency_ms = 0;  // added to every answer
-  int64_t fail_count = 0;  // the next N requests fail...
-  int fail_status = 503;   // ...with this HTTP status
-  int64_t hang_ms = 0;     // the next hang_count requests sleep this long first
+  int64_t latency_ms = 0;    // added to every answer...
+  std::string latency_path;  // ...or only to requests to this path, when set
+  int64_t fail_count = 0;    // the next N requests fail...
+  int fail_status = 503;     // ...with this HTTP status
+  int64_t hang_ms = 0;       // the next hang_count requests sleep this long first
   int64_t hang_count = 0;
   // Apply the request, then fail the answer: the vendor acted but the caller
   // cannot know (the case that makes a purchase "in doubt").
@@ -46,7 +47,7 @@ class FaultInjector {
 
   // Sleeps for latency/hang. Returns true when this request must fail;
   // `after_apply` tells whether to fail after the state change.
-  bool BeforeRequest(bool& after_apply);
+  bool BeforeRequest(const std::string& path, bool& after_apply);
   // True when this request's connection is to be dropped after it is applied.
   bool TakeDrop(const std::string& path);
   int64_t PadBytes() const;
