@@ -288,11 +288,8 @@ void BrokerMetrics::OnVendorCall(const VendorOperation& op) {
 
 void BrokerMetrics::OnCommitted(const PurchaseRecord& purchase, const StoreContext& store) {
   const std::string status(PurchaseStateName(purchase.state));
-  purchases_by_status_.Get(status,
-                           [&] {
-                             return &purchases_.Add({{"status", status}});
-                           })
-      ->Increment();
+  auto make = [&] { return &purchases_.Add({{"status", status}}); };
+  purchases_by_status_.Get(status, make)->Increment();
   for (const auto& p : purchase.programs) {
     const StoreProgram* program = store.FindProgram(p.program_id);
     if (program == nullptr || p.state != BookingState::kApproved) continue;
