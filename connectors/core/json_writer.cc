@@ -1,5 +1,6 @@
 #include "connectors/core/json_writer.h"
 
+#include <algorithm>
 #include <array>
 
 #include "absl/strings/str_cat.h"
@@ -150,9 +151,25 @@ JsonWriter& JsonWriter::EndArray() {
 }
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
-  Separate();
-  AppendJsonString(out_, key);
-  out_.push_back(':');
+  // Keys are nearly always plain: copied with their quotes and separators
+  // in one append, where the general path's steps cost about 230
+  // instructions a key (bench/instructions.sh; 121 keys per commit).
+  const bool plain = std::all_of(key.begin(), key.end(),
+                                 [](char c) { return kPlain[static_cast<unsigned char>(c)]; });
+  if (plain) {
+    const size_t start = out_.size();
+    out_.resize(start + (need_comma_ ? 1 : 0) + key.size() + 3);
+    char* at = out_.data() + start;
+    if (need_comma_) *at++ = ',';
+    *at++ = '"';
+    at = std::copy(key.begin(), key.end(), at);
+    *at++ = '"';
+    *at = ':';
+  } else {
+    Separate();
+    AppendJsonString(out_, key);
+    out_.push_back(':');
+  }
   need_comma_ = false;
   return *this;
 }

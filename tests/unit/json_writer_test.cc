@@ -94,5 +94,27 @@ TEST(JsonWriter, WritesNestedValuesThatReadBack) {
   EXPECT_NE(writer.str().find("\"amount\":123.45"), std::string::npos);
 }
 
+// Keys take a shorter path when every byte is plain; either way an object
+// reads back with the same keys and values as nlohmann writes it.
+TEST(JsonWriter, KeysPlainOrEscapedComeOutAsNlohmannWritesThem) {
+  const std::vector<std::string> keys = {"id",        "",       "total_minor", "quote \" and \\",
+                                         "tab\there", "Молоко", "\xff",        "a\x01"};
+  JsonWriter writer;
+  nlohmann::json expected = nlohmann::json::object();
+  writer.BeginObject();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    writer.Key(keys[i]).Int(static_cast<int64_t>(i));
+    expected[keys[i]] = i;
+  }
+  writer.Key("nested").BeginObject().Key("x").Int(1).EndObject();
+  expected["nested"] = {{"x", 1}};
+  writer.EndObject();
+  EXPECT_EQ(nlohmann::json::parse(writer.str(), nullptr, true, false)
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            expected.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      << writer.str();
+  EXPECT_EQ(writer.str().substr(0, 10), "{\"id\":0,\"\"");
+}
+
 }  // namespace
 }  // namespace loyalty::connectors
