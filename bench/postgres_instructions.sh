@@ -8,7 +8,7 @@
 # Two runs from a fresh cluster: a warm-up alone, then the same warm-up and
 # N operations; the difference is what the N cost. (callgrind's counters
 # cannot be zeroed in an idle backend: the request interrupts its system
-# call, which PostgreSQL does not survive.) Repeats to about 2 %.
+# call, which PostgreSQL does not survive.) Repeats to 2-3 %.
 # Usage: bench/postgres_instructions.sh [--mix quote=1|commit=1] [--count N]
 #        [--warmup N] [--keep DIR]   (DIR: the second run's callgrind files)
 # Runs its own PostgreSQL cluster (as the postgres user when run as root,
