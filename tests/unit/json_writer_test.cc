@@ -94,8 +94,8 @@ TEST(JsonWriter, WritesNestedValuesThatReadBack) {
   EXPECT_NE(writer.str().find("\"amount\":123.45"), std::string::npos);
 }
 
-// Keys take a shorter path when every byte is plain; either way an object
-// reads back with the same keys and values as nlohmann writes it.
+// A string (a key here) takes a shorter path when every byte is plain; either
+// way an object reads back with the same keys and values as nlohmann writes it.
 TEST(JsonWriter, KeysPlainOrEscapedComeOutAsNlohmannWritesThem) {
   const std::vector<std::string> keys = {"id",        "",       "total_minor", "quote \" and \\",
                                          "tab\there", "Молоко", "\xff",        "a\x01"};
