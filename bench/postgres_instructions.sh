@@ -53,8 +53,9 @@ export LOYALTY_LOGGING__LEVEL=warning LOYALTY_DATABASE__POOL_SIZE=8
 export LOYALTY_BROKER__WORKER_THREADS=8
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# One run from a fresh cluster: prints the instructions of every client
-# backend, each counted when it ends.
+# One run from a fresh cluster: sets COUNTED to the instructions of every
+# client backend, each counted when it ends. Not run in a subshell, so that
+# what it starts is in PIDS and stopped however the script ends.
 run() {
   local operations=$1
   stop_cluster
@@ -95,19 +96,20 @@ run() {
   # With the broker gone its backends end, each writing its count.
   kill "$broker" "$simulator"
   wait "$broker" "$simulator" 2>/dev/null || true
-  local total=0
+  COUNTED=0
   for pid in $backends; do
     while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
-    total=$((total + $(awk '/^summary:/ {print $2; exit}' "$WORK/callgrind.$pid")))
+    COUNTED=$((COUNTED + $(awk '/^summary:/ {print $2; exit}' "$WORK/callgrind.$pid")))
   done
   if [[ -n "$KEEP" ]] && ((operations > 0)); then
     mkdir -p "$KEEP"
     for pid in $backends; do cp "$WORK/callgrind.$pid" "$KEEP/"; done
   fi
-  echo "$total"
 }
 
-WARMED=$(run 0)
-MEASURED=$(run "$COUNT")
+run 0
+WARMED=$COUNTED
+run "$COUNT"
+MEASURED=$COUNTED
 echo "$MIX: $(((MEASURED - WARMED) / COUNT)) PostgreSQL instructions per operation" \
   "($COUNT operations after $WARMUP, at 4 tills)"
