@@ -72,8 +72,15 @@ BrokerApp::BrokerApp(BrokerConfig config)
             PoolTimeouts{config_.database.connect_timeout_seconds,
                          absl::Milliseconds(config_.database.statement_timeout_ms),
                          absl::Milliseconds(config_.database.hung_after_ms)}),
-      http_(connectors::CurlMultiOptions{
+      curl_http_(connectors::CurlMultiOptions{
           .max_answer_bytes = static_cast<size_t>(config_.broker.vendor_answer_max_bytes)}),
+      socket_http_(connectors::SocketHttpOptions{
+          .max_answer_bytes = static_cast<size_t>(config_.broker.vendor_answer_max_bytes)}),
+      http_(socket_http_,
+            connectors::EnvironmentNamesHttpProxy()
+                ? std::function<bool(absl::string_view)>([](absl::string_view) { return false; })
+                : std::function<bool(absl::string_view)>(&connectors::SocketHttpClient::Takes),
+            curl_http_),
       guards_(GuardSettings{config_.broker.program_max_in_flight > 0
                                 ? config_.broker.program_max_in_flight
                                 : std::max(1, config_.broker.worker_threads / 2),

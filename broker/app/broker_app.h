@@ -42,6 +42,8 @@
 #include "broker/storage/write_behind_journal.h"
 #include "connectors/builtin/builtin_vendors.h"
 #include "connectors/http/curl_multi_client.h"
+#include "connectors/http/routing_http_client.h"
+#include "connectors/http/socket_http_client.h"
 #include "connectors/registry/connector_registry.h"
 
 namespace loyalty::broker {
@@ -83,7 +85,11 @@ class BrokerApp {
   BrokerConfig config_;
   BrokerMetrics metrics_;
   ConnectionPool pool_;
-  connectors::CurlMultiHttpClient http_;
+  // Vendor HTTP: plain http:// to an address through the broker's own
+  // client, the rest (TLS, names, proxies) through libcurl.
+  connectors::CurlMultiHttpClient curl_http_;
+  connectors::SocketHttpClient socket_http_;
+  connectors::RoutingHttpClient http_;
   // The vendors' own connectors; the rest of the broker sees them only
   // through `registry_`, where each is wrapped in the program guards.
   connectors::ConnectorRegistry vendor_connectors_;

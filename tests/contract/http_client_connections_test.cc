@@ -13,9 +13,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "connectors/http/curl_multi_client.h"
 #include "simulators/kit/seed.h"
 #include "simulators/loyalclient/server.h"
+#include "tests/contract/http_clients.h"
 #include "tests/contract/socket_stats.h"
 
 namespace loyalty::contract {
@@ -24,7 +24,7 @@ namespace {
 constexpr int kInFlight = 16;
 constexpr int kCalls = 400;
 
-class HttpClientConnections : public ::testing::Test {
+class HttpClientConnections : public ::testing::TestWithParam<HttpClientKind> {
  protected:
   void SetUp() override {
     port_ = vendor_.Start("127.0.0.1", 0);
@@ -43,7 +43,7 @@ class HttpClientConnections : public ::testing::Test {
       request.url = absl::StrCat("http://127.0.0.1:", port_, "/__sim/health");
       request.deadline = absl::Now() + absl::Seconds(10);
       request.safe_to_repeat = safe_to_repeat;
-      client_.Send(std::move(request), [&](connectors::HttpResult result) {
+      client_->Send(std::move(request), [&](connectors::HttpResult result) {
         const auto* response = std::get_if<connectors::HttpResponse>(&result);
         std::lock_guard lock(mutex);
         if (response == nullptr || response->status != 200) ++failed;
@@ -82,11 +82,11 @@ class HttpClientConnections : public ::testing::Test {
 
   simulator::loyalclient::LoyalClientSimulator vendor_{simulator::LoadSeed(
       std::string(LOYALTY_SOURCE_DIR) + "/simulators/loyalclient/data/loyalclient-seed.json")};
-  connectors::CurlMultiHttpClient client_;
+  std::unique_ptr<connectors::HttpClient> client_ = MakeHttpClient(GetParam());
   int port_ = 0;
 };
 
-TEST_F(HttpClientConnections, CallsSentAtMostOnceLeaveNoIdleConnectionBehind) {
+TEST_P(HttpClientConnections, CallsSentAtMostOnceLeaveNoIdleConnectionBehind) {
   const auto [failed, most] = SendCalls(/*safe_to_repeat=*/false);
   EXPECT_EQ(failed, 0);
   // Each call had its own connection, closed after its answer (a few more
@@ -96,7 +96,7 @@ TEST_F(HttpClientConnections, CallsSentAtMostOnceLeaveNoIdleConnectionBehind) {
   EXPECT_EQ(ServerConnections(port_), 0);
 }
 
-TEST_F(HttpClientConnections, RepeatableCallsShareKeptAliveConnections) {
+TEST_P(HttpClientConnections, RepeatableCallsShareKeptAliveConnections) {
   const auto [failed, most] = SendCalls(/*safe_to_repeat=*/true);
   EXPECT_EQ(failed, 0);
   EXPECT_LE(most, 2 * kInFlight);
@@ -105,6 +105,8 @@ TEST_F(HttpClientConnections, RepeatableCallsShareKeptAliveConnections) {
   EXPECT_GT(left, 0);
   EXPECT_LE(left, kInFlight);
 }
+
+INSTANTIATE_TEST_SUITE_P(Clients, HttpClientConnections, AllHttpClientKinds(), HttpClientKindName);
 
 }  // namespace
 }  // namespace loyalty::contract

@@ -1,7 +1,7 @@
-// The broker's HTTP client reuses libcurl's handles without resetting them:
-// each transfer sets every option it uses. What one request set must not
-// reach the next: its method, its body, its headers. A server of our own
-// records what arrives.
+// The broker's HTTP clients reuse what they can across requests (libcurl's
+// handles without resetting them, kept-alive connections). What one request
+// set must not reach the next: its method, its body, its headers. A server of
+// our own records what arrives; each client kind is checked.
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -14,7 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "connectors/http/curl_multi_client.h"
+#include "tests/contract/http_clients.h"
 
 namespace loyalty::contract {
 namespace {
@@ -27,7 +27,7 @@ struct Arrived {
   bool content_length = false;  // a Content-Length header, even of 0
 };
 
-class HttpClientReuse : public ::testing::Test {
+class HttpClientReuse : public ::testing::TestWithParam<HttpClientKind> {
  protected:
   void SetUp() override {
     auto record = [this](const httplib::Request& request, httplib::Response& response) {
@@ -74,13 +74,12 @@ class HttpClientReuse : public ::testing::Test {
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
-  std::unique_ptr<connectors::CurlMultiHttpClient> client_ =
-      std::make_unique<connectors::CurlMultiHttpClient>();
+  std::unique_ptr<connectors::HttpClient> client_ = MakeHttpClient(GetParam());
   std::mutex mutex_;
   std::vector<Arrived> arrived_;
 };
 
-TEST_F(HttpClientReuse, NothingOfOneRequestReachesTheNext) {
+TEST_P(HttpClientReuse, NothingOfOneRequestReachesTheNext) {
   EXPECT_EQ(Send("POST", R"({"amount": 1})", "first", /*safe_to_repeat=*/false), 200);
   EXPECT_EQ(Send("GET", "", "", /*safe_to_repeat=*/true), 200);
   EXPECT_EQ(Send("POST", "", "third", /*safe_to_repeat=*/true), 200);
@@ -102,6 +101,8 @@ TEST_F(HttpClientReuse, NothingOfOneRequestReachesTheNext) {
         << "request " << i;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Clients, HttpClientReuse, AllHttpClientKinds(), HttpClientKindName);
 
 }  // namespace
 }  // namespace loyalty::contract

@@ -1,0 +1,169 @@
+// What each HTTP client tells a connector when the vendor's side goes wrong,
+// and what the vendor saw meanwhile: whether a request may have been
+// delivered decides whether a booking is "in doubt", so both clients must
+// agree on it. The vendor here is a server of raw sockets (scripted_server.h).
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "tests/contract/http_clients.h"
+#include "tests/contract/scripted_server.h"
+
+namespace loyalty::contract {
+namespace {
+
+using connectors::HttpError;
+using connectors::HttpRequest;
+using connectors::HttpResponse;
+using connectors::HttpResult;
+
+class HttpClientFaults : public ::testing::TestWithParam<HttpClientKind> {
+ protected:
+  HttpRequest Request(int port, const std::string& path, bool safe_to_repeat,
+                      absl::Duration timeout = absl::Seconds(5)) {
+    HttpRequest request;
+    request.method = safe_to_repeat ? "GET" : "POST";
+    request.url = absl::StrCat("http://127.0.0.1:", port, path);
+    if (!safe_to_repeat) request.body = R"({"amount":100})";
+    request.deadline = absl::Now() + timeout;
+    request.safe_to_repeat = safe_to_repeat;
+    return request;
+  }
+
+  HttpResult Send(HttpRequest request) {
+    std::promise<HttpResult> result;
+    client_->Send(std::move(request), [&](HttpResult r) { result.set_value(std::move(r)); });
+    return result.get_future().get();
+  }
+
+  static const HttpError& Error(const HttpResult& result) {
+    static const HttpError kNone{HttpError::Kind::kConnect, false, "(an answer, not an error)"};
+    const auto* error = std::get_if<HttpError>(&result);
+    return error != nullptr ? *error : kNone;
+  }
+
+  std::unique_ptr<connectors::HttpClient> client_ = MakeHttpClient(GetParam(), 1000);
+};
+
+TEST_P(HttpClientFaults, NobodyListeningIsAConnectFailureNeverDelivered) {
+  int port = 0;
+  {
+    ScriptedServer gone([](int, const std::string&) { return std::nullopt; });
+    port = gone.port();
+  }
+  const HttpResult result = Send(Request(port, "/book", false));
+  ASSERT_TRUE(std::holds_alternative<HttpError>(result));
+  EXPECT_EQ(Error(result).kind, HttpError::Kind::kConnect) << Error(result).message;
+  EXPECT_FALSE(Error(result).maybe_delivered);
+}
+
+TEST_P(HttpClientFaults, AnswerLaterThanTheDeadlineIsATimeoutMaybeDelivered) {
+  ScriptedServer slow([](int, const std::string&) -> std::optional<std::string> {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    return ScriptedServer::Answer("{}");
+  });
+  const absl::Time started = absl::Now();
+  const HttpResult result = Send(Request(slow.port(), "/book", false, absl::Milliseconds(200)));
+  const absl::Duration took = absl::Now() - started;
+  EXPECT_EQ(Error(result).kind, HttpError::Kind::kTimeout) << Error(result).message;
+  EXPECT_TRUE(Error(result).maybe_delivered);
+  EXPECT_GE(took, absl::Milliseconds(190));
+  EXPECT_LT(took, absl::Milliseconds(900));
+  EXPECT_EQ(slow.requests(), 1);
+}
+
+TEST_P(HttpClientFaults, ConnectionClosedWithNoAnswerLeavesABookingInDoubt) {
+  ScriptedServer crashing([](int, const std::string&) { return std::nullopt; });
+  const HttpResult result = Send(Request(crashing.port(), "/book", false));
+  EXPECT_EQ(Error(result).kind, HttpError::Kind::kTransfer) << Error(result).message;
+  EXPECT_TRUE(Error(result).maybe_delivered);
+  // Sent once: a booking is never repeated by the client.
+  EXPECT_EQ(crashing.requests(), 1);
+}
+
+TEST_P(HttpClientFaults, KeptAliveConnectionClosedMeanwhileSendsALookupAgain) {
+  // Every connection answers its first request, then closes on the second:
+  // a server whose keep-alive ran out just as the next request came.
+  ScriptedServer server([](int nth, const std::string&) -> std::optional<std::string> {
+    if (nth > 0) return std::nullopt;
+    return ScriptedServer::Answer(R"({"n":1})");
+  });
+  for (int i = 0; i < 3; ++i) {
+    const HttpResult result = Send(Request(server.port(), "/client", true));
+    ASSERT_TRUE(std::holds_alternative<HttpResponse>(result)) << i << ": " << Error(result).message;
+    EXPECT_EQ(std::get<HttpResponse>(result).body, R"({"n":1})");
+  }
+  // The first on a new connection; each later one twice (dropped, then again
+  // on a fresh connection).
+  EXPECT_EQ(server.requests(), 5);
+}
+
+TEST_P(HttpClientFaults, ChunkedAndClosingAnswersAreRead) {
+  ScriptedServer server([](int nth, const std::string& request) -> std::optional<std::string> {
+    if (request.find("GET /chunked") == 0) {
+      return std::string(
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\n\r\n");
+    }
+    return ScriptedServer::Answer(R"({"b":2})", "Connection: close\r\n");
+  });
+  for (int i = 0; i < 2; ++i) {
+    HttpResult result = Send(Request(server.port(), "/chunked", true));
+    ASSERT_TRUE(std::holds_alternative<HttpResponse>(result)) << Error(result).message;
+    EXPECT_EQ(std::get<HttpResponse>(result).body, R"({"a":1})");
+    result = Send(Request(server.port(), "/closing", true));
+    ASSERT_TRUE(std::holds_alternative<HttpResponse>(result)) << Error(result).message;
+    EXPECT_EQ(std::get<HttpResponse>(result).body, R"({"b":2})");
+  }
+  EXPECT_EQ(server.requests(), 4);
+}
+
+TEST_P(HttpClientFaults, LongAnswerFailsUnreadAndMaybeDelivered) {
+  ScriptedServer server([](int, const std::string& request) -> std::optional<std::string> {
+    if (request.find("/chunked") != std::string::npos) {
+      return absl::StrCat("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "3e8\r\n",
+                          std::string(1000, ' '), "\r\n1\r\n}\r\n0\r\n\r\n");
+    }
+    return ScriptedServer::Answer(absl::StrCat("{", std::string(1000, ' '), "}"));
+  });
+  for (const char* path : {"/length", "/chunked"}) {
+    const HttpResult result = Send(Request(server.port(), path, false));
+    EXPECT_EQ(Error(result).kind, HttpError::Kind::kTransfer) << path;
+    EXPECT_TRUE(Error(result).maybe_delivered) << path;
+    EXPECT_NE(Error(result).message.find("answer longer than 1000 bytes"), std::string::npos)
+        << Error(result).message;
+  }
+}
+
+TEST_P(HttpClientFaults, NotHttpIsATransferFailure) {
+  ScriptedServer server([](int, const std::string&) -> std::optional<std::string> {
+    return std::string("SSH-2.0-OpenSSH_9.2\r\n");
+  });
+  const HttpResult result = Send(Request(server.port(), "/book", false));
+  EXPECT_EQ(Error(result).kind, HttpError::Kind::kTransfer) << Error(result).message;
+  EXPECT_TRUE(Error(result).maybe_delivered);
+}
+
+TEST_P(HttpClientFaults, CancelledCallEndsWithoutWaitingForTheVendor) {
+  ScriptedServer slow([](int, const std::string&) -> std::optional<std::string> {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    return ScriptedServer::Answer("{}");
+  });
+  HttpRequest request = Request(slow.port(), "/client", true);
+  const absl::Time started = absl::Now();
+  request.cancelled = [started] { return absl::Now() - started > absl::Milliseconds(50); };
+  const HttpResult result = Send(std::move(request));
+  EXPECT_EQ(Error(result).kind, HttpError::Kind::kCancelled) << Error(result).message;
+  EXPECT_LT(absl::Now() - started, absl::Milliseconds(900));
+}
+
+INSTANTIATE_TEST_SUITE_P(Clients, HttpClientFaults, AllHttpClientKinds(), HttpClientKindName);
+
+}  // namespace
+}  // namespace loyalty::contract
