@@ -16,6 +16,8 @@
 #include "bench/loadgen/latency_recorder.h"
 #include "connectors/builtin/builtin_vendors.h"
 #include "connectors/http/curl_multi_client.h"
+#include "connectors/http/routing_http_client.h"
+#include "connectors/http/socket_http_client.h"
 #include "connectors/loyalclient/connector.h"
 
 namespace lc = loyalty::connectors;
@@ -48,7 +50,11 @@ int main(int argc, char** argv) {
   program->settings["point"] = point;
   program->secrets["apikey"] = apikey;
   lc::BuiltinVendors().Prepare(*program);
-  lc::CurlMultiHttpClient http;
+  // Chosen as the broker chooses (broker_app.cc): its own client for plain
+  // http:// to an address, libcurl for the rest.
+  lc::CurlMultiHttpClient curl;
+  lc::SocketHttpClient socket;
+  lc::RoutingHttpClient http(socket, &lc::SocketHttpClient::Takes, curl);
   lc::loyalclient::LoyalClientConnector connector(http);
 
   lc::QuoteRequest request;

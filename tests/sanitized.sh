@@ -31,6 +31,7 @@ runs() {  # deterministic runs of one target: about 15 s each here
     request_validation) echo 300000 ;;
     config_files) echo 20000 ;;
     json_writer) echo 400000 ;;
+    http_answer) echo 2500000 ;;
   esac
 }
 
@@ -41,13 +42,15 @@ seeds() {  # the read-only seed directories of one target
     decimal) echo fuzz/corpus/decimal ;;
     request_builders) echo fuzz/corpus/request_builders ;;
     request_validation) echo fuzz/corpus/request_validation ;;
+    http_answer) echo fuzz/corpus/http_answer ;;
   esac
 }
 
 mkdir -p "$BUILD/fuzz-findings" "$BUILD/fuzz-seeds/config_files"
 # libFuzzer takes directories; the config seeds are files of the local stack.
 cp deploy/local/broker.yaml deploy/local/stores.yaml "$BUILD/fuzz-seeds/config_files/"
-for target in vendor_wire decimal request_builders request_validation config_files json_writer; do
+for target in vendor_wire decimal request_builders request_validation config_files json_writer \
+  http_answer; do
   if [[ -n "$FUZZ_SECONDS" ]]; then
     budget=(-max_total_time="$FUZZ_SECONDS")
     echo "== $target fuzzer, ${FUZZ_SECONDS}s"

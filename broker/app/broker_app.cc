@@ -77,7 +77,8 @@ BrokerApp::BrokerApp(BrokerConfig config)
       socket_http_(connectors::SocketHttpOptions{
           .max_answer_bytes = static_cast<size_t>(config_.broker.vendor_answer_max_bytes)}),
       http_(socket_http_,
-            connectors::EnvironmentNamesHttpProxy()
+            config_.broker.vendor_http_client == "libcurl" ||
+                    connectors::EnvironmentNamesHttpProxy()
                 ? std::function<bool(absl::string_view)>([](absl::string_view) { return false; })
                 : std::function<bool(absl::string_view)>(&connectors::SocketHttpClient::Takes),
             curl_http_),

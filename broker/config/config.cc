@@ -5,10 +5,12 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 
 extern char** environ;
@@ -36,6 +38,19 @@ Setter PositiveInt(const std::string& path, int& field) {
     }
     field = parsed;
     return absl::OkStatus();
+  };
+}
+
+Setter OneOf(const std::string& path, std::string& field, std::vector<std::string> allowed) {
+  return [&field, path, allowed = std::move(allowed)](const std::string& value) {
+    for (const auto& choice : allowed) {
+      if (value == choice) {
+        field = value;
+        return absl::OkStatus();
+      }
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": expected one of ", absl::StrJoin(allowed, ", "), ", got \"", value, "\""));
   };
 }
 
@@ -97,6 +112,8 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
       PositiveInt("broker.reconcile_batch", c.broker.reconcile_batch);
   schema["broker.vendor_answer_max_bytes"] =
       PositiveInt("broker.vendor_answer_max_bytes", c.broker.vendor_answer_max_bytes);
+  schema["broker.vendor_http_client"] =
+      OneOf("broker.vendor_http_client", c.broker.vendor_http_client, {"auto", "libcurl"});
   schema["database.connect_timeout_seconds"] =
       PositiveInt("database.connect_timeout_seconds", c.database.connect_timeout_seconds);
   schema["database.statement_timeout_ms"] =

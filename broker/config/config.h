@@ -78,6 +78,11 @@ struct BrokerConfig {
     int reconcile_batch = 200;
     // A vendor answer longer than this fails the call, read no further.
     int vendor_answer_max_bytes = 1 << 20;
+    // "auto": plain http:// to an address (IPv4, IPv6, localhost) through
+    // the broker's own HTTP/1.1 client, the rest (https://, host names, a
+    // proxy in the environment) through libcurl; "libcurl": all of it
+    // through libcurl.
+    std::string vendor_http_client = "auto";
     // Calls waiting for a worker: beyond this many, or after waiting this
     // long, a call is shed with RESOURCE_EXHAUSTED (and RetryInfo).
     int max_queued_calls = 256;

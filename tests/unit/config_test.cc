@@ -35,6 +35,19 @@ TEST(Config, BadValuesAndMissingSecretsAreNamed) {
   auto no_key = ParseConfig("grpc:\n  tls:\n    cert_file: /etc/cert.pem\n", {});
   ASSERT_FALSE(no_key.ok());
   EXPECT_NE(no_key.status().message().find("grpc.tls.key_file"), std::string::npos);
+
+  auto client = ParseConfig("broker:\n  vendor_http_client: curl\n", {});
+  ASSERT_FALSE(client.ok());
+  EXPECT_NE(client.status().message().find("expected one of auto, libcurl"), std::string::npos);
+}
+
+TEST(Config, VendorHttpClientIsChosenByName) {
+  auto config = ParseConfig("", {});
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->broker.vendor_http_client, "auto");
+  config = ParseConfig("", {{"LOYALTY_BROKER__VENDOR_HTTP_CLIENT", "libcurl"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->broker.vendor_http_client, "libcurl");
 }
 
 }  // namespace
