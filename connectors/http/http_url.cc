@@ -7,7 +7,7 @@
 
 namespace loyalty::connectors {
 
-std::optional<HttpUrl> ParseHttpUrl(absl::string_view url) {
+std::optional<HttpUrlParts> SplitHttpUrl(absl::string_view url) {
   constexpr absl::string_view kScheme = "http://";
   if (!absl::StartsWithIgnoreCase(url, kScheme)) return std::nullopt;
   for (char c : url) {
@@ -21,7 +21,7 @@ std::optional<HttpUrl> ParseHttpUrl(absl::string_view url) {
       authority_end == absl::string_view::npos ? absl::string_view() : url.substr(authority_end);
   if (authority.empty() || authority.find('@') != absl::string_view::npos) return std::nullopt;
 
-  HttpUrl parsed;
+  HttpUrlParts parsed;
   absl::string_view host;
   absl::string_view port;
   if (authority.front() == '[') {  // [IPv6]:port
@@ -48,17 +48,28 @@ std::optional<HttpUrl> ParseHttpUrl(absl::string_view url) {
       return std::nullopt;
     }
   }
-  parsed.host = std::string(host);
-  const std::string bracketed =
-      host.find(':') != absl::string_view::npos ? absl::StrCat("[", host, "]") : parsed.host;
+  parsed.host = host;
+  parsed.rest = rest;
+  return parsed;
+}
+
+std::optional<HttpUrl> ParseHttpUrl(absl::string_view url) {
+  const std::optional<HttpUrlParts> parts = SplitHttpUrl(url);
+  if (!parts.has_value()) return std::nullopt;
+  HttpUrl parsed;
+  parsed.host = std::string(parts->host);
+  parsed.port = parts->port;
+  const std::string bracketed = parts->host.find(':') != absl::string_view::npos
+                                    ? absl::StrCat("[", parts->host, "]")
+                                    : parsed.host;
   parsed.host_header = parsed.port == 80 ? bracketed : absl::StrCat(bracketed, ":", parsed.port);
   parsed.origin = absl::StrCat(bracketed, ":", parsed.port);
-  if (rest.empty()) {
+  if (parts->rest.empty()) {
     parsed.target.push_back('/');  // not = "/": GCC 12 warns of a false overlap
-  } else if (rest.front() == '?') {
-    parsed.target = absl::StrCat("/", rest);
+  } else if (parts->rest.front() == '?') {
+    parsed.target = absl::StrCat("/", parts->rest);
   } else {
-    parsed.target = std::string(rest);
+    parsed.target = std::string(parts->rest);
   }
   return parsed;
 }

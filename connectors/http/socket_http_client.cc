@@ -34,25 +34,30 @@ struct Address {
 };
 
 // Only addresses written out: a name would need a resolver off this thread.
-std::optional<Address> AddressOf(const HttpUrl& url) {
+std::optional<Address> AddressOf(absl::string_view host, int port) {
+  char text[INET6_ADDRSTRLEN] = {0};
+  if (absl::EqualsIgnoreCase(host, "localhost")) host = "127.0.0.1";
+  if (host.size() >= sizeof text) return std::nullopt;
+  host.copy(text, host.size());
   Address address;
-  const std::string host = absl::EqualsIgnoreCase(url.host, "localhost") ? "127.0.0.1" : url.host;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&address.storage);
-  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+  if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(url.port));
+    v4->sin_port = htons(static_cast<uint16_t>(port));
     address.length = sizeof(sockaddr_in);
     return address;
   }
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
-  if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+  if (inet_pton(AF_INET6, text, &v6->sin6_addr) == 1) {
     v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(url.port));
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
     address.length = sizeof(sockaddr_in6);
     return address;
   }
   return std::nullopt;
 }
+
+std::optional<Address> AddressOf(const HttpUrl& url) { return AddressOf(url.host, url.port); }
 
 std::string ErrnoText(int error) {
   char buffer[128];
@@ -91,8 +96,8 @@ struct SocketHttpClient::Transfer {
 };
 
 bool SocketHttpClient::Takes(absl::string_view url) {
-  const auto parsed = ParseHttpUrl(url);
-  return parsed.has_value() && AddressOf(*parsed).has_value();
+  const auto parts = SplitHttpUrl(url);
+  return parts.has_value() && AddressOf(parts->host, parts->port).has_value();
 }
 
 SocketHttpClient::SocketHttpClient(SocketHttpOptions options) : options_(options) {

@@ -9,6 +9,7 @@
 #include "connectors/http/http_url.h"
 #include "connectors/http/request_writer.h"
 #include "connectors/http/response_reader.h"
+#include "connectors/http/socket_http_client.h"
 
 namespace loyalty::connectors {
 namespace {
@@ -44,6 +45,17 @@ TEST(HttpUrl, RefusesWhatItDoesNotSendItself) {
         "http://[::1/", "http://[::1]x/", "http://h/\r\nX: y"}) {
     EXPECT_FALSE(ParseHttpUrl(url).has_value()) << url;
   }
+}
+
+TEST(SocketHttpClient, TakesPlainHttpToAnAddressOnly) {
+  EXPECT_TRUE(SocketHttpClient::Takes("http://127.0.0.1:8090/calculatediscount"));
+  EXPECT_TRUE(SocketHttpClient::Takes("http://localhost:8090/"));
+  EXPECT_TRUE(SocketHttpClient::Takes("http://[::1]:81/x?y"));
+  // A name to resolve, TLS, or a URL it would not send: libcurl's.
+  EXPECT_FALSE(SocketHttpClient::Takes("http://vendor.example/api"));
+  EXPECT_FALSE(SocketHttpClient::Takes("https://127.0.0.1/"));
+  EXPECT_FALSE(SocketHttpClient::Takes("http://127.0.0.1/a b"));
+  EXPECT_FALSE(SocketHttpClient::Takes("http://127.0.0.1.5/"));
 }
 
 TEST(RequestWriter, WritesWhatLibcurlWroteForThatRequest) {
