@@ -5,13 +5,17 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <future>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "connectors/http/socket_http_client.h"
 #include "tests/contract/http_clients.h"
 #include "tests/contract/scripted_server.h"
 
@@ -163,7 +167,77 @@ TEST_P(HttpClientFaults, CancelledCallEndsWithoutWaitingForTheVendor) {
   EXPECT_LT(absl::Now() - started, absl::Milliseconds(900));
 }
 
+TEST_P(HttpClientFaults, LongRequestIsWrittenWholeToASlowReader) {
+  // Far more than the sockets' buffers hold: written as the server reads.
+  const std::string body = absl::StrCat("{\"pad\":\"", std::string(8 << 20, 'x'), "\"}");
+  ScriptedServer server([&](int, const std::string& request) -> std::optional<std::string> {
+    const bool whole = request.size() > body.size() &&
+                       request.compare(request.size() - body.size(), body.size(), body) == 0;
+    return ScriptedServer::Answer(whole ? R"({"whole":true})" : R"({"whole":false})");
+  });
+  HttpRequest request = Request(server.port(), "/book", false, absl::Seconds(20));
+  request.body = body;
+  const HttpResult result = Send(std::move(request));
+  ASSERT_TRUE(std::holds_alternative<HttpResponse>(result)) << Error(result).message;
+  EXPECT_EQ(std::get<HttpResponse>(result).body, R"({"whole":true})");
+}
+
+TEST_P(HttpClientFaults, ShutDownEndsEveryRequestInFlight) {
+  ScriptedServer slow([](int, const std::string&) -> std::optional<std::string> {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    return ScriptedServer::Answer("{}");
+  });
+  std::promise<HttpResult> result;
+  client_->Send(Request(slow.port(), "/book", false),
+                [&](HttpResult r) { result.set_value(std::move(r)); });
+  absl::SleepFor(absl::Milliseconds(100));  // written and waiting for its answer
+  const absl::Time started = absl::Now();
+  client_.reset();
+  auto future = result.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::milliseconds(500)), std::future_status::ready);
+  const HttpResult ended = future.get();
+  EXPECT_EQ(Error(ended).kind, HttpError::Kind::kCancelled) << Error(ended).message;
+  EXPECT_TRUE(Error(ended).maybe_delivered);
+  EXPECT_LT(absl::Now() - started, absl::Milliseconds(500));
+}
+
 INSTANTIATE_TEST_SUITE_P(Clients, HttpClientFaults, AllHttpClientKinds(), HttpClientKindName);
+
+// More requests at once than connections allowed: the rest wait for one,
+// and every request is answered.
+TEST(SocketHttpClientLimits, RequestsBeyondTheConnectionLimitWaitForOne) {
+  std::atomic<int> open{0}, most{0};
+  ScriptedServer server([&](int nth, const std::string&) -> std::optional<std::string> {
+    if (nth == 0) {
+      const int now = ++open;
+      int seen = most.load();
+      while (now > seen && !most.compare_exchange_weak(seen, now)) {
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::optional<std::string> answer = ScriptedServer::Answer("{}", "Connection: close\r\n");
+    --open;
+    return answer;
+  });
+  connectors::SocketHttpClient client(connectors::SocketHttpOptions{.max_connections = 2});
+  constexpr int kRequests = 10;
+  std::vector<std::promise<HttpResult>> results(kRequests);
+  for (int i = 0; i < kRequests; ++i) {
+    HttpRequest request;
+    request.method = "GET";
+    request.url = absl::StrCat("http://127.0.0.1:", server.port(), "/client");
+    request.deadline = absl::Now() + absl::Seconds(10);
+    request.safe_to_repeat = true;
+    client.Send(std::move(request), [&, i](HttpResult r) { results[i].set_value(std::move(r)); });
+  }
+  for (int i = 0; i < kRequests; ++i) {
+    const HttpResult result = results[i].get_future().get();
+    EXPECT_TRUE(std::holds_alternative<HttpResponse>(result))
+        << i << ": " << std::get<HttpError>(result).message;
+  }
+  EXPECT_EQ(server.requests(), kRequests);
+  EXPECT_LE(most.load(), 2);
+}
 
 }  // namespace
 }  // namespace loyalty::contract
