@@ -116,8 +116,18 @@ std::string FormatDecimal(int64_t units, int scale) {
 
 absl::StatusOr<int64_t> JsonToUnits(const nlohmann::json& value, int scale) {
   if (value.is_number_integer()) {
-    // dump() prints integers exactly; reuse the decimal path for overflow checks.
-    return ParseDecimal(value.dump(), scale);
+    // Exactly what ParseDecimal makes of the integer's text, without
+    // printing it (printing cost most of a vendor figure's reading).
+    if (scale < 0 || scale > kMaxScale) return absl::InvalidArgumentError("bad decimal scale");
+    __int128 units = value.is_number_unsigned() ? static_cast<__int128>(value.get<uint64_t>())
+                                                : static_cast<__int128>(value.get<int64_t>());
+    const bool negative = units < 0;
+    if (negative) units = -units;
+    const __int128 limit = std::numeric_limits<int64_t>::max();
+    for (int s = 0; s < scale && units <= limit; ++s) units *= 10;
+    if (units > limit)
+      return absl::OutOfRangeError(absl::StrCat("decimal too large: ", value.dump()));
+    return static_cast<int64_t>(negative ? -units : units);
   }
   if (value.is_number_float()) {
     const double d = value.get<double>();

@@ -14,9 +14,21 @@ namespace loyalty::connectors::json_reader {
 
 using nlohmann::json;
 
+namespace {
+
+// The member `name` of `object`, or null when there is none: one look-up.
+const json* Member(const json& object, const char* name) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(name);
+  return it == object.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
 const json& Field(const json& object, const char* name) {
-  if (!object.is_object() || !object.contains(name)) throw BadField{absl::StrCat(name, " missing")};
-  return object.at(name);
+  const json* member = Member(object, name);
+  if (member == nullptr) throw BadField{absl::StrCat(name, " missing")};
+  return *member;
 }
 
 int64_t Units(const json& object, const char* name, int scale) {
@@ -26,20 +38,25 @@ int64_t Units(const json& object, const char* name, int scale) {
 }
 
 int64_t OptionalUnits(const json& object, const char* name, int scale) {
-  if (!object.is_object() || !object.contains(name) || object.at(name).is_null()) return 0;
-  return Units(object, name, scale);
+  const json* member = Member(object, name);
+  if (member == nullptr || member->is_null()) return 0;
+  absl::StatusOr<int64_t> units = JsonToUnits(*member, scale);
+  if (!units.ok()) throw BadField{absl::StrCat(name, ": ", units.status().message())};
+  return *units;
 }
 
 std::string Text(const json& value) {
   if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_integer() || value.is_number_unsigned()) return value.dump();
+  // As dump() prints them, without the printer.
+  if (value.is_number_unsigned()) return absl::StrCat(value.get<uint64_t>());
+  if (value.is_number_integer()) return absl::StrCat(value.get<int64_t>());
   if (value.is_null()) return "";
   throw BadField{absl::StrCat("expected text, got ", value.type_name())};
 }
 
 std::string OptionalText(const json& object, const char* name) {
-  if (!object.is_object() || !object.contains(name)) return "";
-  return Text(object.at(name));
+  const json* member = Member(object, name);
+  return member == nullptr ? "" : Text(*member);
 }
 
 int64_t Integer(const json& value, const char* what) {

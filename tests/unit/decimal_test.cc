@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <random>
+#include <vector>
+
 namespace loyalty::connectors {
 namespace {
 
@@ -43,6 +47,43 @@ TEST(JsonToUnits, TakesDoublesAtTheirWrittenDecimal) {
   EXPECT_EQ(*JsonToUnits(nlohmann::json::parse("878"), 2), 87800);
   EXPECT_FALSE(JsonToUnits(nlohmann::json::parse("true"), 2).ok());
   EXPECT_FALSE(JsonToUnits(nlohmann::json::parse("null"), 2).ok());
+}
+
+// Integers are read without being printed; the result must be what the
+// decimal path makes of their text, overflow included (seeded, reproducible).
+TEST(JsonToUnits, IntegersAgreeWithTheirTextAtEveryScale) {
+  std::mt19937_64 random(20261206);
+  std::vector<nlohmann::json> values = {nlohmann::json(0),
+                                        nlohmann::json(-1),
+                                        nlohmann::json(uint64_t{1}),
+                                        nlohmann::json(std::numeric_limits<int64_t>::max()),
+                                        nlohmann::json(std::numeric_limits<int64_t>::min()),
+                                        nlohmann::json(std::numeric_limits<uint64_t>::max()),
+                                        nlohmann::json(uint64_t{9223372036854775808u}),
+                                        nlohmann::json(int64_t{922337203685477580}),
+                                        nlohmann::json(int64_t{-92233720368547758})};
+  for (int i = 0; i < 2000; ++i) {
+    const uint64_t bits = random();
+    const int width = static_cast<int>(random() % 64) + 1;
+    const uint64_t magnitude = width == 64 ? bits : bits & ((uint64_t{1} << width) - 1);
+    if (random() % 2 == 0) {
+      values.emplace_back(magnitude);
+    } else {
+      values.emplace_back(-static_cast<int64_t>(magnitude >> 1));
+    }
+  }
+  for (const auto& value : values) {
+    for (int scale = -1; scale <= 10; ++scale) {
+      const absl::StatusOr<int64_t> direct = JsonToUnits(value, scale);
+      const absl::StatusOr<int64_t> from_text = ParseDecimal(value.dump(), scale);
+      ASSERT_EQ(direct.ok(), from_text.ok()) << value.dump() << " at scale " << scale;
+      if (direct.ok()) {
+        EXPECT_EQ(*direct, *from_text) << value.dump() << " at scale " << scale;
+      } else {
+        EXPECT_EQ(direct.status(), from_text.status()) << value.dump() << " at scale " << scale;
+      }
+    }
+  }
 }
 
 TEST(MulDiv, RoundsAsNamed) {
