@@ -63,6 +63,15 @@ std::vector<std::string> GrpcMethods() {
   return methods;
 }
 
+// The vendor requests the broker's own HTTP client sends; libcurl sends the
+// rest (and all of them when so configured, or when a proxy is named).
+std::function<bool(absl::string_view)> OwnHttpClientTakes(const BrokerConfig& config) {
+  if (config.broker.vendor_http_client == "libcurl" || connectors::EnvironmentNamesHttpProxy()) {
+    return [](absl::string_view) { return false; };
+  }
+  return &connectors::SocketHttpClient::Takes;
+}
+
 }  // namespace
 
 BrokerApp::BrokerApp(BrokerConfig config)
@@ -76,12 +85,7 @@ BrokerApp::BrokerApp(BrokerConfig config)
           .max_answer_bytes = static_cast<size_t>(config_.broker.vendor_answer_max_bytes)}),
       socket_http_(connectors::SocketHttpOptions{
           .max_answer_bytes = static_cast<size_t>(config_.broker.vendor_answer_max_bytes)}),
-      http_(socket_http_,
-            config_.broker.vendor_http_client == "libcurl" ||
-                    connectors::EnvironmentNamesHttpProxy()
-                ? std::function<bool(absl::string_view)>([](absl::string_view) { return false; })
-                : std::function<bool(absl::string_view)>(&connectors::SocketHttpClient::Takes),
-            curl_http_),
+      http_(socket_http_, OwnHttpClientTakes(config_), curl_http_),
       guards_(GuardSettings{config_.broker.program_max_in_flight > 0
                                 ? config_.broker.program_max_in_flight
                                 : std::max(1, config_.broker.worker_threads / 2),
