@@ -164,9 +164,23 @@ JsonWriter& JsonWriter::EndArray() {
 }
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
-  Separate();
-  AppendJsonString(out_, key);
-  out_.push_back(':');
+  const auto plain = [](char c) { return kPlain[static_cast<unsigned char>(c)]; };
+  if (std::all_of(key.begin(), key.end(), plain)) {
+    // Every key the broker writes: the comma, the quoted key and the colon
+    // in one step.
+    const size_t start = out_.size();
+    out_.resize(start + (need_comma_ ? 1 : 0) + key.size() + 3);
+    char* at = out_.data() + start;
+    if (need_comma_) *at++ = ',';
+    *at++ = '"';
+    at = std::copy(key.begin(), key.end(), at);
+    *at++ = '"';
+    *at = ':';
+  } else {
+    Separate();
+    AppendJsonString(out_, key);
+    out_.push_back(':');
+  }
   need_comma_ = false;
   return *this;
 }
