@@ -53,6 +53,15 @@ Outcome<Held> ParseHold(int status, std::string_view body);
 Outcome<ReleaseResult> ParseRelease(int status, std::string_view body);
 Outcome<Retail> ParseRetail(int status, std::string_view body);
 
+// The same parsers reading every answer through nlohmann's tree: the
+// reference the in-place reading above is checked against
+// (fuzz/vendor_wire_fuzzer.cc, tests/unit/loyalclient_wire_test.cc).
+namespace reference {
+Outcome<Account> ParseClient(int status, std::string_view body);
+Outcome<Recalc> ParseRecalc(int status, std::string_view body);
+Outcome<Retail> ParseRetail(int status, std::string_view body);
+}  // namespace reference
+
 // Hold duration in whole minutes for a TTL in seconds: rounded up, at most 10.
 // The document: "Duration can't be more than 10" (minutes).
 inline constexpr int kMaxHoldMinutes = 10;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "connectors/loyalclient/wire.h"
 #include "tests/unit/fixture.h"
 
@@ -87,6 +90,73 @@ TEST(LoyalClientWire, TreatsUntrustedAnswersAsFailuresNeverSuccess) {
   ASSERT_TRUE(server_error.failed());
   EXPECT_TRUE(server_error.failure().retryable);
   EXPECT_TRUE(server_error.failure().maybe_applied);
+}
+
+// The answers on a checkout's path are read in place (simdjson) where
+// simdjson can; what comes out must be what the tree reading makes of the
+// same bytes, field by field, including on hostile answers.
+TEST(LoyalClientWire, ReadingInPlaceAgreesWithTheTreeOnEveryAnswer) {
+  const std::vector<std::string> bodies = {
+      Fixture("loyalclient/client_ok.json"),
+      Fixture("loyalclient/recalc_ok.json"),
+      Fixture("loyalclient/retail_spend_ok.json"),
+      Fixture("loyalclient/retail_earn_ok.json"),
+      // The last of duplicate members counts, as in nlohmann's tree.
+      R"({"success":true,"client":{"id":"a","id":"b","balance":1,"balance":2}})",
+      R"({"success":true,"client":{"id":42,"balance":"12.345","level":{"percent":7.5}}})",
+      R"({"success":true,"client":{"id":"x","balance":null,"level":[1]}})",
+      R"({"success":true,"client":{"id":"x","balance":18446744073709551615}})",
+      R"({"success":true,"client":{"id":"x","balance":-1}})",
+      R"({"success":true,"client":{"id":true}})",
+      R"({"success":true,"client":{"id":1.5}})",
+      R"({"success":true,"recalc":{"amount":1e2,"percent":100,"spend":"5","earn":0}})",
+      R"({"success":true,"recalc":{"amount":"x"}})",
+      R"({"success":true,"recalc":{"amount":123456789012345678901234567890}})",
+      R"({"success":"true","retail":{"amount":1}})",
+      R"({"success":false})",
+      R"({"retail":{"amount":1}})",
+      R"([{"success":true}])",
+      "\xEF\xBB\xBF{\"success\":true,\"retail\":{\"amount\":3}}",
+      R"({"success":true,"retail":{"amount":1)",
+      "",
+      "null",
+  };
+  const auto same = [](const auto& a, const auto& b) {
+    if (a.approved() != b.approved() || a.declined() != b.declined()) return false;
+    if (a.failed()) return a.failure().message == b.failure().message;
+    if (a.declined()) return a.declined_reason().message == b.declined_reason().message;
+    return true;
+  };
+  for (const std::string& body : bodies) {
+    const auto client = ParseClient(200, body);
+    const auto client_tree = reference::ParseClient(200, body);
+    ASSERT_TRUE(same(client, client_tree)) << body;
+    if (client.approved()) {
+      EXPECT_EQ(client.value().vendor_customer_id, client_tree.value().vendor_customer_id) << body;
+      EXPECT_EQ(client.value().balance_centipoints, client_tree.value().balance_centipoints)
+          << body;
+      EXPECT_EQ(client.value().level.percent_bp, client_tree.value().level.percent_bp) << body;
+      EXPECT_EQ(client.value().name, client_tree.value().name) << body;
+    }
+    const auto recalc = ParseRecalc(200, body);
+    const auto recalc_tree = reference::ParseRecalc(200, body);
+    ASSERT_TRUE(same(recalc, recalc_tree)) << body;
+    if (recalc.approved()) {
+      EXPECT_EQ(recalc.value().amount_minor, recalc_tree.value().amount_minor) << body;
+      EXPECT_EQ(recalc.value().spend_centipoints, recalc_tree.value().spend_centipoints) << body;
+    }
+    const auto retail = ParseRetail(200, body);
+    const auto retail_tree = reference::ParseRetail(200, body);
+    ASSERT_TRUE(same(retail, retail_tree)) << body;
+    if (retail.approved()) {
+      EXPECT_EQ(retail.value().amount_minor, retail_tree.value().amount_minor) << body;
+    }
+  }
+  // And the duplicate's last value is the one taken.
+  const auto duplicate = ParseClient(200, bodies[4]);
+  ASSERT_TRUE(duplicate.approved());
+  EXPECT_EQ(duplicate.value().vendor_customer_id, "b");
+  EXPECT_EQ(duplicate.value().balance_centipoints, 200);
 }
 
 TEST(LoyalClientWire, HoldMinutesRoundUpAndCapAtTen) {
