@@ -67,6 +67,7 @@ absl::StatusOr<int64_t> UnitsOf(Element value, int scale) {
 }  // namespace
 
 InPlace ReadInPlace(std::string_view body, Element* root) {
+  // simdjson counts the nesting itself (its root is one level more than ours).
   thread_local simdjson::dom::parser parser = [] {
     simdjson::dom::parser made;
     if (made.allocate(4096, kMaxVendorJsonDepth + 1) != simdjson::SUCCESS) {
@@ -120,23 +121,15 @@ std::string OptionalText(Element object, const char* name) {
 }
 
 bool IsObject(Element value) { return value.type() == element_type::OBJECT; }
-bool IsObject(const nlohmann::json& value) { return value.is_object(); }
 
 bool IsTrue(Element value) {
   return value.type() == element_type::BOOL && value.get_bool().value_unsafe();
 }
-bool IsTrue(const nlohmann::json& value) { return value.is_boolean() && value.get<bool>(); }
 
 std::optional<Element> ObjectMember(Element object, const char* name) {
   std::optional<Element> member = Member(object, name);
   if (member.has_value() && member->type() != element_type::OBJECT) return std::nullopt;
   return member;
-}
-
-const nlohmann::json* ObjectMember(const nlohmann::json& object, const char* name) {
-  if (!object.is_object()) return nullptr;
-  const auto it = object.find(name);
-  return it == object.end() || !it->is_object() ? nullptr : &*it;
 }
 
 }  // namespace loyalty::connectors::json_reader

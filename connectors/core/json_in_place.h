@@ -26,6 +26,7 @@ enum class InPlace {
   kOtherReader  // simdjson cannot read it (a byte order mark, a 65-bit integer, not
                 // JSON): ParseVendorJson decides
 };
+// One parser per thread, shared with ParseVendorJson.
 InPlace ReadInPlace(std::string_view body, Element* root);
 
 Element Field(Element object, const char* name);
@@ -34,13 +35,10 @@ int64_t OptionalUnits(Element object, const char* name, int scale);
 std::string Text(Element value);
 std::string OptionalText(Element object, const char* name);
 
-// For readers written once for both kinds of document.
+// As their namesakes over nlohmann's tree (json_reader.h), so a reader can
+// be written once for both kinds of document.
 bool IsObject(Element value);
-bool IsObject(const nlohmann::json& value);
 bool IsTrue(Element value);
-bool IsTrue(const nlohmann::json& value);
-// The member `name` when it is an object.
 std::optional<Element> ObjectMember(Element object, const char* name);
-const nlohmann::json* ObjectMember(const nlohmann::json& object, const char* name);
 
 }  // namespace loyalty::connectors::json_reader

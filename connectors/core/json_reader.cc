@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "connectors/core/decimal.h"
+#include "connectors/core/json_in_place.h"
 
 namespace loyalty::connectors::json_reader {
 
@@ -24,6 +25,15 @@ const json* Member(const json& object, const char* name) {
 }
 
 }  // namespace
+
+bool IsObject(const json& value) { return value.is_object(); }
+
+bool IsTrue(const json& value) { return value.is_boolean() && value.get<bool>(); }
+
+const json* ObjectMember(const json& object, const char* name) {
+  const json* member = Member(object, name);
+  return member != nullptr && member->is_object() ? member : nullptr;
+}
 
 const json& Field(const json& object, const char* name) {
   const json* member = Member(object, name);
@@ -145,21 +155,19 @@ json TreeOf(const simdjson::dom::element& element) {
 
 nlohmann::json ParseVendorJson(std::string_view body) {
   const json refused(json::value_t::discarded);
-  // Read with simdjson, then built into the tree the connectors walk:
-  // nlohmann's own reading (its lexer) was most of the 50k instructions a
-  // quote spent on its two vendor answers (bench/instructions.sh). simdjson
-  // counts the nesting itself (its root is one level more than ours).
-  thread_local simdjson::dom::parser parser = [] {
-    simdjson::dom::parser made;
-    if (made.allocate(4096, kMaxVendorJsonDepth + 1) != simdjson::SUCCESS) {
-      throw std::runtime_error("simdjson: no memory for a parser");
-    }
-    return made;
-  }();
-  simdjson::dom::element root;
-  const simdjson::error_code error = parser.parse(body.data(), body.size()).get(root);
-  if (error == simdjson::SUCCESS) return TreeOf(root);
-  if (error == simdjson::DEPTH_ERROR) return refused;
+  // Read with simdjson (json_in_place.h, the thread's one parser), then
+  // built into the tree the connectors walk: nlohmann's own reading (its
+  // lexer) was most of the 50k instructions a quote spent on its two vendor
+  // answers (bench/instructions.sh).
+  Element root;
+  switch (ReadInPlace(body, &root)) {
+    case InPlace::kRead:
+      return TreeOf(root);
+    case InPlace::kRefused:
+      return refused;
+    case InPlace::kOtherReader:
+      break;
+  }
   // Whatever else simdjson refuses (a byte order mark, integers past 64
   // bits, anything not JSON) is read again by nlohmann, whose answer stands;
   // a seeded test compares the two readers' trees. Deep nesting is refused

@@ -44,6 +44,11 @@ std::string OptionalText(const nlohmann::json& object, const char* name);
 // An integer, or a string holding one ("1").
 int64_t Integer(const nlohmann::json& value, const char* what);
 
+// True for an object / for the boolean true; the member `name` when it is an
+// object (null otherwise). json_in_place.h has the same over simdjson.
+bool IsObject(const nlohmann::json& value);
+bool IsTrue(const nlohmann::json& value);
+const nlohmann::json* ObjectMember(const nlohmann::json& object, const char* name);
 // A JSON boolean; throws on anything else.
 bool Boolean(const nlohmann::json& object, const char* name);
 

@@ -1,24 +1,21 @@
 #include "connectors/http/request_writer.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "connectors/http/http_token.h"
 
 namespace loyalty::connectors {
 
 namespace {
 
 bool IsToken(absl::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text) {
-    const bool ok = absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-                    absl::string_view("!#$%&'*+-.^_`|~").find(c) != absl::string_view::npos;
-    if (!ok) return false;
-  }
-  return true;
+  return !text.empty() && std::all_of(text.begin(), text.end(), IsHttpTokenChar);
 }
 
 bool SafeValue(absl::string_view text) {

@@ -8,15 +8,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "connectors/http/http_token.h"
 
 namespace loyalty::connectors {
 
 namespace {
-
-bool IsTokenChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-         absl::string_view("!#$%&'*+-.^_`|~").find(c) != absl::string_view::npos;
-}
 
 // A comma-separated header value holds `token`, in any case.
 bool ListHolds(absl::string_view value, absl::string_view token) {
@@ -42,6 +38,11 @@ HttpResponseReader::State HttpResponseReader::Fail(std::string why) {
   buffer_.clear();
   offset_ = 0;
   return state_;
+}
+
+void HttpResponseReader::FailTooLarge() {
+  too_large_ = true;
+  Fail(absl::StrCat("answer longer than ", max_body_bytes_, " bytes, not read"));
 }
 
 HttpResponseReader::State HttpResponseReader::Feed(absl::string_view bytes) {
@@ -143,32 +144,32 @@ bool HttpResponseReader::NextLine() {
   return true;
 }
 
-bool HttpResponseReader::StatusLine(absl::string_view line) {
+void HttpResponseReader::StatusLine(absl::string_view line) {
   // HTTP/1.x SSS[ reason]
   int status = 0;
   if (line.size() < 12 || !absl::StartsWith(line, "HTTP/1.") || line[8] != ' ' ||
       (line.size() > 12 && line[12] != ' ') || !absl::SimpleAtoi(line.substr(9, 3), &status) ||
       !absl::ascii_isdigit(static_cast<unsigned char>(line[9])) || status < 100 || status > 599) {
     Fail("not an HTTP/1 status line");
-    return false;
+    return;
   }
   status_ = status;
   http10_ = line[7] == '0';
   part_ = Part::kHeaders;
-  return true;
+  return;
 }
 
-bool HttpResponseReader::Header(absl::string_view line) {
+void HttpResponseReader::Header(absl::string_view line) {
   const size_t colon = line.find(':');
   if (colon == absl::string_view::npos || colon == 0) {
     Fail("a header line of the answer has no name");
-    return false;
+    return;
   }
   const absl::string_view name = line.substr(0, colon);
   for (char c : name) {
-    if (!IsTokenChar(c)) {
+    if (!IsHttpTokenChar(c)) {
       Fail("a header name of the answer is malformed");
-      return false;
+      return;
     }
   }
   const absl::string_view value = absl::StripAsciiWhitespace(line.substr(colon + 1));
@@ -177,11 +178,11 @@ bool HttpResponseReader::Header(absl::string_view line) {
     if (value.empty() || value.size() > 18 || !absl::SimpleAtoi(value, &length) ||
         !absl::ascii_isdigit(static_cast<unsigned char>(value[0]))) {
       Fail("the answer's Content-Length is not a number");
-      return false;
+      return;
     }
     if (has_length_ && length != length_) {
       Fail("the answer has two different Content-Length headers");
-      return false;
+      return;
     }
     has_length_ = true;
     length_ = length;
@@ -200,24 +201,24 @@ bool HttpResponseReader::Header(absl::string_view line) {
     if (ListHolds(value, "close")) close_asked_ = true;
     if (ListHolds(value, "keep-alive")) keep_alive_asked_ = true;
   }
-  return true;
+  return;
 }
 
-bool HttpResponseReader::HeadersEnded() {
+void HttpResponseReader::HeadersEnded() {
   if (status_ < 200) {
     if (status_ == 101) {
       Fail("the answer switches protocols");
-      return false;
+      return;
     }
     // An interim answer (100 Continue and the like): the real one follows.
     part_ = Part::kStatusLine;
     header_bytes_ = 0;
     has_length_ = chunked_ = other_coding_ = close_asked_ = keep_alive_asked_ = false;
-    return true;
+    return;
   }
   if (head_request_ || status_ == 204 || status_ == 304) {
     Complete();
-    return true;
+    return;
   }
   if (chunked_ || other_coding_) {
     // A length beside a transfer coding is ignored, and the connection not
@@ -229,34 +230,35 @@ bool HttpResponseReader::HeadersEnded() {
     } else {
       part_ = Part::kChunkSize;
     }
-    return true;
+    return;
   }
   if (has_length_) {
     if (length_ > max_body_bytes_) {
-      too_large_ = true;
-      Fail(absl::StrCat("answer longer than ", max_body_bytes_, " bytes, not read"));
-      return false;
+      FailTooLarge();
+      return;
     }
-    body_.reserve(static_cast<size_t>(length_));
+    // What the length says, up to what an honest answer needs at once: a
+    // declared length is not yet bytes.
+    body_.reserve(static_cast<size_t>(std::min<uint64_t>(length_, 64 * 1024)));
     left_ = length_;
     if (left_ == 0) {
       Complete();
     } else {
       part_ = Part::kBody;
     }
-    return true;
+    return;
   }
   close_asked_ = true;
   part_ = Part::kToClose;
-  return true;
+  return;
 }
 
-bool HttpResponseReader::ChunkSize(absl::string_view line) {
+void HttpResponseReader::ChunkSize(absl::string_view line) {
   const absl::string_view digits = absl::StripAsciiWhitespace(line.substr(0, line.find(';')));
   uint64_t size = 0;
   if (digits.empty() || digits.size() > 15) {
     Fail("a chunk size of the answer is malformed");
-    return false;
+    return;
   }
   for (char c : digits) {
     const int digit = absl::ascii_isdigit(static_cast<unsigned char>(c)) ? c - '0'
@@ -265,28 +267,26 @@ bool HttpResponseReader::ChunkSize(absl::string_view line) {
                                                                          : -1;
     if (digit < 0) {
       Fail("a chunk size of the answer is malformed");
-      return false;
+      return;
     }
     size = size * 16 + static_cast<uint64_t>(digit);
   }
   if (size == 0) {
     part_ = Part::kTrailers;
-    return true;
+    return;
   }
   if (body_.size() + size > max_body_bytes_) {
-    too_large_ = true;
-    Fail(absl::StrCat("answer longer than ", max_body_bytes_, " bytes, not read"));
-    return false;
+    FailTooLarge();
+    return;
   }
   left_ = size;
   part_ = Part::kChunkData;
-  return true;
+  return;
 }
 
 void HttpResponseReader::TakeBody(size_t bytes) {
   if (body_.size() + bytes > max_body_bytes_) {
-    too_large_ = true;
-    Fail(absl::StrCat("answer longer than ", max_body_bytes_, " bytes, not read"));
+    FailTooLarge();
     return;
   }
   body_.append(buffer_, offset_, bytes);

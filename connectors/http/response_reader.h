@@ -59,13 +59,14 @@ class HttpResponseReader {
   bool IsLinePart() const;
   bool NextLine();
   void Complete();
-  // Each returns false once the answer failed.
-  bool StatusLine(absl::string_view line);
-  bool Header(absl::string_view line);
-  bool HeadersEnded();
-  bool ChunkSize(absl::string_view line);
+  // Each moves the reading on, or fails the answer.
+  void StatusLine(absl::string_view line);
+  void Header(absl::string_view line);
+  void HeadersEnded();
+  void ChunkSize(absl::string_view line);
   void TakeBody(size_t bytes);
   State Fail(std::string why);
+  void FailTooLarge();
 
   size_t max_body_bytes_;
   bool head_request_;

@@ -57,8 +57,6 @@ std::optional<Address> AddressOf(absl::string_view host, int port) {
   return std::nullopt;
 }
 
-std::optional<Address> AddressOf(const HttpUrl& url) { return AddressOf(url.host, url.port); }
-
 std::string ErrnoText(int error) {
   char buffer[128];
   return strerror_r(error, buffer, sizeof buffer);
@@ -167,9 +165,8 @@ void SocketHttpClient::StartWaiting() {
 bool SocketHttpClient::Start(std::unique_ptr<Transfer>& t) {
   if (!t->url.has_value()) {
     t->url = ParseHttpUrl(t->request.url);
-    if (!t->url.has_value() || !AddressOf(*t->url).has_value()) {
-      t->done(HttpError{HttpError::Kind::kConnect, false,
-                        "not an http:// URL to an address this client connects to"});
+    if (!t->url.has_value()) {
+      t->done(HttpError{HttpError::Kind::kConnect, false, "not an http:// URL"});
       return true;
     }
     auto wire = connectors::WriteRequest(t->request, *t->url);
@@ -223,9 +220,13 @@ SocketHttpClient::Connection* SocketHttpClient::IdleConnection(const std::string
 }
 
 SocketHttpClient::Connection* SocketHttpClient::Connect(Transfer& t, std::string* error) {
-  const Address address = *AddressOf(*t.url);
   const std::string describe = absl::StrCat(t.url->host, " port ", t.url->port);
-  const int fd = socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const std::optional<Address> address = AddressOf(t.url->host, t.url->port);
+  if (!address.has_value()) {
+    *error = absl::StrCat("Failed to connect to ", describe, ": not an address");
+    return nullptr;
+  }
+  const int fd = socket(address->storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     *error = absl::StrCat("Failed to connect to ", describe, ": ", ErrnoText(errno));
     return nullptr;
@@ -233,7 +234,7 @@ SocketHttpClient::Connection* SocketHttpClient::Connect(Transfer& t, std::string
   const int on = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   const int result =
-      connect(fd, reinterpret_cast<const sockaddr*>(&address.storage), address.length);
+      connect(fd, reinterpret_cast<const sockaddr*>(&address->storage), address->length);
   if (result != 0 && errno != EINPROGRESS) {
     *error = absl::StrCat("Failed to connect to ", describe, ": ", ErrnoText(errno));
     close(fd);
