@@ -4,6 +4,7 @@
 # seconds move by 20-30 % between identical runs on a shared machine. User
 # space only (the kernel's share is not counted).
 # Usage: bench/instructions.sh [--mix quote=1|commit=1] [--count N] [--warmup N]
+#        [--keep FILE]   (FILE: the measured operations' callgrind profile)
 # Needs valgrind and a built tree (build/); PostgreSQL through PG* variables,
 # else it re-runs itself under pg_virtualenv. Stops by itself.
 set -euo pipefail
@@ -12,17 +13,20 @@ cd "$ROOT"
 MIX=quote=1
 COUNT=500
 WARMUP=300
+KEEP=""
 while (($#)); do
   case "$1" in
     --mix) MIX="$2"; shift ;;
     --count) COUNT="$2"; shift ;;
     --warmup) WARMUP="$2"; shift ;;
+    --keep) KEEP="$(realpath -m "$2")"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 if [[ -z "${PGPORT:-}" ]]; then
-  exec pg_virtualenv -- "$0" --mix "$MIX" --count "$COUNT" --warmup "$WARMUP"
+  exec pg_virtualenv -- "$0" --mix "$MIX" --count "$COUNT" --warmup "$WARMUP" \
+    ${KEEP:+--keep "$KEEP"}
 fi
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
 
@@ -59,6 +63,7 @@ RESULT=$(loadgen "$COUNT")
 callgrind_control --dump "$BROKER_PID" >/dev/null 2>&1
 # The dump made above is the first numbered part; the rest is start-up and exit.
 TOTAL=$(awk '/^summary:/ {print $2; exit}' "$WORK"/callgrind.*.1)
+if [[ -n "$KEEP" ]]; then cp "$WORK"/callgrind.*.1 "$KEEP"; fi
 python3 -c "
 import json, sys
 r = json.loads(sys.argv[1])
