@@ -27,16 +27,33 @@
 CREATE DOMAIN loyalty_non_negative AS bigint CHECK (VALUE >= 0);
 CREATE DOMAIN loyalty_positive AS bigint CHECK (VALUE > 0);
 
+-- The views over these tables, and the views over those: each dropped and
+-- made again. Any other view (an extension's, an analyst's own elsewhere)
+-- is left alone.
 CREATE TEMPORARY TABLE loyalty_saved_views ON COMMIT DROP AS
-  SELECT c.oid, c.relname, c.relowner, c.relacl, c.reloptions,
+  WITH RECURSIVE dependent(oid) AS (
+    SELECT r.ev_class
+      FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+     WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+       AND d.refobjid IN ('purchases'::regclass, 'purchase_programs'::regclass,
+                          'holds'::regclass, 'idempotency_keys'::regclass, 'outbox'::regclass,
+                          'vendor_operations'::regclass, 'quotes'::regclass)
+    UNION
+    SELECT r.ev_class
+      FROM dependent v
+      JOIN pg_depend d ON d.refobjid = v.oid AND d.refclassid = 'pg_class'::regclass
+                      AND d.classid = 'pg_rewrite'::regclass
+      JOIN pg_rewrite r ON r.oid = d.objid AND r.ev_class <> v.oid
+  )
+  SELECT c.oid, c.oid::regclass::text AS name, c.relowner, c.relacl, c.reloptions,
          pg_get_viewdef(c.oid) AS definition, obj_description(c.oid, 'pg_class') AS comment
     FROM pg_class c
-   WHERE c.relkind = 'v' AND c.relnamespace = current_schema()::regnamespace;
+   WHERE c.relkind = 'v' AND c.oid IN (SELECT oid FROM dependent);
 
 -- Grants and comments of the views' columns (analysts read some views by
 -- column, migration 0011).
 CREATE TEMPORARY TABLE loyalty_saved_view_columns ON COMMIT DROP AS
-  SELECT v.relname, v.relowner, a.attname, a.attacl,
+  SELECT v.name, v.relowner, a.attname, a.attacl,
          col_description(v.oid, a.attnum) AS comment
     FROM loyalty_saved_views v JOIN pg_attribute a ON a.attrelid = v.oid
    WHERE a.attnum > 0 AND (a.attacl IS NOT NULL OR col_description(v.oid, a.attnum) IS NOT NULL);
@@ -63,8 +80,8 @@ DECLARE
   c record;
 BEGIN
   -- Dependents first: a view is made after the views it reads.
-  FOR v IN SELECT relname FROM loyalty_saved_views ORDER BY oid DESC LOOP
-    EXECUTE format('DROP VIEW %I', v.relname);
+  FOR v IN SELECT name FROM loyalty_saved_views ORDER BY oid DESC LOOP
+    EXECUTE format('DROP VIEW %s', v.name);
   END LOOP;
   FOR c IN SELECT * FROM loyalty_saved_domain_checks LOOP
     EXECUTE format('ALTER DOMAIN %s DROP CONSTRAINT %I', c.domain, c.conname);
@@ -125,34 +142,34 @@ BEGIN
     EXECUTE format('ALTER DOMAIN %s ADD CONSTRAINT %I %s', c.domain, c.conname, c.definition);
   END LOOP;
   FOR v IN SELECT * FROM loyalty_saved_views ORDER BY oid LOOP
-    EXECUTE format('CREATE VIEW %I %s AS %s',
-                   v.relname,
+    EXECUTE format('CREATE VIEW %s %s AS %s',
+                   v.name,
                    CASE WHEN v.reloptions IS NULL THEN ''
                         ELSE format('WITH (%s)', array_to_string(v.reloptions, ', ')) END,
                    v.definition);
-    IF v.relowner <> (SELECT relowner FROM pg_class WHERE oid = v.relname::regclass) THEN
-      EXECUTE format('ALTER VIEW %I OWNER TO %s', v.relname, v.relowner::regrole);
+    IF v.relowner <> (SELECT relowner FROM pg_class WHERE oid = v.name::regclass) THEN
+      EXECUTE format('ALTER VIEW %s OWNER TO %s', v.name, v.relowner::regrole);
     END IF;
     FOR g IN SELECT a.privilege_type, a.grantee, a.is_grantable
                FROM aclexplode(v.relacl) AS a
               WHERE a.grantee <> v.relowner LOOP
-      EXECUTE format('GRANT %s ON %I TO %s%s', g.privilege_type, v.relname,
+      EXECUTE format('GRANT %s ON %s TO %s%s', g.privilege_type, v.name,
                      CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END,
                      CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
     END LOOP;
     IF v.comment IS NOT NULL THEN
-      EXECUTE format('COMMENT ON VIEW %I IS %L', v.relname, v.comment);
+      EXECUTE format('COMMENT ON VIEW %s IS %L', v.name, v.comment);
     END IF;
   END LOOP;
-  FOR g IN SELECT s.relname, s.attname, a.privilege_type, a.grantee, a.is_grantable
+  FOR g IN SELECT s.name, s.attname, a.privilege_type, a.grantee, a.is_grantable
              FROM loyalty_saved_view_columns s, aclexplode(s.attacl) AS a
             WHERE a.grantee <> s.relowner LOOP
-    EXECUTE format('GRANT %s (%I) ON %I TO %s%s', g.privilege_type, g.attname, g.relname,
+    EXECUTE format('GRANT %s (%I) ON %s TO %s%s', g.privilege_type, g.attname, g.name,
                    CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END,
                    CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
   END LOOP;
   FOR c IN SELECT * FROM loyalty_saved_view_columns WHERE comment IS NOT NULL LOOP
-    EXECUTE format('COMMENT ON COLUMN %I.%I IS %L', c.relname, c.attname, c.comment);
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', c.name, c.attname, c.comment);
   END LOOP;
   FOR t IN SELECT * FROM loyalty_saved_view_triggers LOOP
     EXECUTE t.definition;

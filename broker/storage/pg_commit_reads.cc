@@ -24,6 +24,7 @@ absl::StatusOr<CommitStart> PgCommitReads::Read(const std::string& store_id, con
   CommitStart start{IdempotencyClaim{},
                     absl::NotFoundError("quote not looked for: the key is not free")};
   bool quote_found = false;
+  quotes_.AwaitWritten(quote_id);  // answered here a moment ago: its row may be on its way
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     const auto [from, to] = RecentQuoteDays(absl::Now());

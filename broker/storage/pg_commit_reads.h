@@ -4,16 +4,17 @@
 // statement (one round trip, one snapshot).
 
 #include "broker/core/repositories/commit_reads.h"
-#include "broker/core/repositories/quote_repository.h"
+#include "broker/storage/pg_quote_repository.h"
 #include "broker/storage/pool.h"
 
 namespace loyalty::broker {
 
 class PgCommitReads final : public CommitReads {
  public:
-  // `quotes` looks for a quote the statement does not find among the
+  // `quotes` writes the quotes this replica answers (a commit waits for its
+  // own), and looks for a quote the statement does not find among the
   // recent days' quotes.
-  PgCommitReads(ConnectionPool& pool, QuoteRepository& quotes) : pool_(pool), quotes_(quotes) {}
+  PgCommitReads(ConnectionPool& pool, PgQuoteRepository& quotes) : pool_(pool), quotes_(quotes) {}
 
   absl::StatusOr<CommitStart> Read(const std::string& store_id, const std::string& key,
                                    const std::string& method, const std::string& request_hash,
@@ -21,7 +22,7 @@ class PgCommitReads final : public CommitReads {
 
  private:
   ConnectionPool& pool_;
-  QuoteRepository& quotes_;
+  PgQuoteRepository& quotes_;
 };
 
 }  // namespace loyalty::broker

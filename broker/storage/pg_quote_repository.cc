@@ -1,6 +1,5 @@
 #include "broker/storage/pg_quote_repository.h"
 
-#include <map>
 #include <pqxx/pqxx>
 #include <stdexcept>
 #include <utility>
@@ -30,92 +29,107 @@ bool LooksLikeUuid(const std::string& text) {
   return true;
 }
 
+namespace {
+
+// How long a read waits for a quote still being written here, when the
+// database is away.
+constexpr absl::Duration kWriteWait = absl::Seconds(5);
+
+}  // namespace
+
 PgQuoteRepository::PgQuoteRepository(ConnectionPool& pool, std::string customer_hash_key,
-                                     size_t max_batch)
+                                     QuoteWriteSettings settings)
     : pool_(pool),
       customer_hash_key_(std::move(customer_hash_key)),
-      writer_([this](const std::vector<PendingQuote*>& pending) { return SaveAll(pending); },
-              max_batch) {}
+      recheck_after_(settings.recheck_after),
+      rows_(
+          "quote", [this](const std::vector<Row>& rows) { return WriteRows(rows); },
+          [](const Row& row) {
+            return WriteBehind<Row>::Label{row.store_id, row.quote_id};
+          },
+          settings.rows) {}
 
 absl::Status PgQuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
-  // The id is the broker's, so that a batch's rows reference their quote
-  // before the database has seen it. Kept if the write fails and is retried.
+  // The id is the broker's, so that the answer names its quote before the
+  // database has seen it; the expiry too, the one the till is told.
   if (quote.quote_id.empty()) quote.quote_id = RandomUuid();
-  PendingQuote pending{&quote, ttl_seconds};
-  return writer_.Write(pending);
+  quote.expires_at_unix = absl::ToUnixSeconds(absl::Now()) + ttl_seconds;
+  return rows_.Queue(Row{quote.quote_id, quote.store_id, RowJson(quote)}, quote.quote_id);
 }
 
-absl::Status PgQuoteRepository::SaveAll(const std::vector<PendingQuote*>& pending) {
-  // One row per quote; its lines, discounts and programs as JSON arrays of
-  // objects named as the views quote_lines, quote_line_discounts and
-  // quote_programs show them (migration 0012).
-  connectors::JsonWriter quotes;
-  quotes.BeginArray();
-  for (const PendingQuote* item : pending) {
-    const QuoteRecord& quote = *item->quote;
-    std::string kind, value, hash;
-    if (quote.customer) {
-      kind = CustomerKindName(quote.customer->kind);
-      value = quote.customer->value;
-      // The kind is part of what is hashed: a phone and a card number of
-      // the same digits are different customers.
-      if (!customer_hash_key_.empty()) {
-        hash = KeyedHashHex(customer_hash_key_, absl::StrCat(kind, ":", value));
-      }
+void PgQuoteRepository::AwaitWritten(const std::string& quote_id) {
+  rows_.AwaitWritten(quote_id, absl::Now() + kWriteWait);
+}
+
+std::string PgQuoteRepository::RowJson(const QuoteRecord& quote) const {
+  // Its lines, discounts and programs as JSON arrays of objects named as the
+  // views quote_lines, quote_line_discounts and quote_programs show them
+  // (migration 0012).
+  std::string kind, value, hash;
+  if (quote.customer) {
+    kind = CustomerKindName(quote.customer->kind);
+    value = quote.customer->value;
+    // The kind is part of what is hashed: a phone and a card number of
+    // the same digits are different customers.
+    if (!customer_hash_key_.empty()) {
+      hash = KeyedHashHex(customer_hash_key_, absl::StrCat(kind, ":", value));
     }
-    const LinesAsJson lines = LinesJson(quote.lines);
-    quotes.BeginObject()
-        .String("quote_id", quote.quote_id)
-        .String("store_id", quote.store_id)
-        .StringOrNull("customer_kind", kind)
-        .StringOrNull("customer_value", value)
-        .StringOrNull("customer_hash", hash)
-        .Int("total_before_minor", quote.total_before_minor)
-        .Int("discount_minor", quote.discount_minor)
-        .Int("total_minor", quote.total_minor)
-        .Int("spendable_centipoints", quote.spendable_centipoints)
-        .Int("earn_centipoints", quote.earn_centipoints)
-        .BeginArray("coupons");
-    for (const std::string& coupon : quote.coupons) quotes.String(coupon);
-    quotes.EndArray()
-        .Int("ttl_seconds", item->ttl_seconds)
-        .Raw("lines", lines.lines)
-        .Raw("line_discounts", lines.discounts)
-        .BeginArray("programs");
-    for (const auto& p : quote.programs) {
-      quotes.BeginObject()
-          .Int("program_id", p.program_id)
-          .Bool("used", p.used)
-          .StringOrNull("skip_reason", p.skip_reason)
-          .StringOrNull("vendor_customer_id", p.vendor_customer_id)
-          .Int("discount_minor", p.discount_minor)
-          .Int("spendable_centipoints", p.spendable_centipoints)
-          .Int("earn_centipoints", p.earn_centipoints)
-          .StringOrNull("vendor_reference", p.vendor_reference)
-          .StringOrNull("explanation", p.explanation)
-          .Int("ledger_held_centipoints", p.ledger_held_centipoints)
-          .Bool("unreachable", p.unreachable)
-          .IntOrNull("balance_centipoints", p.balance_centipoints)
-          .EndObject();
-    }
-    quotes.EndArray().EndObject();
   }
-  quotes.EndArray();
-  const std::string& quotes_json = quotes.str();
+  const LinesAsJson lines = LinesJson(quote.lines);
+  connectors::JsonWriter row;
+  row.BeginObject()
+      .String("quote_id", quote.quote_id)
+      .String("store_id", quote.store_id)
+      .StringOrNull("customer_kind", kind)
+      .StringOrNull("customer_value", value)
+      .StringOrNull("customer_hash", hash)
+      .Int("total_before_minor", quote.total_before_minor)
+      .Int("discount_minor", quote.discount_minor)
+      .Int("total_minor", quote.total_minor)
+      .Int("spendable_centipoints", quote.spendable_centipoints)
+      .Int("earn_centipoints", quote.earn_centipoints)
+      .BeginArray("coupons");
+  for (const std::string& coupon : quote.coupons) row.String(coupon);
+  row.EndArray()
+      .Int("expires_at_unix", quote.expires_at_unix)
+      .Raw("lines", lines.lines)
+      .Raw("line_discounts", lines.discounts)
+      .BeginArray("programs");
+  for (const auto& p : quote.programs) {
+    row.BeginObject()
+        .Int("program_id", p.program_id)
+        .Bool("used", p.used)
+        .StringOrNull("skip_reason", p.skip_reason)
+        .StringOrNull("vendor_customer_id", p.vendor_customer_id)
+        .Int("discount_minor", p.discount_minor)
+        .Int("spendable_centipoints", p.spendable_centipoints)
+        .Int("earn_centipoints", p.earn_centipoints)
+        .StringOrNull("vendor_reference", p.vendor_reference)
+        .StringOrNull("explanation", p.explanation)
+        .Int("ledger_held_centipoints", p.ledger_held_centipoints)
+        .Bool("unreachable", p.unreachable)
+        .IntOrNull("balance_centipoints", p.balance_centipoints)
+        .EndObject();
+  }
+  row.EndArray().EndObject();
+  return row.Take();
+}
+
+absl::Status PgQuoteRepository::WriteRows(const std::vector<Row>& rows) {
+  size_t size = 2;
+  for (const Row& row : rows) size += row.json.size() + 1;
+  std::string batch;
+  batch.reserve(size);
+  batch += '[';
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i > 0) batch += ',';
+    batch += rows[i].json;
+  }
+  batch += ']';
   return pool_.Run([&](pqxx::connection& c) {
     // One statement, so one round trip and its own transaction.
     pqxx::nontransaction tx(c);
-    pqxx::result rows = tx.exec_prepared(q::kInsertQuotes, quotes_json);
-    std::map<std::string, std::pair<std::string, int64_t>> written;
-    for (const auto& row : rows) {
-      written[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<int64_t>()};
-    }
-    for (PendingQuote* item : pending) {
-      auto it = written.find(item->quote->quote_id);
-      if (it == written.end()) throw std::runtime_error("a quote of the batch was not written");
-      item->quote->created_at = it->second.first;
-      item->quote->expires_at_unix = it->second.second;
-    }
+    tx.exec_prepared0(q::kInsertQuotes, batch);
     return absl::OkStatus();
   });
 }
@@ -126,6 +140,17 @@ absl::StatusOr<QuoteRecord> PgQuoteRepository::Load(const std::string& store_id,
   if (!LooksLikeUuid(quote_id))
     return ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kQuoteNotFound,
                          "quote not found");
+  AwaitWritten(quote_id);
+  absl::StatusOr<QuoteRecord> quote = LoadWritten(store_id, quote_id, allow_expired);
+  if (!absl::IsNotFound(quote.status())) return quote;
+  // Another replica may have answered it a moment ago and be writing it.
+  absl::SleepFor(recheck_after_);
+  return LoadWritten(store_id, quote_id, allow_expired);
+}
+
+absl::StatusOr<QuoteRecord> PgQuoteRepository::LoadWritten(const std::string& store_id,
+                                                           const std::string& quote_id,
+                                                           bool allow_expired) {
   absl::StatusOr<QuoteRecord> quote =
       ReasonedError(absl::StatusCode::kNotFound, ErrorReason::kQuoteNotFound, "quote not found");
   absl::Status status = pool_.Run([&](pqxx::connection& c) {
@@ -161,13 +186,12 @@ const std::vector<NamedQuery>& QuoteQueries() {
        "SELECT r.quote_id, r.store_id, r.customer_kind, r.customer_value, r.customer_hash, "
        "r.total_before_minor, r.discount_minor, r.total_minor, r.spendable_centipoints, "
        "r.earn_centipoints, ARRAY(SELECT jsonb_array_elements_text(r.coupons)), "
-       "now() + make_interval(secs => r.ttl_seconds), r.lines, r.line_discounts, r.programs "
+       "to_timestamp(r.expires_at_unix), r.lines, r.line_discounts, r.programs "
        "FROM asynchronous, jsonb_to_recordset($1::jsonb) AS r(quote_id uuid, store_id text, "
        "customer_kind text, customer_value text, customer_hash text, total_before_minor bigint, "
        "discount_minor bigint, total_minor bigint, spendable_centipoints bigint, "
-       "earn_centipoints bigint, coupons jsonb, ttl_seconds integer, lines jsonb, "
-       "line_discounts jsonb, programs jsonb) "
-       "RETURNING quote_id::text, created_at::text, extract(epoch FROM expires_at)::bigint"},
+       "earn_centipoints bigint, coupons jsonb, expires_at_unix bigint, lines jsonb, "
+       "line_discounts jsonb, programs jsonb)"},
       // The quote filed between $2 and $3: the day partitions PostgreSQL
       // looks in, pruned when the generic plan starts. The store is
       // compared, not searched by: a condition on store_id would offer the

@@ -1,38 +1,67 @@
 #pragma once
 
-// QuoteRepository in PostgreSQL. Quotes that tills ask for at the same
-// moment are saved together: one statement, one round trip and one
-// (asynchronous) commit for all of them (group_writer.h).
+// QuoteRepository in PostgreSQL. A quote is written behind its answer
+// (write_behind.h): a quote is not a promise, one lost in a crash makes its
+// commit answer NOT_FOUND and the till quotes again, so the till does not
+// wait for the row. Quotes answered meanwhile share one statement, one round
+// trip and one asynchronous commit. A read of a quote still being written
+// here waits for its write; one not found at all is looked for once more a
+// moment later, in case another replica is writing it.
 
 #include <string>
 
 #include "broker/core/repositories/quote_repository.h"
-#include "broker/storage/group_writer.h"
 #include "broker/storage/pool.h"
+#include "broker/storage/write_behind.h"
 
 namespace loyalty::broker {
+
+struct QuoteWriteSettings {
+  // No lingering (a commit may be waiting for the row); batches of up to 64.
+  WriteBehindSettings rows{.max_queued = 10000,
+                           .max_batch = 64,
+                           .retry_after = absl::Milliseconds(200),
+                           .linger = absl::ZeroDuration()};
+  // How long a read of a quote found nowhere waits before looking once
+  // more: another replica may have answered it a moment ago.
+  absl::Duration recheck_after = absl::Milliseconds(50);
+};
 
 class PgQuoteRepository final : public QuoteRepository {
  public:
   // `customer_hash_key`: the key of quotes.customer_hash, the customer's
   // identifier as analysts may see it (empty: none is written).
   explicit PgQuoteRepository(ConnectionPool& pool, std::string customer_hash_key = "",
-                             size_t max_batch = 64);
+                             QuoteWriteSettings settings = {});
 
+  // Queues the quote's row and returns: RESOURCE_EXHAUSTED only when
+  // `max_queued` quotes are already waiting for the database.
   absl::Status Save(QuoteRecord& quote, int ttl_seconds) override;
   absl::StatusOr<QuoteRecord> Load(const std::string& store_id, const std::string& quote_id,
                                    bool allow_expired = false) override;
 
+  // Returns once the quote saved here is written (at once for any other),
+  // or after a few seconds if the database stays away.
+  void AwaitWritten(const std::string& quote_id);
+  // Waits until every quote saved before the call is written; false on timeout.
+  bool Flush(absl::Duration timeout) { return rows_.Flush(timeout); }
+
  private:
-  struct PendingQuote {
-    QuoteRecord* quote;
-    int ttl_seconds;
+  // One quote's row as the statement reads it: a JSON object.
+  struct Row {
+    std::string quote_id;
+    std::string store_id;
+    std::string json;
   };
-  absl::Status SaveAll(const std::vector<PendingQuote*>& pending);
+  std::string RowJson(const QuoteRecord& quote) const;
+  absl::Status WriteRows(const std::vector<Row>& rows);
+  absl::StatusOr<QuoteRecord> LoadWritten(const std::string& store_id, const std::string& quote_id,
+                                          bool allow_expired);
 
   ConnectionPool& pool_;
   const std::string customer_hash_key_;
-  GroupWriter<PendingQuote> writer_;
+  const absl::Duration recheck_after_;
+  WriteBehind<Row> rows_;
 };
 
 // True for a syntactically valid UUID (so lookups never hit a SQL cast error).

@@ -217,7 +217,9 @@ TEST_F(PartitionsTest, ACommitReadsItsKeyAndItsQuoteTogether) {
   EXPECT_EQ(start.key->state, IdempotencyClaim::State::kFree);
   ASSERT_TRUE(start.quote.ok()) << start.quote.status();
   EXPECT_EQ(start.quote->total_minor, 500);
-  EXPECT_EQ(start.quote->created_at, fresh.created_at);
+  EXPECT_EQ(start.quote->created_at, quotes.Load(store_, fresh.quote_id)->created_at);
+  // The expiry stored is the one the till was told.
+  EXPECT_EQ(start.quote->expires_at_unix, fresh.expires_at_unix);
   // Past the recent days: found by the wider look.
   start = read("k-1", "h", FileQuote(5), store_);
   ASSERT_TRUE(start.quote.ok()) << start.quote.status();

@@ -1,7 +1,8 @@
 // The checked columns typed by their domains (migration 0020): the tables and
 // their indexes are not rewritten, the rows stay, the views over the columns
 // come back as they were (an analyst's own view too, with its grant and
-// comment), and every value the tables' checks refused is still refused.
+// comment, and a view over that view), views over other tables are left
+// alone, and every value the tables' checks refused is still refused.
 
 #include <gtest/gtest.h>
 
@@ -82,17 +83,28 @@ TEST_F(TypedColumnsMigration, KeepsRowsFilesViewsAndGrants) {
         "GRANT SELECT ON big_quotes TO PUBLIC;"
         "GRANT UPDATE (total_minor) ON big_quotes TO PUBLIC;"
         "COMMENT ON VIEW big_quotes IS 'quotes over one rouble';"
-        "COMMENT ON COLUMN big_quotes.total_minor IS 'in kopecks';");
+        "COMMENT ON COLUMN big_quotes.total_minor IS 'in kopecks';"
+        // A view over that view, made again too; a view over none of the
+        // tables, and an extension's views, left as they are.
+        "CREATE VIEW big_quote_count AS SELECT count(*) AS quotes FROM big_quotes;"
+        "CREATE VIEW unrelated AS SELECT store_id FROM stores;"
+        "CREATE EXTENSION IF NOT EXISTS pg_stat_statements;");
     tx.commit();
   }
   const std::string files_before = Text(kFiles);
   const std::string views_before = Text(kViews);
+  const std::string untouched =
+      "SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_class "
+      "WHERE relname IN ('unrelated', 'pg_stat_statements')";
+  const std::string untouched_before = Text(untouched);
 
   const absl::Status applied = database_.MigrateToNewest();
   ASSERT_TRUE(applied.ok()) << applied;
 
   EXPECT_EQ(Text(kFiles), files_before);
   EXPECT_EQ(Text(kViews), views_before);
+  EXPECT_EQ(Text(untouched), untouched_before);
+  EXPECT_EQ(Text("SELECT quotes FROM big_quote_count"), "1");
   EXPECT_NE(views_before.find("in kopecks"), std::string::npos) << views_before;
   EXPECT_NE(views_before.find("analyst=r/"), std::string::npos) << views_before;
   EXPECT_EQ(Text("SELECT string_agg(quote_id || ':' || total_minor, ',') FROM big_quotes"),
