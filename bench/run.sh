@@ -162,7 +162,7 @@ COMMIT_C=$(measured commit "$B/bench/loyalty-loadgen" --target "127.0.0.1:$BROKE
 # The saturation curve: open loop at rising rates, each for half a measure,
 # until p99 passes 50 ms or errors pass 1%.
 SATURATION=""
-if ((SMOKE)); then RATES="200 400"; else RATES="250 500 1000 1500 2000 2500 3000 4000 5000"; fi
+if ((SMOKE)); then RATES="200 400"; else RATES="250 500 1000 1500 2000 2500 3000 4000 5000 6000 7000 8000 10000"; fi
 for rate in $RATES; do
   point=$("$B/bench/loyalty-loadgen" --target "127.0.0.1:$BROKER_PORT" --api-key "$BENCH_ONE_KEY" \
     --rate "$rate" --concurrency 256 --connections 4 \
