@@ -14,6 +14,7 @@
 #include "broker/app/tls_files.h"
 #include "broker/common/logging.h"
 #include "broker/core/guarded_connector.h"
+#include "broker/metrics/write_behind_collector.h"
 
 namespace loyalty::broker {
 namespace {
@@ -155,7 +156,13 @@ absl::StatusOr<int> BrokerApp::Start() {
   maintenance_->Start();
 
   if (!config_.metrics.listen.empty()) {
-    auto endpoint = MetricsEndpoint::Start(config_.metrics.listen, metrics_.registry());
+    auto rows_behind =
+        std::make_shared<WriteBehindCollector>(std::vector<WriteBehindCollector::Queue>{
+            {"quotes", [this] { return quotes_.queued(); }, [this] { return quotes_.dropped(); }},
+            {"vendor_operations", [this] { return journal_.queued(); },
+             [this] { return journal_.dropped(); }}});
+    auto endpoint =
+        MetricsEndpoint::Start(config_.metrics.listen, metrics_.registry(), {rows_behind});
     if (!endpoint.ok()) return endpoint.status();
     metrics_endpoint_ = std::move(*endpoint);
     state_collector_ = std::make_unique<StateCollector>(

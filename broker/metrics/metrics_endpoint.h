@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -15,9 +16,11 @@ namespace loyalty::broker {
 
 class MetricsEndpoint {
  public:
-  // Listens on `listen` ("host:port"; port 0 picks a free one).
+  // Listens on `listen` ("host:port"; port 0 picks a free one); serves
+  // `registry`, the process metrics and `collectables` (read at each scrape).
   static absl::StatusOr<std::unique_ptr<MetricsEndpoint>> Start(
-      const std::string& listen, std::shared_ptr<prometheus::Registry> registry);
+      const std::string& listen, std::shared_ptr<prometheus::Registry> registry,
+      std::vector<std::shared_ptr<prometheus::Collectable>> collectables = {});
 
   int port() const { return port_; }
 
@@ -26,7 +29,8 @@ class MetricsEndpoint {
       : exposer_(std::move(exposer)), port_(port) {}
 
   std::unique_ptr<prometheus::Exposer> exposer_;
-  std::shared_ptr<prometheus::Collectable> process_;
+  // The exposer holds its collectables weakly.
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   int port_ = 0;
 };
 

@@ -45,6 +45,9 @@ class PgQuoteRepository final : public QuoteRepository {
   void AwaitWritten(const std::string& quote_id);
   // Waits until every quote saved before the call is written; false on timeout.
   bool Flush(absl::Duration timeout) { return rows_.Flush(timeout); }
+  // Quotes waiting for the database, and quotes given up (write_behind.h).
+  size_t queued() const { return rows_.queued(); }
+  uint64_t dropped() const { return rows_.dropped(); }
 
  private:
   // One quote's row as the statement reads it: a JSON object.

@@ -134,6 +134,17 @@ TEST_F(MetricsTest, SeriesExistBeforeUseAndLabelsNeverCarryStoresOrOrders) {
       MetricValue(scrape, Series("grpc_server_handled_total", Grpc("RestorePurchase", "DataLoss"))),
       0);
   EXPECT_EQ(MetricValue(scrape, R"(loyalty_purchases_total{status="in_doubt"})"), 0);
+  // The rows written behind requests, with nothing given up.
+  for (const char* table : {"quotes", "vendor_operations"}) {
+    EXPECT_GE(
+        MetricValue(scrape, absl::StrCat(R"(loyalty_write_behind_queued{table=")", table, R"("})")),
+        0)
+        << table;
+    EXPECT_EQ(MetricValue(scrape, absl::StrCat(R"(loyalty_write_behind_dropped_total{table=")",
+                                               table, R"("})")),
+              0)
+        << table;
+  }
   EXPECT_EQ(scrape.find(store_), std::string::npos) << "a store id is in a label";
   EXPECT_EQ(scrape.find(absl::StrCat("M-", testing::RunId())), std::string::npos)
       << "an order number is in a label";
