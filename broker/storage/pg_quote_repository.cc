@@ -54,7 +54,13 @@ absl::Status PgQuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
   // database has seen it; the expiry too, the one the till is told.
   if (quote.quote_id.empty()) quote.quote_id = RandomUuid();
   quote.expires_at_unix = absl::ToUnixSeconds(absl::Now()) + ttl_seconds;
-  return rows_.Queue(Row{quote.quote_id, quote.store_id, RowJson(quote)}, quote.quote_id);
+  absl::Status queued =
+      rows_.Queue(Row{quote.quote_id, quote.store_id, RowJson(quote)}, quote.quote_id);
+  if (queued.ok()) return queued;
+  // What a till heard when every quote was written before its answer and
+  // the database was away.
+  return ReasonedError(absl::StatusCode::kUnavailable, ErrorReason::kDatabaseUnavailable,
+                       absl::StrCat("database unavailable: ", queued.message()));
 }
 
 void PgQuoteRepository::AwaitWritten(const std::string& quote_id) {

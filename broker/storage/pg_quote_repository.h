@@ -34,8 +34,8 @@ class PgQuoteRepository final : public QuoteRepository {
   explicit PgQuoteRepository(ConnectionPool& pool, std::string customer_hash_key = "",
                              QuoteWriteSettings settings = {});
 
-  // Queues the quote's row and returns: RESOURCE_EXHAUSTED only when
-  // `max_queued` quotes are already waiting for the database.
+  // Queues the quote's row and returns: UNAVAILABLE (DATABASE_UNAVAILABLE)
+  // only when `max_queued` quotes are already waiting for the database.
   absl::Status Save(QuoteRecord& quote, int ttl_seconds) override;
   absl::StatusOr<QuoteRecord> Load(const std::string& store_id, const std::string& quote_id,
                                    bool allow_expired = false) override;
