@@ -17,11 +17,12 @@
 namespace loyalty::broker {
 
 struct QuoteWriteSettings {
-  // No lingering (a commit may be waiting for the row); batches of up to 64.
+  // Batches of up to 64, lingering 2 ms for them unless a commit or a
+  // hold waits for its quote.
   WriteBehindSettings rows{.max_queued = 10000,
                            .max_batch = 64,
                            .retry_after = absl::Milliseconds(200),
-                           .linger = absl::ZeroDuration()};
+                           .linger = absl::Milliseconds(2)};
   // How long a read of a quote found nowhere waits before looking once
   // more: another replica may have answered it a moment ago.
   absl::Duration recheck_after = absl::Milliseconds(50);

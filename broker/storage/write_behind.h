@@ -38,8 +38,8 @@ struct WriteBehindSettings {
   // After a failed write, the writer waits this long before trying again.
   absl::Duration retry_after = absl::Milliseconds(500);
   // Once a row is queued, the writer waits this long for more (or a full
-  // batch) before writing: one statement and one thread wake-up for many
-  // rows. Zero where a reader may be waiting for the row (AwaitWritten).
+  // batch, or a reader waiting for a row: AwaitWritten) before writing: one
+  // statement and one thread wake-up for many rows.
   absl::Duration linger = absl::Milliseconds(5);
 };
 
@@ -114,15 +114,24 @@ class WriteBehind {
   void AwaitWritten(const std::string& key, absl::Time deadline) {
     std::unique_lock lock(mutex_);
     if (!pending_keys_.contains(key)) return;
+    // The writer lingers for more rows only while nobody waits for one.
+    if (!hurry_) {
+      hurry_ = true;
+      work_.notify_one();
+    }
     written_.wait_for(lock, absl::ToChronoMicroseconds(std::max(deadline - absl::Now(), {})),
                       [&] { return !pending_keys_.contains(key); });
   }
 
-  // Waits until everything queued before the call is written, or the
-  // timeout passes; false on timeout.
+  // Waits until everything queued before the call is written (no
+  // lingering), or the timeout passes; false on timeout.
   bool Flush(absl::Duration timeout) {
     std::unique_lock lock(mutex_);
     const uint64_t target = queued_ever_;
+    if (done_ < target && !hurry_) {
+      hurry_ = true;
+      work_.notify_one();
+    }
     return written_.wait_for(lock, absl::ToChronoMilliseconds(timeout),
                              [&] { return done_ >= target; });
   }
@@ -150,8 +159,9 @@ class WriteBehind {
       if (queue_.empty()) return;  // stopping, and nothing left
       if (settings_.linger > absl::ZeroDuration()) {
         work_.wait_for(lock, absl::ToChronoMicroseconds(settings_.linger),
-                       [&] { return stopping_ || queue_.size() >= settings_.max_batch; });
+                       [&] { return stopping_ || hurry_ || queue_.size() >= settings_.max_batch; });
       }
+      hurry_ = false;
       const size_t n = std::min(queue_.size(), settings_.max_batch);
       // Copied, not moved: a batch that fails stays queued as it was.
       std::vector<Row> batch;
@@ -219,6 +229,7 @@ class WriteBehind {
   uint64_t queued_ever_ = 0;
   uint64_t done_ = 0;  // rows ever written or given up
   uint64_t dropped_ = 0;
+  bool hurry_ = false;  // a reader waits for a row: no lingering
   bool stopping_ = false;
   std::thread writer_;
 };

@@ -1,6 +1,7 @@
 // Waiting for a row written behind (write_behind.h): a reader of a row
 // still queued or being written waits until the database has it, and only
-// then; a row given up on releases its readers too.
+// then, and the writer stops lingering for more rows; a row given up on
+// releases its readers too.
 
 #include "broker/storage/write_behind.h"
 
@@ -52,6 +53,28 @@ TEST(WriteBehind, AReaderWaitsUntilItsRowIsWrittenAndNoLonger) {
       << "the reader did not wait for the row";
   release.set_value();
   EXPECT_TRUE(reader.get()) << "the reader went on before the row was written";
+}
+
+TEST(WriteBehind, AWaitingReaderCutsTheWritersLingerShort) {
+  std::atomic<int> batches{0};
+  WriteBehindSettings lingering = kAtOnce;
+  lingering.linger = absl::Seconds(20);
+  WriteBehind<Row> rows(
+      "test",
+      [&](const std::vector<Row>&) {
+        ++batches;
+        return absl::OkStatus();
+      },
+      LabelOf, lingering);
+  ASSERT_TRUE(rows.Queue(Row{"q1"}, "q1").ok());
+  ASSERT_TRUE(rows.Queue(Row{"q2"}, "q2").ok());
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(batches, 0) << "the writer did not linger";
+  const absl::Time start = absl::Now();
+  rows.AwaitWritten("q2", absl::Now() + absl::Seconds(10));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_EQ(batches, 1);  // both rows, in one batch
+  EXPECT_EQ(rows.queued(), 0u);
 }
 
 TEST(WriteBehind, AReaderGivesUpAtItsDeadlineWhileTheDatabaseIsAway) {
