@@ -29,18 +29,14 @@ bool LooksLikeUuid(const std::string& text) {
   return true;
 }
 
-namespace {
-
-// How long a read waits for a quote still being written here, when the
-// database is away.
-constexpr absl::Duration kWriteWait = absl::Seconds(5);
-
-}  // namespace
+namespace {}  // namespace
 
 PgQuoteRepository::PgQuoteRepository(ConnectionPool& pool, std::string customer_hash_key,
                                      QuoteWriteSettings settings)
     : pool_(pool),
       customer_hash_key_(std::move(customer_hash_key)),
+      wait_above_(settings.wait_above),
+      write_wait_(settings.write_wait),
       recheck_after_(settings.recheck_after),
       rows_(
           "quote", [this](const std::vector<Row>& rows) { return WriteRows(rows); },
@@ -56,6 +52,10 @@ absl::Status PgQuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
   quote.expires_at_unix = absl::ToUnixSeconds(absl::Now()) + ttl_seconds;
   absl::Status queued =
       rows_.Queue(Row{quote.quote_id, quote.store_id, RowJson(quote)}, quote.quote_id);
+  // The writer falls behind: this quote waits for its row.
+  if (queued.ok() && rows_.queued() > wait_above_ && !AwaitWritten(quote.quote_id)) {
+    queued = absl::DeadlineExceededError("the quote was not written in time");
+  }
   if (queued.ok()) return queued;
   // What a till heard when every quote was written before its answer and
   // the database was away.
@@ -63,8 +63,8 @@ absl::Status PgQuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
                        absl::StrCat("database unavailable: ", queued.message()));
 }
 
-void PgQuoteRepository::AwaitWritten(const std::string& quote_id) {
-  rows_.AwaitWritten(quote_id, absl::Now() + kWriteWait);
+bool PgQuoteRepository::AwaitWritten(const std::string& quote_id) {
+  return rows_.AwaitWritten(quote_id, absl::Now() + write_wait_);
 }
 
 std::string PgQuoteRepository::RowJson(const QuoteRecord& quote) const {

@@ -17,12 +17,20 @@
 namespace loyalty::broker {
 
 struct QuoteWriteSettings {
-  // Batches of up to 64, lingering 2 ms for them unless a commit or a
-  // hold waits for its quote.
+  // Batches of up to 256, lingering 2 ms for them unless a commit or a hold
+  // waits for its quote.
   WriteBehindSettings rows{.max_queued = 10000,
-                           .max_batch = 64,
+                           .max_batch = 256,
                            .retry_after = absl::Milliseconds(200),
                            .linger = absl::Milliseconds(2)};
+  // Past this many quotes waiting, each quote waits for its own row before
+  // its answer: a database slower than the tills slows quotes down, as when
+  // every quote was written before its answer, instead of filling the queue
+  // until quotes are refused.
+  size_t wait_above = 1000;
+  // How long a quote, or a read of one, waits for its row while the
+  // database is away.
+  absl::Duration write_wait = absl::Seconds(5);
   // How long a read of a quote found nowhere waits before looking once
   // more: another replica may have answered it a moment ago.
   absl::Duration recheck_after = absl::Milliseconds(50);
@@ -35,15 +43,17 @@ class PgQuoteRepository final : public QuoteRepository {
   explicit PgQuoteRepository(ConnectionPool& pool, std::string customer_hash_key = "",
                              QuoteWriteSettings settings = {});
 
-  // Queues the quote's row and returns: UNAVAILABLE (DATABASE_UNAVAILABLE)
-  // only when `max_queued` quotes are already waiting for the database.
+  // Queues the quote's row and returns (after its write while more than
+  // `wait_above` quotes wait); UNAVAILABLE (DATABASE_UNAVAILABLE) when
+  // `max_queued` quotes are already waiting for the database, or when a
+  // quote that had to wait for its row waited a few seconds in vain.
   absl::Status Save(QuoteRecord& quote, int ttl_seconds) override;
   absl::StatusOr<QuoteRecord> Load(const std::string& store_id, const std::string& quote_id,
                                    bool allow_expired = false) override;
 
   // Returns once the quote saved here is written (at once for any other),
-  // or after a few seconds if the database stays away.
-  void AwaitWritten(const std::string& quote_id);
+  // or after a few seconds if the database stays away (false).
+  bool AwaitWritten(const std::string& quote_id);
   // Waits until every quote saved before the call is written; false on timeout.
   bool Flush(absl::Duration timeout) { return rows_.Flush(timeout); }
   // Quotes waiting for the database, and quotes given up (write_behind.h).
@@ -64,6 +74,8 @@ class PgQuoteRepository final : public QuoteRepository {
 
   ConnectionPool& pool_;
   const std::string customer_hash_key_;
+  const size_t wait_above_;
+  const absl::Duration write_wait_;
   const absl::Duration recheck_after_;
   WriteBehind<Row> rows_;
 };

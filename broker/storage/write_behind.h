@@ -110,17 +110,17 @@ class WriteBehind {
   }
 
   // Waits until no row queued with `key` is waiting (written, or given up
-  // on), or `deadline` passes; at once when none was queued.
-  void AwaitWritten(const std::string& key, absl::Time deadline) {
+  // on), or `deadline` passes (false); at once when none was queued.
+  bool AwaitWritten(const std::string& key, absl::Time deadline) {
     std::unique_lock lock(mutex_);
-    if (!pending_keys_.contains(key)) return;
+    if (!pending_keys_.contains(key)) return true;
     // The writer lingers for more rows only while nobody waits for one.
     if (!hurry_) {
       hurry_ = true;
       work_.notify_one();
     }
-    written_.wait_for(lock, absl::ToChronoMicroseconds(std::max(deadline - absl::Now(), {})),
-                      [&] { return !pending_keys_.contains(key); });
+    return written_.wait_for(lock, absl::ToChronoMicroseconds(std::max(deadline - absl::Now(), {})),
+                             [&] { return !pending_keys_.contains(key); });
   }
 
   // Waits until everything queued before the call is written (no

@@ -1,7 +1,8 @@
 // Quotes written behind their answer (pg_quote_repository.h): a read of a
 // quote this replica is still writing waits for the row, a quote another
-// replica is writing is looked for once more a moment later, and past the
-// queue's bound a quote is refused rather than kept in memory without end.
+// replica is writing is looked for once more a moment later, a quote waits
+// for its own row while the writer is behind, and past the queue's bound a
+// quote is refused rather than kept in memory without end.
 // The database's write is held back by a lock on the quotes table, in a
 // database of the test's own.
 
@@ -97,6 +98,34 @@ TEST_F(QuoteWritesTest, AQuoteAnotherReplicaIsWritingIsFoundAMomentLater) {
   QuoteRecord never = Quote();
   never.quote_id = "00000000-0000-4000-8000-00000000abcd";
   EXPECT_TRUE(absl::IsNotFound(other_replica.Load("w", never.quote_id).status()));
+}
+
+TEST_F(QuoteWritesTest, AQuoteWaitsForItsRowWhileTheWriterIsBehind) {
+  QuoteWriteSettings settings;
+  settings.wait_above = 1;
+  settings.write_wait = absl::Seconds(30);
+  PgQuoteRepository quotes(pool_, "", settings);
+  HoldWrites();
+  QuoteRecord first = Quote(), second = Quote();
+  ASSERT_TRUE(quotes.Save(first, 900).ok());  // one waiting: answered at once
+  auto saving = std::async(std::launch::async, [&] { return quotes.Save(second, 900); });
+  EXPECT_EQ(saving.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
+      << "the quote did not wait for its row";
+  Release();
+  const absl::Status saved = saving.get();
+  EXPECT_TRUE(saved.ok()) << saved;
+  EXPECT_TRUE(quotes.Load("w", second.quote_id).ok());
+
+  // A database that stays away: the quote that had to wait is refused,
+  // as a quote was when it was written before its answer.
+  settings.write_wait = absl::Milliseconds(300);
+  PgQuoteRepository impatient(pool_, "", settings);
+  HoldWrites();
+  QuoteRecord third = Quote(), fourth = Quote();
+  ASSERT_TRUE(impatient.Save(third, 900).ok());
+  const absl::Status refused = impatient.Save(fourth, 900);
+  EXPECT_TRUE(absl::IsUnavailable(refused)) << refused;
+  Release();
 }
 
 TEST_F(QuoteWritesTest, PastItsBoundTheQueueRefusesAQuoteAndLosesNoneItTook) {
