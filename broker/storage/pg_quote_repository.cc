@@ -1,7 +1,6 @@
 #include "broker/storage/pg_quote_repository.h"
 
 #include <pqxx/pqxx>
-#include <stdexcept>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -28,8 +27,6 @@ bool LooksLikeUuid(const std::string& text) {
   }
   return true;
 }
-
-namespace {}  // namespace
 
 PgQuoteRepository::PgQuoteRepository(ConnectionPool& pool, std::string customer_hash_key,
                                      QuoteWriteSettings settings)
