@@ -81,7 +81,7 @@ class QuoteColumnsIn {
   const pqxx::row::size_type first_;
 };
 
-// One of a quote's programs as PgQuoteRepository::SaveAll stored it.
+// One of a quote's programs as PgQuoteRepository::RowJson stored it.
 QuoteProgramRecord ProgramFromJson(const simdjson::dom::object& r) {
   using namespace stored_json;
   QuoteProgramRecord p;
@@ -202,7 +202,7 @@ absl::StatusOr<QuoteRecord> QuoteFromRow(const pqxx::row& row, const std::string
   quote.earn_centipoints = h[Col::kEarnCentipoints].as<int64_t>();
   quote.coupons = stored_json::Strings(h[Col::kCoupons].as<std::string>());
   quote.expires_at_unix = h[Col::kExpiresAtUnix].as<int64_t>();
-  // Its children are JSON arrays of objects (PgQuoteRepository::SaveAll).
+  // Its children are JSON arrays of objects (PgQuoteRepository::RowJson).
   quote.lines =
       LinesFromJson(h[Col::kLines].as<std::string>(), h[Col::kLineDiscounts].as<std::string>());
   stored_json::ForEachObject(

@@ -8,6 +8,8 @@
 
 #include <pqxx/pqxx>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/integration/broker_stack.h"
 
@@ -142,42 +144,40 @@ TEST_F(TypedColumnsMigration, RefusesWhatTheChecksRefused) {
       "INSERT INTO quotes (quote_id, store_id, total_before_minor, discount_minor, total_minor, "
       "spendable_centipoints, earn_centipoints, expires_at, lines) VALUES "
       "(gen_random_uuid(), 't', ";
-  EXPECT_EQ(FailureOf(connection_, quote + "300, 30, 270, 0, 0, now(), '[]')"), "");
-  EXPECT_EQ(FailureOf(connection_, quote + "300, 30, -1, 0, 0, now(), '[]')"), kCheckViolation);
-  EXPECT_EQ(FailureOf(connection_, quote + "300, -30, 270, 0, 0, now(), '[]')"), kCheckViolation);
-  EXPECT_EQ(FailureOf(connection_, quote + "300, 30, 270, 0, -5, now(), '[]')"), kCheckViolation);
-  EXPECT_EQ(FailureOf(connection_, quote + "300, 30, 270, 0, 0, now(), '{}')"), kCheckViolation);
-
   const std::string purchase =
       "INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, status, "
       "total_before_minor, discount_minor, total_minor, paid_minor, lines) VALUES "
       "('t', 'T-' || gen_random_uuid(), gen_random_uuid(), 'k', ";
-  EXPECT_EQ(FailureOf(connection_, purchase + "'pending', 1, 0, 1, 1, '[]')"), "");
-  EXPECT_EQ(FailureOf(connection_, purchase + "'paid', 1, 0, 1, 1, '[]')"), kCheckViolation);
-  EXPECT_EQ(FailureOf(connection_, purchase + "'pending', 1, 0, 1, 1, '\"x\"')"), kCheckViolation);
-
-  EXPECT_EQ(FailureOf(connection_,
-                      "INSERT INTO idempotency_keys (store_id, idempotency_key, method, "
-                      "request_hash, state) VALUES ('t', 'k2', 'CommitPurchase', 'h', 'done')"),
-            kCheckViolation);
+  const std::string key =
+      "INSERT INTO idempotency_keys (store_id, idempotency_key, method, request_hash, state) "
+      "VALUES ('t', gen_random_uuid()::text, 'CommitPurchase', 'h', ";
   const std::string operation =
       "INSERT INTO vendor_operations (store_id, program_id, started_at, operation, outcome, "
       "latency_us) SELECT 't', program_id, now(), ";
-  EXPECT_EQ(FailureOf(connection_, operation + "'book', 'approved', 1 FROM programs"), "");
-  EXPECT_EQ(FailureOf(connection_, operation + "'refund', 'approved', 1 FROM programs"),
-            kCheckViolation);
-  EXPECT_EQ(FailureOf(connection_, operation + "'book', 'maybe', 1 FROM programs"),
-            kCheckViolation);
   const std::string hold =
       "INSERT INTO holds (store_id, program_id, quote_id, vendor_customer_id, amount_centipoints, "
       "status, mode, expires_at) SELECT 't', program_id, gen_random_uuid(), 'c', ";
-  EXPECT_EQ(FailureOf(connection_, hold + "100, 'active', 'vendor', now() FROM programs"), "");
-  EXPECT_EQ(FailureOf(connection_, hold + "0, 'active', 'vendor', now() FROM programs"),
-            kCheckViolation);
-  EXPECT_EQ(FailureOf(connection_, hold + "100, 'active', 'borrowed', now() FROM programs"),
-            kCheckViolation);
-  EXPECT_EQ(FailureOf(connection_, hold + "100, 'kept', 'vendor', now() FROM programs"),
-            kCheckViolation);
+  // Each statement, and the SQLSTATE it fails with ("": none).
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {quote + "300, 30, 270, 0, 0, now(), '[]')", ""},
+      {quote + "300, 30, -1, 0, 0, now(), '[]')", kCheckViolation},
+      {quote + "300, -30, 270, 0, 0, now(), '[]')", kCheckViolation},
+      {quote + "300, 30, 270, 0, -5, now(), '[]')", kCheckViolation},
+      {quote + "300, 30, 270, 0, 0, now(), '{}')", kCheckViolation},
+      {purchase + "'pending', 1, 0, 1, 1, '[]')", ""},
+      {purchase + "'paid', 1, 0, 1, 1, '[]')", kCheckViolation},
+      {purchase + "'pending', 1, 0, 1, 1, '\"x\"')", kCheckViolation},
+      {key + "'completed')", ""},
+      {key + "'done')", kCheckViolation},
+      {operation + "'book', 'approved', 1 FROM programs", ""},
+      {operation + "'refund', 'approved', 1 FROM programs", kCheckViolation},
+      {operation + "'book', 'maybe', 1 FROM programs", kCheckViolation},
+      {hold + "100, 'active', 'vendor', now() FROM programs", ""},
+      {hold + "0, 'active', 'vendor', now() FROM programs", kCheckViolation},
+      {hold + "100, 'active', 'borrowed', now() FROM programs", kCheckViolation},
+      {hold + "100, 'kept', 'vendor', now() FROM programs", kCheckViolation},
+  };
+  for (const auto& [sql, sqlstate] : cases) EXPECT_EQ(FailureOf(connection_, sql), sqlstate) << sql;
 }
 
 }  // namespace
