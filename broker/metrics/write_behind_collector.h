@@ -5,7 +5,8 @@
 // loyalty_write_behind_queued{table} (waiting for the database) and
 // loyalty_write_behind_dropped_total{table} (refused for a full queue, or
 // refused by the database). A queue that grows means PostgreSQL is away or
-// slower than the broker: quotes are refused once it is full.
+// slower than the broker: past 1,000 quotes each new quote waits for its
+// row, and quotes are refused once the database stays away.
 
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>

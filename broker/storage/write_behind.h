@@ -114,11 +114,7 @@ class WriteBehind {
   bool AwaitWritten(const std::string& key, absl::Time deadline) {
     std::unique_lock lock(mutex_);
     if (!pending_keys_.contains(key)) return true;
-    // The writer lingers for more rows only while nobody waits for one.
-    if (!hurry_) {
-      hurry_ = true;
-      work_.notify_one();
-    }
+    Hurry();
     return written_.wait_for(lock, absl::ToChronoMicroseconds(std::max(deadline - absl::Now(), {})),
                              [&] { return !pending_keys_.contains(key); });
   }
@@ -128,10 +124,7 @@ class WriteBehind {
   bool Flush(absl::Duration timeout) {
     std::unique_lock lock(mutex_);
     const uint64_t target = queued_ever_;
-    if (done_ < target && !hurry_) {
-      hurry_ = true;
-      work_.notify_one();
-    }
+    if (done_ < target) Hurry();
     return written_.wait_for(lock, absl::ToChronoMilliseconds(timeout),
                              [&] { return done_ >= target; });
   }
@@ -151,6 +144,14 @@ class WriteBehind {
     Row row;
     std::string key;
   };
+
+  // Someone waits for a row: the writer stops lingering for more. With
+  // `mutex_` held.
+  void Hurry() {
+    if (hurry_) return;
+    hurry_ = true;
+    work_.notify_one();
+  }
 
   void WriteLoop() {
     std::unique_lock lock(mutex_);

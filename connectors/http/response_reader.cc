@@ -156,7 +156,6 @@ void HttpResponseReader::StatusLine(absl::string_view line) {
   status_ = status;
   http10_ = line[7] == '0';
   part_ = Part::kHeaders;
-  return;
 }
 
 void HttpResponseReader::Header(absl::string_view line) {
@@ -201,7 +200,6 @@ void HttpResponseReader::Header(absl::string_view line) {
     if (ListHolds(value, "close")) close_asked_ = true;
     if (ListHolds(value, "keep-alive")) keep_alive_asked_ = true;
   }
-  return;
 }
 
 void HttpResponseReader::HeadersEnded() {
@@ -250,7 +248,6 @@ void HttpResponseReader::HeadersEnded() {
   }
   close_asked_ = true;
   part_ = Part::kToClose;
-  return;
 }
 
 void HttpResponseReader::ChunkSize(absl::string_view line) {
@@ -281,7 +278,6 @@ void HttpResponseReader::ChunkSize(absl::string_view line) {
   }
   left_ = size;
   part_ = Part::kChunkData;
-  return;
 }
 
 void HttpResponseReader::TakeBody(size_t bytes) {
