@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <future>
 #include <memory>
 #include <pqxx/pqxx>
 #include <string>
@@ -292,6 +293,39 @@ TEST(PartitionsMigration, MovesTheRowsAnOlderSchemaHolds) {
     // The journal's ids go on from where they were.
     EXPECT_GT(count("SELECT nextval('vendor_operations_operation_id_seq')"), 1);
   }
+}
+
+// Two callers creating the same days at once (two replicas' upkeep, a
+// migration, an operator): each day is created once and neither fails.
+TEST(PartitionsConcurrency, TwoCallersCreatingTheSameDaysBothSucceed) {
+  testing::ScratchDatabase database("partitions_race", 1 << 20);
+  for (int round = 0; round < 10; ++round) {
+    // Days no one made yet: a week each round, well past the days ahead.
+    const int first = 100 + 7 * round;
+    const std::string sql = absl::StrCat(
+        "SELECT loyalty_create_day_partitions('quotes', (now() AT TIME ZONE 'UTC')::date + ", first,
+        ", (now() AT TIME ZONE 'UTC')::date + ", first + 6, ")");
+    std::vector<std::future<std::string>> callers;
+    for (int caller = 0; caller < 2; ++caller) {
+      callers.push_back(std::async(std::launch::async, [&] {
+        try {
+          pqxx::connection connection(database.conninfo());
+          pqxx::nontransaction(connection).exec1(sql);
+          return std::string();
+        } catch (const std::exception& e) {
+          return std::string(e.what());
+        }
+      }));
+    }
+    for (auto& caller : callers) EXPECT_EQ(caller.get(), "") << "round " << round;
+  }
+  pqxx::connection connection(database.conninfo());
+  EXPECT_EQ(pqxx::nontransaction(connection)
+                .exec1("SELECT count(*) FROM pg_inherits WHERE inhparent = 'quotes'::regclass "
+                       "AND inhrelid::regclass::text >= 'quotes_' || to_char((now() AT TIME "
+                       "ZONE 'UTC')::date + 100, 'YYYYMMDD')")[0]
+                .as<int>(),
+            70);
 }
 
 }  // namespace
