@@ -226,6 +226,68 @@ TEST_F(AnalystQueriesTest, StoresAndProgramsThatRowsNameAreKept) {
             1);
 }
 
+// A purchase's status history and programs name it without a key (migration
+// 0022): a purchase can neither go nor change its id, and its history is
+// still written with every change of status.
+TEST_F(AnalystQueriesTest, PurchasesThatHistoryAndProgramsNameAreKept) {
+  const std::string purchase =
+      absl::StrCat("(SELECT purchase_id FROM purchases WHERE store_id = '", store_,
+                   "' AND order_number = '", commit_.order_number(), "')");
+  // Never committed, as above.
+  const auto refused = [](const std::string& sql) {
+    try {
+      pqxx::connection connection("");
+      pqxx::work tx(connection);
+      tx.exec0(sql);
+      return std::string("done");
+    } catch (const pqxx::sql_error& e) {
+      return e.sqlstate();
+    }
+  };
+  const std::string restrict_violation = "23001";
+  EXPECT_EQ(refused(absl::StrCat("DELETE FROM purchases WHERE purchase_id = ", purchase)),
+            restrict_violation);
+  // A purchase that only its history names (the journal's key would refuse
+  // first for the committed one).
+  EXPECT_EQ(refused(absl::StrCat(
+                "INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
+                "status, total_before_minor, discount_minor, total_minor, paid_minor) VALUES ('",
+                store_,
+                "', 'renumbered', gen_random_uuid(), 'renumbered', 'pending', 100, 0, "
+                "100, 100); UPDATE purchases SET purchase_id = purchase_id + 1000000 "
+                "WHERE store_id = '",
+                store_, "' AND order_number = 'renumbered'")),
+            restrict_violation);
+  EXPECT_EQ(refused("TRUNCATE purchases CASCADE"), restrict_violation);
+  // An update that keeps the id, or does not name it, is an ordinary update.
+  EXPECT_EQ(refused(absl::StrCat("UPDATE purchases SET purchase_id = purchase_id "
+                                 "WHERE purchase_id = ",
+                                 purchase)),
+            "done");
+  // A change of status still leaves its row in the history, in the same
+  // transaction; one that keeps the status leaves none.
+  pqxx::connection connection("");
+  pqxx::work tx(connection);
+  const auto history = [&] {
+    return tx
+        .exec1(absl::StrCat("SELECT count(*) FROM purchase_status_history "
+                            "WHERE purchase_id = ",
+                            purchase))[0]
+        .as<int64_t>();
+  };
+  const int64_t before = history();
+  EXPECT_GE(before, 2);  // pending, then what the commit ended in
+  tx.exec0(absl::StrCat("UPDATE purchases SET status = status WHERE purchase_id = ", purchase));
+  EXPECT_EQ(history(), before);
+  tx.exec0(
+      absl::StrCat("UPDATE purchases SET status = 'cancelled' WHERE purchase_id = ", purchase));
+  EXPECT_EQ(history(), before + 1);
+  EXPECT_EQ(tx.exec1(absl::StrCat("SELECT count(*) FROM purchase_programs WHERE purchase_id = ",
+                                  purchase))[0]
+                .as<int64_t>(),
+            1);
+}
+
 // What `SQL` gives the analyst role: "ok", or PostgreSQL's error.
 std::string AsAnalyst(const std::string& sql) {
   pqxx::connection connection("");
