@@ -4,7 +4,7 @@
 -- purchase (or, for an order committed again, by the transaction that takes
 -- its row back). As foreign keys, each of their rows also ran a check that
 -- looked the purchase up again and locked it (FOR KEY SHARE): two history
--- rows and a program per commit, about 13 % of PostgreSQL's instructions per
+-- rows and a program per commit, about 5 % of PostgreSQL's instructions per
 -- commit. Their references stay valid because a purchase is never deleted,
 -- never renumbered and never truncated, which the triggers below enforce, as
 -- migration 0015 does for stores and programs. Before, a purchase could not
