@@ -43,10 +43,12 @@ export SP_SLOW_URL="http://127.0.0.1:$PORT" AX_SLOW_URL="http://127.0.0.1:$PORT"
 export LOYALTY_GRPC__LISTEN="127.0.0.1:$((PORT + 1))" LOYALTY_METRICS__LISTEN="127.0.0.1:0"
 export LOYALTY_LOGGING__LEVEL=warning LOYALTY_DATABASE__POOL_SIZE=8
 export LOYALTY_BROKER__WORKER_THREADS=8
-"$B/broker/loyalty-broker" migrate >/dev/null 2>&1
-"$B/broker/loyalty-broker" register --stores bench/stores.yaml >/dev/null
+# BROKER: another broker binary, to compare two builds.
+BROKER="${BROKER:-$B/broker/loyalty-broker}"
+"$BROKER" migrate >/dev/null 2>&1
+"$BROKER" register --stores bench/stores.yaml >/dev/null
 valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.%p" \
-  "$B/broker/loyalty-broker" serve 2>"$WORK/broker.log" &
+  "$BROKER" serve 2>"$WORK/broker.log" &
 BROKER_PID=$!
 PIDS+=($BROKER_PID)
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
