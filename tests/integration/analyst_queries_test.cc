@@ -189,33 +189,34 @@ TEST_F(AnalystQueriesTest, TheJournalsReferencesAreKeys) {
             1);
 }
 
+// "done", or the SQLSTATE PostgreSQL refuses `sql` with. Never committed:
+// were the triggers gone, a test must not take other tests' rows with it.
+std::string Refused(const std::string& sql) {
+  try {
+    pqxx::connection connection("");
+    pqxx::work tx(connection);
+    tx.exec0(sql);
+    return "done";
+  } catch (const pqxx::sql_error& e) {
+    return e.sqlstate();
+  }
+}
+
 // Purchases, holds, keys and the journal name their store and program
 // without a key (migration 0015): those rows can neither go nor change key.
 TEST_F(AnalystQueriesTest, StoresAndProgramsThatRowsNameAreKept) {
-  // Never committed: with the triggers gone, the test must not take other
-  // tests' stores with it.
-  const auto refused = [](const std::string& sql) {
-    try {
-      pqxx::connection connection("");
-      pqxx::work tx(connection);
-      tx.exec0(sql);
-      return std::string("done");
-    } catch (const pqxx::sql_error& e) {
-      return e.sqlstate();
-    }
-  };
   const std::string restrict_violation = "23001";
-  EXPECT_EQ(refused(absl::StrCat("DELETE FROM stores WHERE store_id = '", store_, "'")),
+  EXPECT_EQ(Refused(absl::StrCat("DELETE FROM stores WHERE store_id = '", store_, "'")),
             restrict_violation);
-  EXPECT_EQ(refused(absl::StrCat("UPDATE stores SET store_id = store_id || '-renamed' "
+  EXPECT_EQ(Refused(absl::StrCat("UPDATE stores SET store_id = store_id || '-renamed' "
                                  "WHERE store_id = '",
                                  store_, "'")),
             restrict_violation);
-  EXPECT_EQ(refused(absl::StrCat("DELETE FROM programs WHERE store_id = '", store_, "'")),
+  EXPECT_EQ(Refused(absl::StrCat("DELETE FROM programs WHERE store_id = '", store_, "'")),
             restrict_violation);
-  EXPECT_EQ(refused("TRUNCATE programs CASCADE"), restrict_violation);
+  EXPECT_EQ(Refused("TRUNCATE programs CASCADE"), restrict_violation);
   // A change that keeps the key is an ordinary update.
-  EXPECT_EQ(refused(absl::StrCat("UPDATE stores SET store_id = store_id WHERE store_id = '", store_,
+  EXPECT_EQ(Refused(absl::StrCat("UPDATE stores SET store_id = store_id WHERE store_id = '", store_,
                                  "'")),
             "done");
   EXPECT_EQ(testing::QueryInt(absl::StrCat(
@@ -233,23 +234,12 @@ TEST_F(AnalystQueriesTest, PurchasesThatHistoryAndProgramsNameAreKept) {
   const std::string purchase =
       absl::StrCat("(SELECT purchase_id FROM purchases WHERE store_id = '", store_,
                    "' AND order_number = '", commit_.order_number(), "')");
-  // Never committed, as above.
-  const auto refused = [](const std::string& sql) {
-    try {
-      pqxx::connection connection("");
-      pqxx::work tx(connection);
-      tx.exec0(sql);
-      return std::string("done");
-    } catch (const pqxx::sql_error& e) {
-      return e.sqlstate();
-    }
-  };
   const std::string restrict_violation = "23001";
-  EXPECT_EQ(refused(absl::StrCat("DELETE FROM purchases WHERE purchase_id = ", purchase)),
+  EXPECT_EQ(Refused(absl::StrCat("DELETE FROM purchases WHERE purchase_id = ", purchase)),
             restrict_violation);
   // A purchase that only its history names (the journal's key would refuse
   // first for the committed one).
-  EXPECT_EQ(refused(absl::StrCat(
+  EXPECT_EQ(Refused(absl::StrCat(
                 "INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
                 "status, total_before_minor, discount_minor, total_minor, paid_minor) VALUES ('",
                 store_,
@@ -258,9 +248,9 @@ TEST_F(AnalystQueriesTest, PurchasesThatHistoryAndProgramsNameAreKept) {
                 "WHERE store_id = '",
                 store_, "' AND order_number = 'renumbered'")),
             restrict_violation);
-  EXPECT_EQ(refused("TRUNCATE purchases CASCADE"), restrict_violation);
+  EXPECT_EQ(Refused("TRUNCATE purchases CASCADE"), restrict_violation);
   // An update that keeps the id, or does not name it, is an ordinary update.
-  EXPECT_EQ(refused(absl::StrCat("UPDATE purchases SET purchase_id = purchase_id "
+  EXPECT_EQ(Refused(absl::StrCat("UPDATE purchases SET purchase_id = purchase_id "
                                  "WHERE purchase_id = ",
                                  purchase)),
             "done");
