@@ -1,5 +1,6 @@
 #include "broker/storage/pg_purchase_intents.h"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 #include <stdexcept>
 
@@ -18,21 +19,113 @@ constexpr char kIntentGivesWay[] = "LY001";
 // (none when it is empty): its programs from a JSON array, and the holds it
 // uses linked to it. Its lines and discounts are in its own row (migration
 // 0016). The arguments are the statement's parameters.
-std::string PurchaseChildren(const char* store_id, const char* programs, const char* holds) {
-  return absl::StrCat(
+//
+// Without `link_holds`, for a purchase that uses no hold: PostgreSQL sets up
+// every writing CTE on each execution, written to or not (the holds' update
+// with its table and indexes). The holds' parameter stays, typed by a CTE
+// that is never read (the planner drops it), so both are called alike.
+std::string PurchaseChildren(const char* store_id, const char* programs, const char* holds,
+                             bool link_holds = true) {
+  const std::string programs_cte = absl::StrCat(
       "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, "
       "vendor_customer_id, spend_centipoints, status) "
       "SELECT purchase.purchase_id, r.program_id, r.vendor_customer_id, r.spend_centipoints, "
       "'pending' FROM purchase, jsonb_to_recordset(",
       programs,
       "::jsonb) AS r(program_id bigint, "
-      "vendor_customer_id text, spend_centipoints bigint)), "
-      "linked AS (UPDATE holds SET purchase_id = (SELECT purchase_id FROM purchase) "
-      "WHERE hold_id IN (SELECT h::uuid FROM jsonb_array_elements_text(",
-      holds,
-      "::jsonb) AS h) "
-      "AND store_id = ",
-      store_id, " AND status = 'active' AND EXISTS (SELECT 1 FROM purchase)) ");
+      "vendor_customer_id text, spend_centipoints bigint)), ");
+  if (!link_holds) {
+    return absl::StrCat(programs_cte, "unused AS (SELECT ", holds, "::jsonb) ");
+  }
+  return absl::StrCat(programs_cte,
+                      "linked AS (UPDATE holds SET purchase_id = (SELECT purchase_id FROM "
+                      "purchase) WHERE hold_id IN (SELECT h::uuid FROM "
+                      "jsonb_array_elements_text(",
+                      holds,
+                      "::jsonb) AS h) "
+                      "AND store_id = ",
+                      store_id, " AND status = 'active' AND EXISTS (SELECT 1 FROM purchase)) ");
+}
+
+// A new purchase's intent: the idempotency key claimed, then (unless the
+// quote is already another order's, or the order number is taken) the
+// purchase with its children. Run in a transaction, which rolls the claim
+// back when no purchase is written.
+std::string WriteIntentSql(bool link_holds) {
+  return absl::StrCat(
+      "WITH claim AS (INSERT INTO idempotency_keys (store_id, idempotency_key, method, "
+      "request_hash, state) VALUES ($1, $4, $5, $6, 'in_progress') "
+      "ON CONFLICT DO NOTHING RETURNING 1), "
+      "other AS (SELECT order_number FROM purchases WHERE quote_id = $3::uuid "
+      "AND status NOT IN ('failed', 'declined') AND NOT (store_id = $1 AND order_number = $2) "
+      "LIMIT 1), "
+      "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
+      "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
+      "lines, line_discounts) "
+      "SELECT $1, $2, $3::uuid, $4, 'pending', $7, $8, $9, $10, $11, $12::jsonb, $15::jsonb "
+      "WHERE EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM other) "
+      "ON CONFLICT (store_id, order_number) DO NOTHING RETURNING purchase_id), ",
+      PurchaseChildren("$1", "$13", "$14", link_holds),
+      "SELECT EXISTS (SELECT 1 FROM claim) AS claimed, "
+      "(SELECT order_number FROM other) AS other_order, "
+      "(SELECT purchase_id FROM purchase) AS purchase_id");
+}
+
+//// Many intents at once, from a JSON array of them: each as the intent
+//// alone does, written all or not at all. An intent's key counts as claimed
+//// for the first intent that names it; a claim without a purchase (the
+//// quote is another order's, the order number is taken, also by another
+//// intent of the batch) fails the whole statement, and each intent is then
+//// written on its own. A purchase is matched back to its intent by its
+//// store, order number and key, which no two intents written share.
+//// Its rows come through loyalty_batch_items (migration 0018), which the
+//// planner counts as few, so that it looks each one up by its index.
+// Without `link_holds`, for a batch in which no purchase uses a hold.
+std::string WriteIntentsSql(bool link_holds) {
+  return absl::StrCat(
+      "WITH input AS MATERIALIZED (SELECT r.* FROM loyalty_batch_items($1::jsonb) AS item, "
+      "jsonb_to_record(item) AS r(i integer, "
+      "store_id text, order_number text, quote_id uuid, idempotency_key text, method text, "
+      "request_hash text, total_before_minor bigint, discount_minor bigint, total_minor bigint, "
+      "spent_centipoints bigint, paid_minor bigint, lines jsonb, line_discounts jsonb, "
+      "programs jsonb, holds jsonb)), "
+      "claim AS (INSERT INTO idempotency_keys (store_id, idempotency_key, method, request_hash, "
+      "state) SELECT store_id, idempotency_key, method, request_hash, 'in_progress' FROM input "
+      "ORDER BY i ON CONFLICT DO NOTHING RETURNING store_id, idempotency_key), "
+      "claimed AS (SELECT min(input.i) AS i FROM input JOIN claim USING (store_id, "
+      "idempotency_key) GROUP BY store_id, idempotency_key), "
+      "other AS (SELECT input.i, o.order_number FROM input CROSS JOIN LATERAL ("
+      "SELECT p.order_number FROM purchases p WHERE p.quote_id = input.quote_id "
+      "AND p.status NOT IN ('failed', 'declined') "
+      "AND NOT (p.store_id = input.store_id AND p.order_number = input.order_number) "
+      "LIMIT 1) AS o), "
+      "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
+      "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
+      "lines, line_discounts) "
+      "SELECT store_id, order_number, quote_id, idempotency_key, 'pending', total_before_minor, "
+      "discount_minor, total_minor, spent_centipoints, paid_minor, lines, line_discounts "
+      "FROM input WHERE i IN (SELECT i FROM claimed) AND i NOT IN (SELECT i FROM other) "
+      "ORDER BY i ON CONFLICT (store_id, order_number) DO NOTHING "
+      "RETURNING purchase_id, store_id, order_number, idempotency_key), "
+      "written AS (SELECT input.i, input.store_id, input.programs, input.holds, "
+      "purchase.purchase_id FROM input JOIN purchase USING (store_id, order_number, "
+      "idempotency_key) WHERE input.i IN (SELECT i FROM claimed)), "
+      "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, vendor_customer_id, "
+      "spend_centipoints, status) "
+      "SELECT written.purchase_id, r.program_id, r.vendor_customer_id, r.spend_centipoints, "
+      "'pending' FROM written, jsonb_to_recordset(written.programs) AS r(program_id bigint, "
+      "vendor_customer_id text, spend_centipoints bigint))",
+      link_holds ? ", linked AS (UPDATE holds SET purchase_id = used.purchase_id "
+                   "FROM (SELECT written.purchase_id, written.store_id, h::uuid AS hold_id "
+                   "FROM written, jsonb_array_elements_text(written.holds) AS h) AS used "
+                   "WHERE holds.hold_id = used.hold_id AND holds.store_id = used.store_id "
+                   "AND holds.status = 'active') "
+                 : " ",
+      "SELECT input.i, input.i IN (SELECT i FROM claimed) AS claimed, "
+      "written.purchase_id, "
+      "CASE WHEN input.i IN (SELECT i FROM claimed) AND written.purchase_id IS NULL "
+      "THEN loyalty_intent_gives_way() END AS gave_way "
+      "FROM input LEFT JOIN written USING (i) ORDER BY input.i");
 }
 
 }  // namespace
@@ -82,14 +175,15 @@ absl::Status PgPurchaseIntents::WriteOne(PendingIntent& intent) {
     try {
       pqxx::nontransaction alone(c);
       const pqxx::row row = alone.exec_prepared1(
-          q::kWriteIntentAlone, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
-          claim.method, claim.request_hash, p.total_before_minor, p.discount_minor, p.total_minor,
-          p.spent_centipoints, p.paid_minor, lines.lines, programs_json, holds_json,
-          lines.discounts);
+          p.hold_ids.empty() ? q::kWriteIntentAloneNoHolds : q::kWriteIntentAlone, p.store_id,
+          p.order_number, p.quote_id, p.idempotency_key, claim.method, claim.request_hash,
+          p.total_before_minor, p.discount_minor, p.total_minor, p.spent_centipoints, p.paid_minor,
+          lines.lines, programs_json, holds_json, lines.discounts);
       intent.claimed = row["claimed"].as<bool>();
       if (!intent.claimed) return absl::OkStatus();  // nothing written
       p.purchase_id = row["purchase_id"].as<int64_t>();
       p.state = PurchaseState::kPending;
+      p.holds_maybe_linked = !p.hold_ids.empty();  // a new row
       return absl::OkStatus();
     } catch (const pqxx::sql_error& e) {
       if (e.sqlstate() != kIntentGivesWay) throw;
@@ -115,6 +209,7 @@ absl::Status PgPurchaseIntents::WriteOne(PendingIntent& intent) {
     if (!row["purchase_id"].is_null()) {
       p.purchase_id = row["purchase_id"].as<int64_t>();
       p.state = PurchaseState::kPending;
+      p.holds_maybe_linked = !p.hold_ids.empty();  // a new row
       tx.commit();
       return absl::OkStatus();
     }
@@ -147,6 +242,7 @@ absl::Status PgPurchaseIntents::WriteOne(PendingIntent& intent) {
     }
     p.purchase_id = inserted[0][0].as<int64_t>();
     p.state = PurchaseState::kPending;
+    p.holds_maybe_linked = true;  // the earlier attempt's, if any, are still linked
     // What the earlier attempt wrote gives way to this one's.
     tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
     tx.exec_prepared(q::kInsertPurchaseChildren, p.purchase_id, programs_json, holds_json,
@@ -182,11 +278,14 @@ absl::Status PgPurchaseIntents::WriteBatch(const std::vector<PendingIntent*>& in
         .EndObject();
   }
   const std::string& batch_json = batch.EndArray().str();
+  const bool any_holds = std::any_of(intents.begin(), intents.end(), [](const PendingIntent* i) {
+    return !i->purchase->hold_ids.empty();
+  });
   return pool_.Run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     pqxx::result rows;
     try {
-      rows = tx.exec_prepared(q::kWriteIntents, batch_json);
+      rows = tx.exec_prepared(any_holds ? q::kWriteIntents : q::kWriteIntentsNoHolds, batch_json);
     } catch (const pqxx::sql_error& e) {
       if (e.sqlstate() != kIntentGivesWay) throw;
       // Nothing was written; each intent is written again on its own.
@@ -201,6 +300,7 @@ absl::Status PgPurchaseIntents::WriteBatch(const std::vector<PendingIntent*>& in
       if (!intent.claimed) continue;  // nothing written for it
       intent.purchase->purchase_id = row["purchase_id"].as<int64_t>();
       intent.purchase->state = PurchaseState::kPending;
+      intent.purchase->holds_maybe_linked = !intent.purchase->hold_ids.empty();  // a new row
     }
     return absl::OkStatus();
   });
@@ -208,33 +308,15 @@ absl::Status PgPurchaseIntents::WriteBatch(const std::vector<PendingIntent*>& in
 
 // The statements this file runs, prepared on every connection (queries.h).
 const std::vector<NamedQuery>& PurchaseIntentQueries() {
-  // A new purchase's intent: the idempotency key claimed, then (unless the
-  // quote is already another order's, or the order number is taken) the
-  // purchase with its children. Run in a transaction, which rolls the
-  // claim back when no purchase is written.
-  static const std::string kWriteIntentSql = absl::StrCat(
-      "WITH claim AS (INSERT INTO idempotency_keys (store_id, idempotency_key, method, "
-      "request_hash, state) VALUES ($1, $4, $5, $6, 'in_progress') "
-      "ON CONFLICT DO NOTHING RETURNING 1), "
-      "other AS (SELECT order_number FROM purchases WHERE quote_id = $3::uuid "
-      "AND status NOT IN ('failed', 'declined') AND NOT (store_id = $1 AND order_number = $2) "
-      "LIMIT 1), "
-      "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
-      "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
-      "lines, line_discounts) "
-      "SELECT $1, $2, $3::uuid, $4, 'pending', $7, $8, $9, $10, $11, $12::jsonb, $15::jsonb "
-      "WHERE EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM other) "
-      "ON CONFLICT (store_id, order_number) DO NOTHING RETURNING purchase_id), ",
-      PurchaseChildren("$1", "$13", "$14"),
-      "SELECT EXISTS (SELECT 1 FROM claim) AS claimed, "
-      "(SELECT order_number FROM other) AS other_order, "
-      "(SELECT purchase_id FROM purchase) AS purchase_id");
+  static const std::string kWriteIntentSql = WriteIntentSql(/*link_holds=*/true);
   // The same on its own (autocommit): a key claimed without a purchase
   // fails the whole statement (migration 0014), so nothing is kept.
-  static const std::string kWriteIntentAloneSql = absl::StrCat(
-      kWriteIntentSql,
+  static const std::string kGivesWay =
       ", CASE WHEN EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM purchase) "
-      "THEN loyalty_intent_gives_way() END AS gave_way");
+      "THEN loyalty_intent_gives_way() END AS gave_way";
+  static const std::string kWriteIntentAloneSql = absl::StrCat(kWriteIntentSql, kGivesWay);
+  static const std::string kWriteIntentAloneNoHoldsSql =
+      absl::StrCat(WriteIntentSql(/*link_holds=*/false), kGivesWay);
   // A retried purchase's children: the same, for the purchase $1.
   static const std::string kInsertPurchaseChildrenSql =
       absl::StrCat("WITH purchase AS (SELECT $1::bigint AS purchase_id), ",
@@ -251,62 +333,14 @@ const std::vector<NamedQuery>& PurchaseIntentQueries() {
       // Not while a vendor still has to undo the failed attempt's booking.
       "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.purchase_id = purchases.purchase_id "
       "AND o.status IN ('waiting', 'sending')) RETURNING purchase_id";
-  // Many intents at once, from a JSON array of them: each as the intent
-  // alone does, written all or not at all. An intent's key counts as claimed
-  // for the first intent that names it; a claim without a purchase (the
-  // quote is another order's, the order number is taken, also by another
-  // intent of the batch) fails the whole statement, and each intent is then
-  // written on its own. A purchase is matched back to its intent by its
-  // store, order number and key, which no two intents written share.
-  // Its rows come through loyalty_batch_items (migration 0018), which the
-  // planner counts as few, so that it looks each one up by its index.
-  static const std::string kWriteIntentsSql =
-      "WITH input AS MATERIALIZED (SELECT r.* FROM loyalty_batch_items($1::jsonb) AS item, "
-      "jsonb_to_record(item) AS r(i integer, "
-      "store_id text, order_number text, quote_id uuid, idempotency_key text, method text, "
-      "request_hash text, total_before_minor bigint, discount_minor bigint, total_minor bigint, "
-      "spent_centipoints bigint, paid_minor bigint, lines jsonb, line_discounts jsonb, "
-      "programs jsonb, holds jsonb)), "
-      "claim AS (INSERT INTO idempotency_keys (store_id, idempotency_key, method, request_hash, "
-      "state) SELECT store_id, idempotency_key, method, request_hash, 'in_progress' FROM input "
-      "ORDER BY i ON CONFLICT DO NOTHING RETURNING store_id, idempotency_key), "
-      "claimed AS (SELECT min(input.i) AS i FROM input JOIN claim USING (store_id, "
-      "idempotency_key) GROUP BY store_id, idempotency_key), "
-      "other AS (SELECT input.i, o.order_number FROM input CROSS JOIN LATERAL ("
-      "SELECT p.order_number FROM purchases p WHERE p.quote_id = input.quote_id "
-      "AND p.status NOT IN ('failed', 'declined') "
-      "AND NOT (p.store_id = input.store_id AND p.order_number = input.order_number) "
-      "LIMIT 1) AS o), "
-      "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
-      "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
-      "lines, line_discounts) "
-      "SELECT store_id, order_number, quote_id, idempotency_key, 'pending', total_before_minor, "
-      "discount_minor, total_minor, spent_centipoints, paid_minor, lines, line_discounts "
-      "FROM input WHERE i IN (SELECT i FROM claimed) AND i NOT IN (SELECT i FROM other) "
-      "ORDER BY i ON CONFLICT (store_id, order_number) DO NOTHING "
-      "RETURNING purchase_id, store_id, order_number, idempotency_key), "
-      "written AS (SELECT input.i, input.store_id, input.programs, input.holds, "
-      "purchase.purchase_id FROM input JOIN purchase USING (store_id, order_number, "
-      "idempotency_key) WHERE input.i IN (SELECT i FROM claimed)), "
-      "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, vendor_customer_id, "
-      "spend_centipoints, status) "
-      "SELECT written.purchase_id, r.program_id, r.vendor_customer_id, r.spend_centipoints, "
-      "'pending' FROM written, jsonb_to_recordset(written.programs) AS r(program_id bigint, "
-      "vendor_customer_id text, spend_centipoints bigint)), "
-      "linked AS (UPDATE holds SET purchase_id = used.purchase_id "
-      "FROM (SELECT written.purchase_id, written.store_id, h::uuid AS hold_id "
-      "FROM written, jsonb_array_elements_text(written.holds) AS h) AS used "
-      "WHERE holds.hold_id = used.hold_id AND holds.store_id = used.store_id "
-      "AND holds.status = 'active') "
-      "SELECT input.i, input.i IN (SELECT i FROM claimed) AS claimed, "
-      "written.purchase_id, "
-      "CASE WHEN input.i IN (SELECT i FROM claimed) AND written.purchase_id IS NULL "
-      "THEN loyalty_intent_gives_way() END AS gave_way "
-      "FROM input LEFT JOIN written USING (i) ORDER BY input.i";
+  static const std::string kWriteIntentsSql = WriteIntentsSql(/*link_holds=*/true);
+  static const std::string kWriteIntentsNoHoldsSql = WriteIntentsSql(/*link_holds=*/false);
   static const std::vector<NamedQuery> kQueries = {
       {q::kWriteIntent, kWriteIntentSql.c_str()},
       {q::kWriteIntentAlone, kWriteIntentAloneSql.c_str()},
+      {q::kWriteIntentAloneNoHolds, kWriteIntentAloneNoHoldsSql.c_str()},
       {q::kWriteIntents, kWriteIntentsSql.c_str()},
+      {q::kWriteIntentsNoHolds, kWriteIntentsNoHoldsSql.c_str()},
       {q::kInsertPurchaseChildren, kInsertPurchaseChildrenSql.c_str()},
       {q::kRetryPurchase, kRetryPurchaseSql},
       {q::kPurchaseStatusByOrder,

@@ -88,11 +88,26 @@ class PurchaseBatchesTest : public ::testing::Test {
 };
 
 // One intent each; they all land, each under its own purchase, and some
-// share a transaction (rows written by one statement share its xmin).
+// share a transaction (rows written by one statement share its xmin). Every
+// fifth uses a hold, so batches with and without holds (two statements)
+// both occur: each hold is linked to its own purchase only.
 TEST_F(PurchaseBatchesTest, ConcurrentIntentsShareStatementsAndEachGetsItsOwnPurchase) {
   PgPurchaseRepository purchases(pool_);
   constexpr int kThreads = 16;
   constexpr int kEach = 20;
+  constexpr int kHoldEvery = 5;
+  std::map<int, std::string> hold_of;  // by intent number
+  for (int i = 0; i < kThreads * kEach; i += kHoldEvery) {
+    pqxx::connection connection("");
+    hold_of[i] = pqxx::nontransaction(connection)
+                     .exec1(absl::StrCat(
+                         "INSERT INTO holds (store_id, program_id, quote_id, vendor_customer_id, "
+                         "amount_centipoints, mode, status, expires_at) VALUES ('",
+                         store_, "', 7, gen_random_uuid(), 'held-", i,
+                         "', 100, 'ledger', 'active', now() + interval '1 hour') "
+                         "RETURNING hold_id::text"))[0]
+                     .as<std::string>();
+  }
   std::vector<std::vector<PurchaseRecord>> written(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -100,6 +115,9 @@ TEST_F(PurchaseBatchesTest, ConcurrentIntentsShareStatementsAndEachGetsItsOwnPur
       for (int n = 0; n < kEach; ++n) {
         PurchaseRecord p =
             Purchase(absl::StrCat("O-", t, "-", n), t * kEach + n, absl::StrCat("K-", t, "-", n));
+        if (auto hold = hold_of.find(t * kEach + n); hold != hold_of.end()) {
+          p.hold_ids.push_back(hold->second);
+        }
         const absl::StatusOr<bool> claimed = purchases.WriteIntent(p, {"CommitPurchase", "h"});
         ASSERT_TRUE(claimed.ok()) << claimed.status();
         ASSERT_TRUE(*claimed);
@@ -140,6 +158,21 @@ TEST_F(PurchaseBatchesTest, ConcurrentIntentsShareStatementsAndEachGetsItsOwnPur
                                   store_, "'")),
             kThreads * kEach)
       << "no two intents shared a statement";
+  std::string linked;
+  for (const auto& of_thread : written) {
+    for (const PurchaseRecord& p : of_thread) {
+      for (const std::string& hold : p.hold_ids) {
+        absl::StrAppend(&linked, linked.empty() ? "" : ", ", "('", hold, "'::uuid, ", p.purchase_id,
+                        ")");
+      }
+    }
+  }
+  ASSERT_EQ(hold_of.size(), static_cast<size_t>(kThreads * kEach / kHoldEvery));
+  EXPECT_EQ(QueryInt(absl::StrCat("SELECT count(*) FROM (VALUES ", linked,
+                                  ") AS t(hold_id, purchase_id) JOIN holds h USING (hold_id, "
+                                  "purchase_id)")),
+            static_cast<int64_t>(hold_of.size()));
+  EXPECT_EQ(Count("holds", " AND purchase_id IS NOT NULL"), static_cast<int64_t>(hold_of.size()));
 }
 
 // Intents drawn from a few orders, keys and quotes, so that many collide,
