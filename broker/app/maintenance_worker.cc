@@ -27,6 +27,8 @@ void MaintenanceWorker::RunOnce() {
   auto partitions = partitions_.RunOnce();
   if (!partitions.ok()) {
     Report("partitions", absl::StatusOr<int>(partitions.status()));
+  } else if (partitions->gave_way) {
+    Log(LogLevel::kInfo, "partitions_gave_way", {});
   } else if (partitions->created + partitions->dropped > 0) {
     Log(LogLevel::kInfo, "partitions_kept",
         {{"created", std::to_string(partitions->created)},

@@ -1,6 +1,5 @@
 #include "broker/storage/pg_purchase_outcomes.h"
 
-#include <algorithm>
 #include <pqxx/pqxx>
 #include <set>
 #include <stdexcept>
@@ -61,9 +60,6 @@ absl::Status PgPurchaseOutcomes::Write(const PurchaseRecord& p,
   outcome.programs_json = programs.EndArray().Take();
   outcome.steps_json = steps.EndArray().Take();
   outcome.dropped_holds_json = dropped_holds.EndArray().Take();
-  outcome.holds_or_steps = p.holds_maybe_linked || !outbox.empty() ||
-                           std::any_of(p.programs.begin(), p.programs.end(),
-                                       [](const auto& prog) { return prog.dropped_vendor_holds; });
   if (answer) {
     outcome.key = answer->idempotency_key;
     outcome.code = static_cast<int>(answer->status.code());
@@ -85,8 +81,7 @@ absl::Status PgPurchaseOutcomes::WriteOne(const PendingOutcome& o) {
     // One statement: its own transaction, committed synchronously before
     // the answer leaves.
     pqxx::nontransaction tx(c);
-    tx.exec_prepared0(o.holds_or_steps ? q::kWriteOutcome : q::kWriteOutcomeNoHoldsOrSteps,
-                      p.purchase_id, o.state, p.spent_centipoints, p.paid_minor,
+    tx.exec_prepared0(q::kWriteOutcome, p.purchase_id, o.state, p.spent_centipoints, p.paid_minor,
                       p.earned_centipoints, NullIfEmpty(p.failure_reason), o.programs_json,
                       o.steps_json, p.store_id, NullIfEmpty(o.key), o.code, o.message,
                       pqxx::binarystring(o.response), pqxx::binarystring(o.details),
@@ -128,12 +123,9 @@ absl::Status PgPurchaseOutcomes::WriteBatch(const std::vector<PendingOutcome*>& 
         .EndObject();
   }
   const std::string& batch_json = batch.EndArray().str();
-  const bool holds_or_steps = std::any_of(
-      outcomes.begin(), outcomes.end(), [](const PendingOutcome* o) { return o->holds_or_steps; });
   return pool_.Run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
-    const pqxx::result written = tx.exec_prepared(
-        holds_or_steps ? q::kWriteOutcomes : q::kWriteOutcomesNoHoldsOrSteps, batch_json);
+    const pqxx::result written = tx.exec_prepared(q::kWriteOutcomes, batch_json);
     if (written.size() != outcomes.size()) {
       throw std::runtime_error("the outcomes' batch found a different number of purchases");
     }
@@ -141,86 +133,30 @@ absl::Status PgPurchaseOutcomes::WriteBatch(const std::vector<PendingOutcome*>& 
   });
 }
 
-namespace {
-
-// The outcome, in one statement: the purchase, its programs, the steps left
-// to the outbox and the stored answer ($10 NULL: none). A purchase that went
-// through consumes the holds linked to it, also one that ran out while the
-// purchase was being recovered. The programs in $15 dropped the customer's
-// other vendor holds: those are released (every active one the first update
-// does not consume, so no row is updated twice).
-//
-// Without `holds_or_steps`, for the usual outcome: of a purchase with no
-// hold linked to it (PurchaseRecord::holds_maybe_linked), that drops no
-// vendor hold and leaves no step to the outbox. PostgreSQL sets up every
-// writing CTE on each execution, written to or not: the holds' two updates
-// and the outbox's insert were about 7 % of a commit's work at one till.
-// Their parameters stay, typed by a CTE that is never read (the planner
-// drops it), so both are called alike.
-std::string WriteOutcomeSql(bool holds_or_steps) {
-  return absl::StrCat(
-      "WITH ",
-      holds_or_steps
-          ? "consumed AS (UPDATE holds SET status = 'consumed', closed_at = now() "
-            "WHERE purchase_id = $1 AND status IN ('active', 'expired') "
-            "AND $2::text IN ('booked', 'confirmed')), "
-            "released AS (UPDATE holds SET status = 'released', closed_at = now() "
-            "WHERE mode = 'vendor' AND status = 'active' "
-            "AND (purchase_id IS DISTINCT FROM $1 OR $2::text NOT IN ('booked', 'confirmed')) "
-            "AND (program_id, vendor_customer_id) IN (SELECT r.program_id, "
-            "r.vendor_customer_id FROM jsonb_to_recordset($15::jsonb) AS r(program_id bigint, "
-            "vendor_customer_id text))), "
-          : "unused AS (SELECT $8::jsonb, $15::jsonb), ",
-      "programs AS (UPDATE purchase_programs pp SET spent_centipoints = r.spent_centipoints, "
-      "earned_centipoints = r.earned_centipoints, vendor_reference = r.vendor_reference, "
-      "status = r.status, reason = r.reason, last_operation = r.last_operation, "
-      "vendor_customer_id = r.vendor_customer_id, "
-      "balance_after_centipoints = r.balance_after_centipoints "
-      "FROM jsonb_to_recordset($7::jsonb) AS r(program_id bigint, spent_centipoints bigint, "
-      "earned_centipoints bigint, vendor_reference text, status text, reason text, "
-      "last_operation text, vendor_customer_id text, balance_after_centipoints bigint) "
-      "WHERE pp.purchase_id = $1 AND pp.program_id = r.program_id), ",
-      holds_or_steps ? "steps AS (INSERT INTO outbox (purchase_id, program_id, operation) "
-                       "SELECT $1, r.program_id, r.operation "
-                       "FROM jsonb_to_recordset($8::jsonb) AS r(program_id bigint, "
-                       "operation text)), "
-                     : "",
-      "answer AS (UPDATE idempotency_keys SET state = 'completed', status_code = $11, "
-      "status_message = $12, response = $13, status_details = $14, completed_at = now() "
-      "WHERE store_id = $9 AND idempotency_key = $10) "
-      "UPDATE purchases SET status = $2, spent_centipoints = $3, paid_minor = $4, "
-      "earned_centipoints = $5, failure_reason = $6, updated_at = now(), busy_with = NULL, "
-      "busy_until = NULL WHERE purchase_id = $1");
-}
-
-// Many outcomes at once, from a JSON array of them, each written as
-// WriteOutcomeSql writes one. A hold is updated once in a statement: one
-// that an outcome of the batch consumes is not also released by another's
-// dropped holds (as when the consuming outcome was written second).
-// Its rows come through loyalty_batch_items, as in pg_purchase_intents.cc.
-// Without `holds_or_steps` for a batch in which no outcome has any.
-std::string WriteOutcomesSql(bool holds_or_steps) {
-  return absl::StrCat(
+// The statements this file runs, prepared on every connection (queries.h).
+const std::vector<NamedQuery>& PurchaseOutcomeQueries() {
+  // Many outcomes at once, from a JSON array of them, each written as
+  // kWriteOutcome writes one. A hold is updated once in a statement: one
+  // that an outcome of the batch consumes is not also released by another's
+  // dropped holds (as when the consuming outcome was written second).
+  // Its rows come through loyalty_batch_items, as in pg_purchase_intents.cc.
+  static const char kWriteOutcomesSql[] =
       "WITH input AS MATERIALIZED (SELECT r.* FROM loyalty_batch_items($1::jsonb) AS item, "
       "jsonb_to_record(item) AS r("
       "purchase_id bigint, state text, spent_centipoints bigint, paid_minor bigint, "
       "earned_centipoints bigint, failure_reason text, programs jsonb, steps jsonb, "
       "dropped_holds jsonb, store_id text, idempotency_key text, code integer, message text, "
-      "response text, details text)), ",
-      holds_or_steps
-          ? "went_through AS (SELECT purchase_id FROM input WHERE state IN ('booked', "
-            "'confirmed')), "
-            "consumed AS (UPDATE holds SET status = 'consumed', closed_at = now() "
-            "WHERE purchase_id IN (SELECT purchase_id FROM went_through) "
-            "AND status IN ('active', 'expired')), "
-            "released AS (UPDATE holds SET status = 'released', closed_at = now() "
-            "WHERE mode = 'vendor' AND status = 'active' "
-            "AND (purchase_id IS NULL OR purchase_id NOT IN (SELECT purchase_id FROM "
-            "went_through)) "
-            "AND (program_id, vendor_customer_id) IN (SELECT d.program_id, "
-            "d.vendor_customer_id FROM input, jsonb_to_recordset(input.dropped_holds) AS "
-            "d(program_id bigint, vendor_customer_id text))), "
-          : "",
+      "response text, details text)), "
+      "went_through AS (SELECT purchase_id FROM input WHERE state IN ('booked', 'confirmed')), "
+      "consumed AS (UPDATE holds SET status = 'consumed', closed_at = now() "
+      "WHERE purchase_id IN (SELECT purchase_id FROM went_through) "
+      "AND status IN ('active', 'expired')), "
+      "released AS (UPDATE holds SET status = 'released', closed_at = now() "
+      "WHERE mode = 'vendor' AND status = 'active' "
+      "AND (purchase_id IS NULL OR purchase_id NOT IN (SELECT purchase_id FROM went_through)) "
+      "AND (program_id, vendor_customer_id) IN (SELECT d.program_id, d.vendor_customer_id "
+      "FROM input, jsonb_to_recordset(input.dropped_holds) AS d(program_id bigint, "
+      "vendor_customer_id text))), "
       "programs AS (UPDATE purchase_programs pp SET spent_centipoints = r.spent_centipoints, "
       "earned_centipoints = r.earned_centipoints, vendor_reference = r.vendor_reference, "
       "status = r.status, reason = r.reason, last_operation = r.last_operation, "
@@ -230,12 +166,10 @@ std::string WriteOutcomesSql(bool holds_or_steps) {
       "spent_centipoints bigint, earned_centipoints bigint, vendor_reference text, status text, "
       "reason text, last_operation text, vendor_customer_id text, "
       "balance_after_centipoints bigint) "
-      "WHERE pp.purchase_id = input.purchase_id AND pp.program_id = r.program_id), ",
-      holds_or_steps ? "steps AS (INSERT INTO outbox (purchase_id, program_id, operation) "
-                       "SELECT input.purchase_id, r.program_id, r.operation "
-                       "FROM input, jsonb_to_recordset(input.steps) AS r(program_id bigint, "
-                       "operation text)), "
-                     : "",
+      "WHERE pp.purchase_id = input.purchase_id AND pp.program_id = r.program_id), "
+      "steps AS (INSERT INTO outbox (purchase_id, program_id, operation) "
+      "SELECT input.purchase_id, r.program_id, r.operation "
+      "FROM input, jsonb_to_recordset(input.steps) AS r(program_id bigint, operation text)), "
       "answer AS (UPDATE idempotency_keys k SET state = 'completed', status_code = input.code, "
       "status_message = input.message, response = decode(input.response, 'hex'), "
       "status_details = decode(input.details, 'hex'), completed_at = now() FROM input "
@@ -244,22 +178,43 @@ std::string WriteOutcomesSql(bool holds_or_steps) {
       "paid_minor = input.paid_minor, earned_centipoints = input.earned_centipoints, "
       "failure_reason = input.failure_reason, updated_at = now(), busy_with = NULL, "
       "busy_until = NULL FROM input WHERE p.purchase_id = input.purchase_id "
-      "RETURNING p.purchase_id");
-}
-
-}  // namespace
-
-// The statements this file runs, prepared on every connection (queries.h).
-const std::vector<NamedQuery>& PurchaseOutcomeQueries() {
-  static const std::string kWriteOutcomeSql = WriteOutcomeSql(true);
-  static const std::string kWriteOutcomeNoHoldsOrStepsSql = WriteOutcomeSql(false);
-  static const std::string kWriteOutcomesSql = WriteOutcomesSql(true);
-  static const std::string kWriteOutcomesNoHoldsOrStepsSql = WriteOutcomesSql(false);
+      "RETURNING p.purchase_id";
   static const std::vector<NamedQuery> kQueries = {
-      {q::kWriteOutcome, kWriteOutcomeSql.c_str()},
-      {q::kWriteOutcomeNoHoldsOrSteps, kWriteOutcomeNoHoldsOrStepsSql.c_str()},
-      {q::kWriteOutcomes, kWriteOutcomesSql.c_str()},
-      {q::kWriteOutcomesNoHoldsOrSteps, kWriteOutcomesNoHoldsOrStepsSql.c_str()},
+      // The outcome, in one statement: the purchase, its programs, the steps
+      // left to the outbox and the stored answer ($10 NULL: none). A
+      // purchase that went through consumes the holds linked to it, also one
+      // that ran out while the purchase was being recovered. The programs in
+      // $15 dropped the customer's other vendor holds: those are released
+      // (every active one the first update does not consume, so no row is
+      // updated twice).
+      {q::kWriteOutcome,
+       "WITH consumed AS (UPDATE holds SET status = 'consumed', closed_at = now() "
+       "WHERE purchase_id = $1 AND status IN ('active', 'expired') "
+       "AND $2::text IN ('booked', 'confirmed')), "
+       "released AS (UPDATE holds SET status = 'released', closed_at = now() "
+       "WHERE mode = 'vendor' AND status = 'active' "
+       "AND (purchase_id IS DISTINCT FROM $1 OR $2::text NOT IN ('booked', 'confirmed')) "
+       "AND (program_id, vendor_customer_id) IN (SELECT r.program_id, r.vendor_customer_id "
+       "FROM jsonb_to_recordset($15::jsonb) AS r(program_id bigint, vendor_customer_id text))), "
+       "programs AS (UPDATE purchase_programs pp SET spent_centipoints = r.spent_centipoints, "
+       "earned_centipoints = r.earned_centipoints, vendor_reference = r.vendor_reference, "
+       "status = r.status, reason = r.reason, last_operation = r.last_operation, "
+       "vendor_customer_id = r.vendor_customer_id, "
+       "balance_after_centipoints = r.balance_after_centipoints "
+       "FROM jsonb_to_recordset($7::jsonb) AS r(program_id bigint, spent_centipoints bigint, "
+       "earned_centipoints bigint, vendor_reference text, status text, reason text, "
+       "last_operation text, vendor_customer_id text, balance_after_centipoints bigint) "
+       "WHERE pp.purchase_id = $1 AND pp.program_id = r.program_id), "
+       "steps AS (INSERT INTO outbox (purchase_id, program_id, operation) "
+       "SELECT $1, r.program_id, r.operation "
+       "FROM jsonb_to_recordset($8::jsonb) AS r(program_id bigint, operation text)), "
+       "answer AS (UPDATE idempotency_keys SET state = 'completed', status_code = $11, "
+       "status_message = $12, response = $13, status_details = $14, completed_at = now() "
+       "WHERE store_id = $9 AND idempotency_key = $10) "
+       "UPDATE purchases SET status = $2, spent_centipoints = $3, paid_minor = $4, "
+       "earned_centipoints = $5, failure_reason = $6, updated_at = now(), busy_with = NULL, "
+       "busy_until = NULL WHERE purchase_id = $1"},
+      {q::kWriteOutcomes, kWriteOutcomesSql},
   };
   return kQueries;
 }

@@ -35,9 +35,6 @@ class PgPurchaseOutcomes {
     std::string programs_json;
     std::string steps_json;
     std::string dropped_holds_json;
-    // A hold that may be linked, a vendor hold to release or a step to
-    // leave to the outbox.
-    bool holds_or_steps = true;
     std::string key;  // empty: no stored answer
     int code = 0;
     std::string message;
