@@ -157,6 +157,11 @@ struct PurchaseRecord {
   // Holds the commit named: linked with the intent, consumed once it went
   // through (also when recovery finishes it), left to expire otherwise.
   std::vector<std::string> hold_ids;
+  // False only where the broker knows that no hold is linked to the
+  // purchase: it wrote the purchase's row itself, new, from an intent that
+  // named none (an order committed again keeps its earlier attempt's holds;
+  // a purchase read back may have any). Its outcome then consumes none.
+  bool holds_maybe_linked = true;
   int64_t created_at_unix = 0;
   int64_t updated_at_unix = 0;
 

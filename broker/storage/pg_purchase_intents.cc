@@ -183,6 +183,7 @@ absl::Status PgPurchaseIntents::WriteOne(PendingIntent& intent) {
       if (!intent.claimed) return absl::OkStatus();  // nothing written
       p.purchase_id = row["purchase_id"].as<int64_t>();
       p.state = PurchaseState::kPending;
+      p.holds_maybe_linked = !p.hold_ids.empty();  // a new row
       return absl::OkStatus();
     } catch (const pqxx::sql_error& e) {
       if (e.sqlstate() != kIntentGivesWay) throw;
@@ -208,6 +209,7 @@ absl::Status PgPurchaseIntents::WriteOne(PendingIntent& intent) {
     if (!row["purchase_id"].is_null()) {
       p.purchase_id = row["purchase_id"].as<int64_t>();
       p.state = PurchaseState::kPending;
+      p.holds_maybe_linked = !p.hold_ids.empty();  // a new row
       tx.commit();
       return absl::OkStatus();
     }
@@ -240,6 +242,7 @@ absl::Status PgPurchaseIntents::WriteOne(PendingIntent& intent) {
     }
     p.purchase_id = inserted[0][0].as<int64_t>();
     p.state = PurchaseState::kPending;
+    p.holds_maybe_linked = true;  // the earlier attempt's may still be linked
     // What the earlier attempt wrote gives way to this one's.
     tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
     tx.exec_prepared(q::kInsertPurchaseChildren, p.purchase_id, programs_json, holds_json,
@@ -297,6 +300,8 @@ absl::Status PgPurchaseIntents::WriteBatch(const std::vector<PendingIntent*>& in
       if (!intent.claimed) continue;  // nothing written for it
       intent.purchase->purchase_id = row["purchase_id"].as<int64_t>();
       intent.purchase->state = PurchaseState::kPending;
+      // A new row: linked to the holds its intent named, and no others.
+      intent.purchase->holds_maybe_linked = !intent.purchase->hold_ids.empty();
     }
     return absl::OkStatus();
   });

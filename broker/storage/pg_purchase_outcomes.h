@@ -35,6 +35,10 @@ class PgPurchaseOutcomes {
     std::string programs_json;
     std::string steps_json;
     std::string dropped_holds_json;
+    // The statement's parts it needs: consuming linked holds or leaving
+    // steps to the outbox; releasing the customer's dropped vendor holds.
+    bool consumes_or_steps = true;
+    bool releases = true;
     std::string key;  // empty: no stored answer
     int code = 0;
     std::string message;
