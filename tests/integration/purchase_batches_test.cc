@@ -267,27 +267,31 @@ TEST_F(PurchaseBatchesTest, ConcurrentOutcomesEachLandOnTheirOwnPurchase) {
   constexpr int kPurchases = 96;
   constexpr int kCustomers = 8;
   std::mt19937 random(77);
+  // Every third purchase's commit names an active vendor hold of its
+  // customer, which its intent links to it (as a till's commit does); every
+  // customer also has an unlinked one.
+  const auto hold = [&](int customer) {
+    pqxx::connection connection("");
+    return pqxx::nontransaction(connection)
+        .exec1(absl::StrCat("INSERT INTO holds (store_id, program_id, quote_id, "
+                            "vendor_customer_id, amount_centipoints, mode, status, expires_at) "
+                            "VALUES ('",
+                            store_, "', 7, gen_random_uuid(), 'cust-", customer,
+                            "', 100, 'vendor', 'active', now() + interval '1 hour') "
+                            "RETURNING hold_id::text"))[0]
+        .as<std::string>();
+  };
   std::vector<PurchaseRecord> records;
   for (int n = 0; n < kPurchases; ++n) {
     PurchaseRecord p = Purchase(absl::StrCat("OUT-", n), n, absl::StrCat("OK-", n));
     p.programs[0].vendor_customer_id = absl::StrCat("cust-", n % kCustomers);
+    if (n % 3 == 0) p.hold_ids.push_back(hold(n % kCustomers));
     const absl::StatusOr<bool> claimed = purchases.WriteIntent(p, {"CommitPurchase", "h"});
     ASSERT_TRUE(claimed.ok() && *claimed) << claimed.status();
     records.push_back(p);
   }
-  // Every customer has an unlinked active vendor hold; every third
-  // purchase has one linked to it.
-  const auto hold = [&](int customer, const std::string& purchase_id) {
-    ExecuteSql(
-        absl::StrCat("INSERT INTO holds (store_id, program_id, quote_id, vendor_customer_id, "
-                     "amount_centipoints, mode, status, purchase_id, expires_at) VALUES ('",
-                     store_, "', 7, gen_random_uuid(), 'cust-", customer,
-                     "', 100, 'vendor', 'active', ", purchase_id, ", now() + interval '1 hour')"));
-  };
-  for (int c = 0; c < kCustomers; ++c) hold(c, "NULL");
-  for (int n = 0; n < kPurchases; n += 3) {
-    hold(n % kCustomers, absl::StrCat(records[n].purchase_id));
-  }
+  for (int c = 0; c < kCustomers; ++c) hold(c);
+  ASSERT_EQ(Count("holds", " AND purchase_id IS NOT NULL"), (kPurchases + 2) / 3);
   std::set<int> dropping_customers;
   std::vector<StoredAnswer> answers(kPurchases);
   std::vector<std::vector<OutboxEntry>> steps(kPurchases);
