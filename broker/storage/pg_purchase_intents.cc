@@ -71,15 +71,15 @@ std::string WriteIntentSql(bool link_holds) {
       "(SELECT purchase_id FROM purchase) AS purchase_id");
 }
 
-//// Many intents at once, from a JSON array of them: each as the intent
-//// alone does, written all or not at all. An intent's key counts as claimed
-//// for the first intent that names it; a claim without a purchase (the
-//// quote is another order's, the order number is taken, also by another
-//// intent of the batch) fails the whole statement, and each intent is then
-//// written on its own. A purchase is matched back to its intent by its
-//// store, order number and key, which no two intents written share.
-//// Its rows come through loyalty_batch_items (migration 0018), which the
-//// planner counts as few, so that it looks each one up by its index.
+// Many intents at once, from a JSON array of them: each as the intent
+// alone does, written all or not at all. An intent's key counts as claimed
+// for the first intent that names it; a claim without a purchase (the
+// quote is another order's, the order number is taken, also by another
+// intent of the batch) fails the whole statement, and each intent is then
+// written on its own. A purchase is matched back to its intent by its
+// store, order number and key, which no two intents written share.
+// Its rows come through loyalty_batch_items (migration 0018), which the
+// planner counts as few, so that it looks each one up by its index.
 // Without `link_holds`, for a batch in which no purchase uses a hold.
 std::string WriteIntentsSql(bool link_holds) {
   return absl::StrCat(
