@@ -27,15 +27,16 @@ connectors::Connector* ProgramCalls::ConnectorFor(const StoreProgram& program) c
 }
 
 connectors::CallContext ProgramCalls::Context(const StoreProgram& program, absl::Time deadline,
+                                              bool waits_only,
                                               const std::function<bool()>& cancelled) const {
-  return connectors::CallContext{program.config, deadline, cancelled};
+  return connectors::CallContext{program.config, deadline, cancelled, waits_only};
 }
 
 connectors::Outcome<connectors::BookResult> ProgramCalls::Book(
     const StoreProgram& program, absl::Time deadline, const connectors::BookRequest& ask,
     const std::string& store_id, int64_t purchase_id, const std::string& quote_id) {
   connectors::Connector* connector = ConnectorFor(program);
-  auto context = Context(program, deadline);
+  auto context = Context(program, deadline, /*waits_only=*/true);
   PendingCall<connectors::BookResult> call(
       *program.config, [&](auto done) { connector->Book(context, ask, std::move(done)); });
   auto outcome = call.Wait();
@@ -62,7 +63,7 @@ connectors::Outcome<connectors::PurchaseState> ProgramCalls::OnPurchase(
     const StoreProgram& program, absl::Time deadline, PurchaseAction action,
     const connectors::PurchaseRef& ref, const std::string& store_id, int64_t purchase_id) {
   connectors::Connector* connector = ConnectorFor(program);
-  auto context = Context(program, deadline);
+  auto context = Context(program, deadline, /*waits_only=*/true);
   PendingCall<connectors::PurchaseState> call(*program.config, [&](auto done) {
     switch (action) {
       case PurchaseAction::kConfirm:
@@ -90,7 +91,7 @@ connectors::Outcome<connectors::HoldResult> ProgramCalls::Hold(const StoreProgra
                                                                const std::string& store_id,
                                                                const std::string& quote_id) {
   connectors::Connector* connector = ConnectorFor(program);
-  auto context = Context(program, deadline);
+  auto context = Context(program, deadline, /*waits_only=*/true);
   PendingCall<connectors::HoldResult> call(
       *program.config, [&](auto done) { connector->Hold(context, ask, std::move(done)); });
   auto outcome = call.Wait();
@@ -105,7 +106,7 @@ connectors::Outcome<connectors::ReleaseResult> ProgramCalls::Release(
     const StoreProgram& program, absl::Time deadline, const connectors::ReleaseRequest& ask,
     const std::string& store_id, const std::string& hold_id) {
   connectors::Connector* connector = ConnectorFor(program);
-  auto context = Context(program, deadline);
+  auto context = Context(program, deadline, /*waits_only=*/true);
   PendingCall<connectors::ReleaseResult> call(
       *program.config, [&](auto done) { connector->Release(context, ask, std::move(done)); });
   auto outcome = call.Wait();

@@ -65,7 +65,9 @@ class ProgramCalls {
                                                          const std::string& hold_id);
 
  private:
-  connectors::CallContext Context(const StoreProgram& program, absl::Time deadline,
+  // `waits_only`: the caller starts no other call before it waits for this
+  // one, so the connector may make it on the caller's thread.
+  connectors::CallContext Context(const StoreProgram& program, absl::Time deadline, bool waits_only,
                                   const std::function<bool()>& cancelled = {}) const;
   // Reports a finished call; a journal failure is logged, not fatal.
   void Journal(VendorOperation operation);
@@ -88,7 +90,10 @@ std::vector<connectors::Outcome<T>> ProgramCalls::FanOut(
   FanOutStop stop(cancelled);
   for (size_t k = 0; k < programs.size(); ++k) {
     connectors::Connector* connector = ConnectorFor(*programs[k]);
-    contexts.push_back(Context(*programs[k], deadline, stop.Flag()));
+    // The last call is made on this thread, which would only wait meanwhile;
+    // the others run on the HTTP client's.
+    const bool last = k + 1 == programs.size();
+    contexts.push_back(Context(*programs[k], deadline, last, stop.Flag()));
     const connectors::CallContext& context = contexts.back();
     pending.push_back(std::make_unique<PendingCall<T>>(*programs[k]->config, [&, k](auto done) {
       start(k, *connector, context, std::move(done));

@@ -74,6 +74,7 @@ void ArtixConnector::Calculate(const CallContext& context, CheckRequest check,
   request.body = CalculateDiscountBody(check);
   request.deadline = context.deadline;
   request.cancelled = context.cancelled;
+  request.on_callers_thread = context.on_callers_thread;
   request.safe_to_repeat = true;  // it only calculates
   auto shared_check = std::make_shared<CheckRequest>(std::move(check));
   http_.Send(std::move(request), [shared_check, done = std::move(done)](HttpResult result) {

@@ -43,6 +43,10 @@ struct CallContext {
   // for calls that must run to the end (bookings: cutting one short would
   // only make its outcome unknown). Any thread may call it.
   std::function<bool()> cancelled;
+  // The caller does nothing but wait for this call's outcome: its HTTP
+  // exchanges may run on the caller's thread (HttpRequest::on_callers_thread),
+  // and `done` may run there before the call returns.
+  bool on_callers_thread = false;
 };
 
 template <typename T>

@@ -28,6 +28,10 @@ struct HttpRequest {
   // after the answer; a drop after sending is then an unknown outcome for the
   // caller to settle.
   bool safe_to_repeat = false;
+  // The caller does nothing but wait for the answer: the client may make the
+  // exchange on the caller's thread, `done` then running there before Send
+  // returns (SocketHttpClient does; libcurl's client ignores it).
+  bool on_callers_thread = false;
   // Values to mask wherever the request is described (logs, errors):
   // API keys, tokens, PIN codes.
   std::vector<std::string> secrets;
@@ -57,7 +61,8 @@ class HttpClient {
  public:
   virtual ~HttpClient() = default;
   // Sends `request`; `done` runs exactly once, on the client's own thread,
-  // and must not block.
+  // and must not block (or, for a request `on_callers_thread`, maybe on the
+  // calling thread before Send returns).
   virtual void Send(HttpRequest request, std::function<void(HttpResult)> done) = 0;
 };
 

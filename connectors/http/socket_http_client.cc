@@ -1,6 +1,5 @@
 #include "connectors/http/socket_http_client.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -23,44 +22,11 @@
 #include "connectors/http/http_url.h"
 #include "connectors/http/request_writer.h"
 #include "connectors/http/response_reader.h"
+#include "connectors/http/socket_address.h"
 
 namespace loyalty::connectors {
 
 namespace {
-
-struct Address {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-};
-
-// Only addresses written out: a name would need a resolver off this thread.
-std::optional<Address> AddressOf(absl::string_view host, int port) {
-  char text[INET6_ADDRSTRLEN] = {0};
-  if (absl::EqualsIgnoreCase(host, "localhost")) host = "127.0.0.1";
-  if (host.size() >= sizeof text) return std::nullopt;
-  host.copy(text, host.size());
-  Address address;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&address.storage);
-  if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
-    address.length = sizeof(sockaddr_in);
-    return address;
-  }
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
-  if (inet_pton(AF_INET6, text, &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
-    address.length = sizeof(sockaddr_in6);
-    return address;
-  }
-  return std::nullopt;
-}
-
-std::string ErrnoText(int error) {
-  char buffer[128];
-  return strerror_r(error, buffer, sizeof buffer);
-}
 
 constexpr absl::Duration kCancelCheck = absl::Milliseconds(20);
 constexpr absl::Duration kLongestWait = absl::Seconds(1);
@@ -98,7 +64,9 @@ bool SocketHttpClient::Takes(absl::string_view url) {
   return parts.has_value() && AddressOf(parts->host, parts->port).has_value();
 }
 
-SocketHttpClient::SocketHttpClient(SocketHttpOptions options) : options_(options) {
+SocketHttpClient::SocketHttpClient(SocketHttpOptions options)
+    : options_(options),
+      on_callers_threads_(options.connect_timeout, options.idle_timeout, options.max_answer_bytes) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   epoll_event wake{};
@@ -113,6 +81,7 @@ SocketHttpClient::SocketHttpClient(SocketHttpOptions options) : options_(options
 }
 
 SocketHttpClient::~SocketHttpClient() {
+  on_callers_threads_.Stop();
   stopping_ = true;
   const uint64_t one = 1;
   [[maybe_unused]] const ssize_t written = write(wake_fd_, &one, sizeof one);
@@ -122,6 +91,10 @@ SocketHttpClient::~SocketHttpClient() {
 }
 
 void SocketHttpClient::Send(HttpRequest request, std::function<void(HttpResult)> done) {
+  if (request.on_callers_thread && std::this_thread::get_id() != loop_id_) {
+    done(on_callers_threads_.Exchange(request));
+    return;
+  }
   auto transfer = std::make_unique<Transfer>();
   transfer->request = std::move(request);
   transfer->done = std::move(done);
@@ -221,7 +194,7 @@ SocketHttpClient::Connection* SocketHttpClient::IdleConnection(const std::string
 
 SocketHttpClient::Connection* SocketHttpClient::Connect(Transfer& t, std::string* error) {
   const std::string describe = absl::StrCat(t.url->host, " port ", t.url->port);
-  const std::optional<Address> address = AddressOf(t.url->host, t.url->port);
+  const std::optional<SocketAddress> address = AddressOf(t.url->host, t.url->port);
   if (!address.has_value()) {
     *error = absl::StrCat("Failed to connect to ", describe, ": not an address");
     return nullptr;

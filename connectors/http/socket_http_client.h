@@ -9,7 +9,9 @@
 // (RoutingHttpClient). Same contract as CurlMultiHttpClient: a request that is
 // not safe to repeat goes out once, on a fresh connection closed after its
 // answer; a repeatable one whose kept-alive connection turns out closed before
-// any answer is sent again once on a fresh connection.
+// any answer is sent again once on a fresh connection. A request
+// `on_callers_thread` is exchanged on the calling thread instead
+// (caller_thread_exchanges.h), unless that is the client's own thread.
 
 #include <atomic>
 #include <deque>
@@ -25,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "connectors/http/caller_thread_exchanges.h"
 #include "connectors/http/http_client.h"
 
 namespace loyalty::connectors {
@@ -95,6 +98,7 @@ class SocketHttpClient final : public HttpClient {
   std::unordered_map<std::string, std::vector<Connection*>> idle_;  // newest last
   std::vector<Connection*> closed_;  // freed at the end of each round of events
   std::thread loop_;
+  CallerThreadExchanges on_callers_threads_;
 };
 
 }  // namespace loyalty::connectors

@@ -92,6 +92,7 @@ void LoyalClientConnector::Post(const CallContext& context, std::string_view met
   request.body = std::move(body);
   request.deadline = context.deadline;
   request.cancelled = context.cancelled;
+  request.on_callers_thread = context.on_callers_thread;
   request.secrets = {apikey};
   // client and recalc only read; hold, release and retail change balances.
   request.safe_to_repeat = method == "client" || method == "recalc";

@@ -49,6 +49,7 @@ void ApiClient::Login(const CallContext& context, std::function<void(Outcome<std
                                 {"pin_code", Settings(context).pin_code}}));
   request.deadline = context.deadline;
   request.cancelled = context.cancelled;
+  request.on_callers_thread = context.on_callers_thread;
   request.secrets = Secrets(context, "");
   request.safe_to_repeat = true;  // a login changes nothing the broker counts on
   const int64_t program_id = context.program->id;
@@ -99,6 +100,7 @@ void ApiClient::Send(const CallContext& context, std::string path, QueryParams p
   request.url = absl::StrCat(context.program->base_url, path, "?", QueryString(full));
   request.deadline = context.deadline;
   request.cancelled = context.cancelled;
+  request.on_callers_thread = context.on_callers_thread;
   request.secrets = Secrets(context, token);
   request.safe_to_repeat = ReadsOnly(path);
   http_.Send(std::move(request),

@@ -37,6 +37,7 @@ class HttpClientFaults : public ::testing::TestWithParam<HttpClientKind> {
     if (!safe_to_repeat) request.body = R"({"amount":100})";
     request.deadline = absl::Now() + timeout;
     request.safe_to_repeat = safe_to_repeat;
+    request.on_callers_thread = OnCallersThread(GetParam());
     return request;
   }
 
@@ -188,20 +189,62 @@ TEST_P(HttpClientFaults, ShutDownEndsEveryRequestInFlight) {
     return ScriptedServer::Answer("{}");
   });
   std::promise<HttpResult> result;
-  client_->Send(Request(slow.port(), "/book", false),
-                [&](HttpResult r) { result.set_value(std::move(r)); });
+  // From a thread of its own: made on the caller's thread, Send returns only
+  // with the answer.
+  std::thread caller([&] {
+    client_->Send(Request(slow.port(), "/book", false),
+                  [&](HttpResult r) { result.set_value(std::move(r)); });
+  });
   absl::SleepFor(absl::Milliseconds(100));  // written and waiting for its answer
   const absl::Time started = absl::Now();
   client_.reset();
   auto future = result.get_future();
-  ASSERT_EQ(future.wait_for(std::chrono::milliseconds(500)), std::future_status::ready);
+  const std::future_status status = future.wait_for(std::chrono::milliseconds(500));
+  caller.join();
+  ASSERT_EQ(status, std::future_status::ready);
   const HttpResult ended = future.get();
   EXPECT_EQ(Error(ended).kind, HttpError::Kind::kCancelled) << Error(ended).message;
   EXPECT_TRUE(Error(ended).maybe_delivered);
   EXPECT_LT(absl::Now() - started, absl::Milliseconds(500));
 }
 
-INSTANTIATE_TEST_SUITE_P(Clients, HttpClientFaults, AllHttpClientKinds(), HttpClientKindName);
+INSTANTIATE_TEST_SUITE_P(Clients, HttpClientFaults, AllHttpClientWays(), HttpClientKindName);
+
+// Made on the caller's thread: answered before Send returns, on that thread;
+// repeatable requests share one kept-alive connection, a booking gets a fresh
+// one each time and leaves none behind.
+TEST(SocketHttpClientOnCallersThread, AnswersOnTheCallersThreadAndKeepsConnectionsAsTheLoopDoes) {
+  std::atomic<int> connections{0};
+  ScriptedServer server([&](int nth, const std::string&) -> std::optional<std::string> {
+    if (nth == 0) ++connections;
+    return ScriptedServer::Answer(R"({"ok":true})");
+  });
+  connectors::SocketHttpClient client;
+  auto send = [&](bool safe_to_repeat) {
+    HttpRequest request;
+    request.method = safe_to_repeat ? "GET" : "POST";
+    request.url = absl::StrCat("http://127.0.0.1:", server.port(), "/client");
+    request.deadline = absl::Now() + absl::Seconds(5);
+    request.safe_to_repeat = safe_to_repeat;
+    request.on_callers_thread = true;
+    std::optional<HttpResult> result;
+    std::thread::id answered_on;
+    client.Send(std::move(request), [&](HttpResult r) {
+      answered_on = std::this_thread::get_id();
+      result = std::move(r);
+    });
+    EXPECT_TRUE(result.has_value()) << "Send returned before its answer";
+    EXPECT_EQ(answered_on, std::this_thread::get_id());
+    return result.has_value() && std::holds_alternative<HttpResponse>(*result);
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(send(/*safe_to_repeat=*/true)) << i;
+  EXPECT_EQ(connections.load(), 1);
+  for (int i = 0; i < 2; ++i) EXPECT_TRUE(send(/*safe_to_repeat=*/false)) << i;
+  EXPECT_EQ(connections.load(), 3);
+  EXPECT_TRUE(send(/*safe_to_repeat=*/true));
+  EXPECT_EQ(connections.load(), 3);  // the kept-alive one again
+  EXPECT_EQ(server.requests(), 6);
+}
 
 // More requests at once than connections allowed: the rest wait for one,
 // and every request is answered.

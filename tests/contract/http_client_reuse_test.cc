@@ -63,6 +63,7 @@ class HttpClientReuse : public ::testing::TestWithParam<HttpClientKind> {
     if (!marker.empty()) request.headers = {{"X-Marker", marker}};
     request.deadline = absl::Now() + absl::Seconds(10);
     request.safe_to_repeat = safe_to_repeat;
+    request.on_callers_thread = OnCallersThread(GetParam());
     std::promise<int> status;
     client_->Send(std::move(request), [&](connectors::HttpResult result) {
       const auto* response = std::get_if<connectors::HttpResponse>(&result);
@@ -102,7 +103,7 @@ TEST_P(HttpClientReuse, NothingOfOneRequestReachesTheNext) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Clients, HttpClientReuse, AllHttpClientKinds(), HttpClientKindName);
+INSTANTIATE_TEST_SUITE_P(Clients, HttpClientReuse, AllHttpClientWays(), HttpClientKindName);
 
 }  // namespace
 }  // namespace loyalty::contract

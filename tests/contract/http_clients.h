@@ -2,7 +2,8 @@
 
 // The HTTP clients a connector may be given, so one contract test checks
 // each: libcurl's (https, names, proxies) and the broker's own (plain http://
-// to an address).
+// to an address), the latter also making its exchanges on the caller's thread
+// (HttpRequest::on_callers_thread).
 
 #include <gtest/gtest.h>
 
@@ -14,7 +15,13 @@
 
 namespace loyalty::contract {
 
-enum class HttpClientKind { kCurl, kSocket };
+enum class HttpClientKind { kCurl, kSocket, kSocketOnCallersThread };
+
+// Whether the requests of a test of `kind` ask to be exchanged on the
+// caller's thread.
+inline bool OnCallersThread(HttpClientKind kind) {
+  return kind == HttpClientKind::kSocketOnCallersThread;
+}
 
 inline std::unique_ptr<connectors::HttpClient> MakeHttpClient(HttpClientKind kind,
                                                               size_t max_answer_bytes = 1 << 20) {
@@ -30,8 +37,23 @@ inline auto AllHttpClientKinds() {
   return ::testing::Values(HttpClientKind::kCurl, HttpClientKind::kSocket);
 }
 
+// For tests that wait for each answer before the next request, as a caller
+// exchanging on its own thread does.
+inline auto AllHttpClientWays() {
+  return ::testing::Values(HttpClientKind::kCurl, HttpClientKind::kSocket,
+                           HttpClientKind::kSocketOnCallersThread);
+}
+
 inline std::string HttpClientKindName(const ::testing::TestParamInfo<HttpClientKind>& info) {
-  return info.param == HttpClientKind::kCurl ? "Curl" : "Socket";
+  switch (info.param) {
+    case HttpClientKind::kCurl:
+      return "Curl";
+    case HttpClientKind::kSocket:
+      return "Socket";
+    case HttpClientKind::kSocketOnCallersThread:
+      return "SocketOnCallersThread";
+  }
+  return "Unknown";
 }
 
 }  // namespace loyalty::contract
