@@ -291,7 +291,8 @@ TEST_P(ConnectorContract, EveryOperationIsDoneOrPreciselyUnsupported) {
   };
   for (const auto& [name, op, supported] : operations) {
     auto outcome = Await<PurchaseState>(
-        [&](auto done) { (connector_.get()->*op)(Context(), ref, std::move(done)); });
+        // A copy of `op`: clang 14 cannot capture a structured binding.
+        [&, op = op](auto done) { (connector_.get()->*op)(Context(), ref, std::move(done)); });
     if (supported) {
       EXPECT_TRUE(outcome.approved()) << name;
     } else {
