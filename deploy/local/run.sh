@@ -30,7 +30,14 @@ fi
 "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$STATE/postgres.log" -w \
   -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1" status >/dev/null 2>&1 ||
   "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$STATE/postgres.log" -w \
-    -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null
+    -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null || {
+    # Say why here: most often the port is taken (55432 lies in Linux's range
+    # of ports given to outgoing connections, so a client may hold it a while).
+    echo "PostgreSQL did not start; the end of $STATE/postgres.log:" >&2
+    tail -n 4 "$STATE/postgres.log" >&2
+    echo "Try again in a minute, or on another port: PGPORT=55433 $0 $*" >&2
+    exit 1
+  }
 export PGHOST=127.0.0.1 PGPORT PGUSER=loyalty PGDATABASE=postgres
 
 export STORE_001_API_KEY="${STORE_001_API_KEY:-demo-store-001-key-please-change}"
