@@ -26,6 +26,7 @@ namespace {
 
 // As the client's own loop: cancellation has no socket to wake a wait.
 constexpr absl::Duration kCancelCheck = absl::Milliseconds(20);
+constexpr absl::Duration kLongestWait = absl::Seconds(1);
 constexpr size_t kMaxIdlePerOrigin = 64;
 
 HttpError ShutDown(bool sent) {
@@ -223,7 +224,8 @@ CallerThreadExchanges::Ready CallerThreadExchanges::Wait(int fd, short events, a
     const absl::Time now = absl::Now();
     if (now >= until) return Ready::kTimedOut;
     if (cancelled && cancelled()) return Ready::kCancelled;
-    const absl::Time wake = cancelled ? std::min(until, now + kCancelCheck) : until;
+    // At most a second at a time: a request may have no deadline at all.
+    const absl::Time wake = std::min(until, now + (cancelled ? kCancelCheck : kLongestWait));
     const int millis = static_cast<int>(std::ceil(absl::ToDoubleMilliseconds(wake - now)));
     pollfd fds[2] = {{fd, events, 0}, {stop_fd_, POLLIN, 0}};
     const int n = poll(fds, 2, millis);
