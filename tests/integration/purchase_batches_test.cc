@@ -77,6 +77,18 @@ class PurchaseBatchesTest : public ::testing::Test {
     return p;
   }
 
+  // A new active hold of `customer` in program 7, linked to no purchase.
+  std::string ActiveHold(const std::string& mode, const std::string& customer) const {
+    pqxx::connection connection("");
+    return pqxx::nontransaction(connection)
+        .exec1(absl::StrCat("INSERT INTO holds (store_id, program_id, quote_id, "
+                            "vendor_customer_id, amount_centipoints, mode, status, expires_at) "
+                            "VALUES ('",
+                            store_, "', 7, gen_random_uuid(), '", customer, "', 100, '", mode,
+                            "', 'active', now() + interval '1 hour') RETURNING hold_id::text"))[0]
+        .as<std::string>();
+  }
+
   int64_t Count(const std::string& table, const std::string& where = "") const {
     return QueryInt(
         absl::StrCat("SELECT count(*) FROM ", table, " WHERE store_id = '", store_, "'", where));
@@ -98,15 +110,7 @@ TEST_F(PurchaseBatchesTest, ConcurrentIntentsShareStatementsAndEachGetsItsOwnPur
   constexpr int kHoldEvery = 5;
   std::map<int, std::string> hold_of;  // by intent number
   for (int i = 0; i < kThreads * kEach; i += kHoldEvery) {
-    pqxx::connection connection("");
-    hold_of[i] = pqxx::nontransaction(connection)
-                     .exec1(absl::StrCat(
-                         "INSERT INTO holds (store_id, program_id, quote_id, vendor_customer_id, "
-                         "amount_centipoints, mode, status, expires_at) VALUES ('",
-                         store_, "', 7, gen_random_uuid(), 'held-", i,
-                         "', 100, 'ledger', 'active', now() + interval '1 hour') "
-                         "RETURNING hold_id::text"))[0]
-                     .as<std::string>();
+    hold_of[i] = ActiveHold("ledger", absl::StrCat("held-", i));
   }
   std::vector<std::vector<PurchaseRecord>> written(kThreads);
   std::vector<std::thread> threads;
@@ -271,15 +275,7 @@ TEST_F(PurchaseBatchesTest, ConcurrentOutcomesEachLandOnTheirOwnPurchase) {
   // customer, which its intent links to it (as a till's commit does); every
   // customer also has an unlinked one.
   const auto hold = [&](int customer) {
-    pqxx::connection connection("");
-    return pqxx::nontransaction(connection)
-        .exec1(absl::StrCat("INSERT INTO holds (store_id, program_id, quote_id, "
-                            "vendor_customer_id, amount_centipoints, mode, status, expires_at) "
-                            "VALUES ('",
-                            store_, "', 7, gen_random_uuid(), 'cust-", customer,
-                            "', 100, 'vendor', 'active', now() + interval '1 hour') "
-                            "RETURNING hold_id::text"))[0]
-        .as<std::string>();
+    return ActiveHold("vendor", absl::StrCat("cust-", customer));
   };
   std::vector<PurchaseRecord> records;
   for (int n = 0; n < kPurchases; ++n) {
