@@ -63,6 +63,18 @@ absl::Status PurchaseCommit::Commit(const StoreContext& store, absl::Time deadli
                                     const v1::CommitPurchaseRequest& request,
                                     v1::PurchaseResponse* response) {
   const KeyClaim claim{kCommitMethod, RequestFingerprint(request)};
+  // A quote this process answered a moment ago is at hand: the commit goes
+  // straight to its intent, which claims the key. When it does not get that
+  // far (refused before its intent, or the key is another request's), the
+  // key may hold an answer that comes first: the commit starts again below.
+  if (auto quote = deps_.quotes.Recent(store.store_id, request.quote_id())) {
+    bool key_taken = false;
+    bool intent_tried = false;
+    absl::Status status =
+        CommitUnclaimed(store, deadline, request, claim, *quote, response, key_taken, intent_tried);
+    if (intent_tried && !key_taken) return status;
+    response->Clear();
+  }
   // Read first: the key is claimed only with the purchase's intent, so a
   // commit refused before it writes nothing and costs one synchronous
   // commit less. The quote comes with the key, in the same round trip. A
@@ -84,9 +96,11 @@ absl::Status PurchaseCommit::Commit(const StoreContext& store, absl::Time deadli
       }
       return absl::OkStatus();
     }
+    if (!start->quote.ok()) return start->quote.status();
     bool key_taken = false;
-    absl::Status status = CommitUnclaimed(store, deadline, request, claim, std::move(start->quote),
-                                          response, key_taken);
+    bool intent_tried = false;
+    absl::Status status = CommitUnclaimed(store, deadline, request, claim, *start->quote, response,
+                                          key_taken, intent_tried);
     if (!key_taken || attempt > 0) return status;
   }
 }
@@ -127,18 +141,16 @@ absl::Status PurchaseCommit::AnswerUnfinished(const StoreContext& store,
 
 absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Time deadline,
                                              const v1::CommitPurchaseRequest& request,
-                                             const KeyClaim& claim,
-                                             absl::StatusOr<QuoteRecord> quote,
-                                             v1::PurchaseResponse* response, bool& key_taken) {
-  if (!quote.ok()) return quote.status();
-
+                                             const KeyClaim& claim, const QuoteRecord& quote,
+                                             v1::PurchaseResponse* response, bool& key_taken,
+                                             bool& intent_tried) {
   std::map<int64_t, int64_t> spend_by_program;
   int64_t spend_total = 0;
   for (int i = 0; i < request.spend_size(); ++i) {
     const auto& spend = request.spend(i);
     const StoreProgram* program = store.FindProgram(spend.program());
     const QuoteProgramRecord* quoted =
-        program == nullptr ? nullptr : quote->FindProgram(program->config->id);
+        program == nullptr ? nullptr : quote.FindProgram(program->config->id);
     if (quoted == nullptr || !quoted->used || quoted->vendor_customer_id.empty()) {
       return InvalidFields(
           {{absl::StrCat("spend[", i, "].program"),
@@ -152,7 +164,7 @@ absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Ti
                            absl::StrCat(party.Who(), " cannot spend points"),
                            {{"program", party.program}, {"vendor", party.vendor}});
     }
-    auto limit = SpendLimit(*program, *quote, *quoted);
+    auto limit = SpendLimit(*program, quote, *quoted);
     if (!limit.ok()) return limit.status();
     if (spend.amount_centipoints() > *limit) {
       return ReasonedError(
@@ -165,9 +177,9 @@ absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Ti
     spend_by_program[program->config->id] += spend.amount_centipoints();
     spend_total += spend.amount_centipoints();
   }
-  if (spend_total > quote->total_minor) {
+  if (spend_total > quote.total_minor) {
     return InvalidFields({{"spend", absl::StrCat(spend_total, " centipoints exceed the ",
-                                                 quote->total_minor, " minor units left to pay")}});
+                                                 quote.total_minor, " minor units left to pay")}});
   }
   std::vector<HoldRecord> holds;
   for (int i = 0; i < request.hold_ids_size(); ++i) {
@@ -183,7 +195,7 @@ absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Ti
     }
     // A hold is the points of one customer at one program: it must be the
     // quote's customer at a program this purchase spends at.
-    const QuoteProgramRecord* quoted = quote->FindProgram(hold->program_id);
+    const QuoteProgramRecord* quoted = quote.FindProgram(hold->program_id);
     if (quoted == nullptr || quoted->vendor_customer_id != hold->vendor_customer_id ||
         !spend_by_program.contains(hold->program_id)) {
       return ReasonedError(
@@ -198,19 +210,19 @@ absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Ti
   PurchaseRecord purchase;
   purchase.store_id = store.store_id;
   purchase.order_number = request.order_number();
-  purchase.quote_id = quote->quote_id;
+  purchase.quote_id = quote.quote_id;
   purchase.idempotency_key = request.idempotency_key();
-  purchase.lines = quote->lines;
-  purchase.total_before_minor = quote->total_before_minor;
-  purchase.discount_minor = quote->discount_minor;
-  purchase.total_minor = quote->total_minor;
+  purchase.lines = quote.lines;
+  purchase.total_before_minor = quote.total_before_minor;
+  purchase.discount_minor = quote.discount_minor;
+  purchase.total_minor = quote.total_minor;
   purchase.spent_centipoints = spend_total;
-  purchase.paid_minor = quote->total_minor - spend_total;
+  purchase.paid_minor = quote.total_minor - spend_total;
   for (const auto& hold : holds) purchase.hold_ids.push_back(hold.hold_id);
   std::vector<size_t> booking_index;  // candidate -> purchase.programs
   std::vector<BookingCandidate> candidates;
   for (const auto& program : store.programs) {  // booking follows the store's order
-    const QuoteProgramRecord* quoted = quote->FindProgram(program.config->id);
+    const QuoteProgramRecord* quoted = quote.FindProgram(program.config->id);
     connectors::Connector* connector = calls_.ConnectorFor(program);
     if (quoted == nullptr || connector == nullptr || !connector->capabilities().book) continue;
     PurchaseProgramRecord p;
@@ -219,7 +231,7 @@ absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Ti
       // Unreachable at the quote: the customer's points there cannot be
       // booked now. Said plainly, never left out silently. (A customer the
       // vendor did not know has nothing to book there.)
-      if (!quote->customer || !program.uses.points || !quoted->unreachable) continue;
+      if (!quote.customer || !program.uses.points || !quoted->unreachable) continue;
       p.Become(BookingState::kSkipped, quoted->skip_reason);
       purchase.programs.push_back(p);
       continue;
@@ -236,6 +248,7 @@ absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Ti
   if (!plan.ok()) return plan.status();
   for (BookingStep& step : *plan) step.index = booking_index[step.index];
 
+  intent_tried = true;
   auto written = deps_.purchases.WriteIntent(purchase, claim);
   if (!written.ok()) return written.status();
   if (!*written) {
@@ -248,7 +261,7 @@ absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Ti
   }
 
   std::vector<OutboxEntry> outbox;
-  const absl::Status outcome_status = saga_.Run(store, deadline, *quote, *plan, purchase, outbox);
+  const absl::Status outcome_status = saga_.Run(store, deadline, quote, *plan, purchase, outbox);
   if (outcome_status.ok()) {
     // Confirmed unless a vendor still waits for the till's confirm.
     auto awaits_confirm = [&](const PurchaseProgramRecord& p) {

@@ -35,8 +35,18 @@ PgQuoteRepository::PgQuoteRepository(ConnectionPool& pool, std::string customer_
       wait_above_(settings.wait_above),
       write_wait_(settings.write_wait),
       recheck_after_(settings.recheck_after),
+      recent_(settings.recent),
       rows_(
-          "quote", [this](const std::vector<Row>& rows) { return WriteRows(rows); },
+          "quote",
+          [this](const std::vector<Row>& rows) {
+            absl::Status status = WriteRows(rows);
+            // A row refused on its own is dropped (write_behind.h): its
+            // quote is no longer at hand either.
+            if (!status.ok() && !absl::IsUnavailable(status) && rows.size() == 1) {
+              recent_.Forget(rows.front().quote_id);
+            }
+            return status;
+          },
           [](const Row& row) {
             return WriteBehind<Row>::Label{row.store_id, row.quote_id};
           },
@@ -47,6 +57,9 @@ absl::Status PgQuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
   // database has seen it; the expiry too, the one the till is told.
   if (quote.quote_id.empty()) quote.quote_id = RandomUuid();
   quote.expires_at_unix = absl::ToUnixSeconds(absl::Now()) + ttl_seconds;
+  // At hand before it is queued: the writer may refuse its row (and forget
+  // it) at once.
+  recent_.Remember(quote);
   absl::Status queued =
       rows_.Queue(Row{quote.quote_id, quote.store_id, RowJson(quote)}, quote.quote_id);
   // The writer falls behind: this quote waits for its row.
@@ -54,10 +67,18 @@ absl::Status PgQuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
     queued = absl::DeadlineExceededError("the quote was not written in time");
   }
   if (queued.ok()) return queued;
+  recent_.Forget(quote.quote_id);
   // What a till heard when every quote was written before its answer and
   // the database was away.
   return ReasonedError(absl::StatusCode::kUnavailable, ErrorReason::kDatabaseUnavailable,
                        absl::StrCat("database unavailable: ", queued.message()));
+}
+
+std::shared_ptr<const QuoteRecord> PgQuoteRepository::Recent(const std::string& store_id,
+                                                             const std::string& quote_id) {
+  // Written first: a row the database refused is forgotten by then.
+  if (!AwaitWritten(quote_id)) return nullptr;
+  return recent_.Find(store_id, quote_id, absl::Now());
 }
 
 bool PgQuoteRepository::AwaitWritten(const std::string& quote_id) {

@@ -142,5 +142,47 @@ TEST(CommitSagaTest, SpendingMoreThanQuotedChangesNothing) {
   EXPECT_EQ(Count(world.alpha().calls(), "book:order-5"), 0);
 }
 
+TEST(CommitSagaTest, AQuoteAtHandIsCommittedWithoutAReadAndItsKeyStillAnswersFirst) {
+  CoreWorld world;
+  world.db().data.quotes_at_hand = true;
+  auto quote = world.QuoteFor("+70000000006", 800);
+  const auto request = world.CommitRequest(quote, "order-6", 200);
+
+  v1::PurchaseResponse first;
+  ASSERT_TRUE(world.Commit(request, &first).ok());
+  EXPECT_EQ(first.spent_centipoints(), 200);
+  EXPECT_EQ(world.db().data.commit_reads, 0);  // straight to the intent
+
+  // The retry's intent finds the key claimed: the key is read, and its
+  // stored answer replayed; nothing is booked again.
+  v1::PurchaseResponse again;
+  ASSERT_TRUE(world.Commit(request, &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(world.db().data.commit_reads, 1);
+
+  // Once its quote has expired, the key's answer still comes first.
+  {
+    absl::MutexLock lock(&world.db().data.mutex);
+    world.db().data.quotes.at(quote.quote_id()).expires_at_unix = 0;
+  }
+  v1::PurchaseResponse late;
+  ASSERT_TRUE(world.Commit(request, &late).ok());
+  EXPECT_EQ(late.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(Count(world.alpha().calls(), "book:order-6"), 1);
+  EXPECT_EQ(Count(world.beta().calls(), "book:order-6"), 1);
+
+  // A commit refused before its intent reads the key before it answers
+  // (a first request with this key may have been answered), and writes
+  // nothing.
+  auto other = world.QuoteFor("+70000000007", 400);
+  const int reads = world.db().data.commit_reads;
+  v1::PurchaseResponse refused;
+  const absl::Status status = world.Commit(
+      world.CommitRequest(other, "order-7", other.spendable_centipoints() + 1), &refused);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_EQ(world.db().data.commit_reads, reads + 1);
+  EXPECT_FALSE(world.db().Purchase(CoreWorld::kStore, "order-7").has_value());
+}
+
 }  // namespace
 }  // namespace loyalty::broker::testing

@@ -13,7 +13,9 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "broker/common/error_reasons.h"
+#include "broker/common/random_id.h"
 #include "simulators/loyalclient/server.h"
 #include "tests/integration/error_details.h"
 #include "tests/integration/simulator_stack_test.h"
@@ -155,15 +157,25 @@ TEST_F(ErrorContractTest, UnknownCustomerQuoteAndHoldAreNotFoundEachByName) {
 
 TEST_F(ErrorContractTest, AnExpiredQuoteSaysQuoteAgain) {
   auto quote = Quote();
-  ASSERT_EQ(testing::ExecuteSql(absl::StrCat(
-                "UPDATE quotes SET expires_at = now() - interval '1 second' WHERE quote_id = '",
-                quote.quote_id(), "'")),
-            1);
+  // The quote's row, once written (behind its answer), copied as an expired
+  // quote of the same store that another replica answered: this one never
+  // had it at hand, so the commit reads it.
+  const std::string row = absl::StrCat("FROM quotes WHERE quote_id = '", quote.quote_id(), "'");
+  for (int i = 0; i < 500 && testing::QueryInt("SELECT count(*) " + row) == 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  const std::string expired = RandomUuid();
+  ASSERT_EQ(
+      testing::ExecuteSql(absl::StrCat("CREATE TEMP TABLE expired ON COMMIT DROP AS SELECT * ", row,
+                                       ";", "UPDATE expired SET quote_id = '", expired,
+                                       "', expires_at = now() - interval '1 second';"
+                                       "INSERT INTO quotes SELECT * FROM expired")),
+      1);
   v1::PurchaseResponse purchase;
   const ErrorDetails d =
-      Expect(Call(&Stub::CommitPurchase, testing::CommitRequest(quote.quote_id(), "E"), &purchase),
+      Expect(Call(&Stub::CommitPurchase, testing::CommitRequest(expired, "E"), &purchase),
              grpc::StatusCode::FAILED_PRECONDITION, ErrorReason::kQuoteExpired);
-  EXPECT_EQ(d.info.metadata().at("quote_id"), quote.quote_id());
+  EXPECT_EQ(d.info.metadata().at("quote_id"), expired);
 }
 
 TEST_F(ErrorContractTest, TooManyPointsNamesTheProgramAndWhatIsAvailable) {

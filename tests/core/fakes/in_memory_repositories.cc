@@ -37,6 +37,18 @@ absl::StatusOr<QuoteRecord> InMemoryQuotes::Load(const std::string& store_id,
   return it->second;
 }
 
+std::shared_ptr<const QuoteRecord> InMemoryQuotes::Recent(const std::string& store_id,
+                                                          const std::string& quote_id) {
+  absl::MutexLock lock(&data_.mutex);
+  if (!data_.quotes_at_hand) return nullptr;
+  auto it = data_.quotes.find(quote_id);
+  if (it == data_.quotes.end() || it->second.store_id != store_id ||
+      it->second.expires_at_unix < NowUnix()) {
+    return nullptr;
+  }
+  return std::make_shared<const QuoteRecord>(it->second);
+}
+
 absl::Status InMemoryHolds::Insert(HoldRecord& hold) {
   absl::MutexLock lock(&data_.mutex);
   InsertLocked(hold);

@@ -7,6 +7,7 @@
 // integration tests.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -55,6 +56,11 @@ struct InMemoryData {
   int64_t next_id = 1;
   // The next WriteOutcome fails, as when the broker dies before writing it.
   bool fail_next_outcome = false;
+  // Quotes saved here are at hand for their commits (QuoteRepository::Recent),
+  // as on the replica that answered them; commits read the key and quote
+  // only when the quote is not at hand, or the key comes first.
+  bool quotes_at_hand = false;
+  int commit_reads = 0;
 };
 
 class InMemoryQuotes final : public QuoteRepository {
@@ -63,6 +69,8 @@ class InMemoryQuotes final : public QuoteRepository {
   absl::Status Save(QuoteRecord& quote, int ttl_seconds) override;
   absl::StatusOr<QuoteRecord> Load(const std::string& store_id, const std::string& quote_id,
                                    bool allow_expired = false) override;
+  std::shared_ptr<const QuoteRecord> Recent(const std::string& store_id,
+                                            const std::string& quote_id) override;
 
  private:
   InMemoryData& data_;
@@ -106,16 +114,21 @@ class InMemoryIdempotency final : public IdempotencyRepository {
 // answer them.
 class InMemoryCommitReads final : public CommitReads {
  public:
-  InMemoryCommitReads(IdempotencyRepository& keys, QuoteRepository& quotes)
-      : keys_(keys), quotes_(quotes) {}
+  InMemoryCommitReads(InMemoryData& data, IdempotencyRepository& keys, QuoteRepository& quotes)
+      : data_(data), keys_(keys), quotes_(quotes) {}
   absl::StatusOr<CommitStart> Read(const std::string& store_id, const std::string& key,
                                    const std::string& method, const std::string& request_hash,
                                    const std::string& quote_id) override {
+    {
+      absl::MutexLock lock(&data_.mutex);
+      ++data_.commit_reads;
+    }
     return CommitStart{keys_.Find(store_id, key, method, request_hash),
                        quotes_.Load(store_id, quote_id)};
   }
 
  private:
+  InMemoryData& data_;
   IdempotencyRepository& keys_;
   QuoteRepository& quotes_;
 };
@@ -188,7 +201,7 @@ struct InMemoryRepositories {
   InMemoryQuotes quotes{data};
   InMemoryHolds holds{data};
   InMemoryIdempotency idempotency{data};
-  InMemoryCommitReads commit_reads{idempotency, quotes};
+  InMemoryCommitReads commit_reads{data, idempotency, quotes};
   InMemoryPurchases purchases{data};
   InMemoryOutbox outbox{data};
   InMemoryJournal journal{data};
