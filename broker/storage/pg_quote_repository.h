@@ -6,7 +6,8 @@
 // wait for the row. Quotes answered meanwhile share one statement, one round
 // trip and one asynchronous commit. A read of a quote still being written
 // here waits for its write; one not found at all is looked for once more a
-// moment later, in case another replica is writing it.
+// moment later, in case another replica is writing it. The last quotes saved
+// here are also kept at hand as stored (recent_quotes.h), for their commits.
 
 #include <string>
 
@@ -36,7 +37,7 @@ struct QuoteWriteSettings {
   // more: another replica may have answered it a moment ago.
   absl::Duration recheck_after = absl::Milliseconds(50);
   // How many of the last quotes saved are kept at hand for their commits
-  // (Recent): about 1 kB each; at 100 quotes a second, the last 100 seconds.
+  // (Recent): about 1.5 kB each; at 100 quotes a second, the last 100 seconds.
   size_t recent = 10000;
 };
 
