@@ -73,7 +73,6 @@ absl::Status PurchaseCommit::Commit(const StoreContext& store, absl::Time deadli
     absl::Status status =
         CommitUnclaimed(store, deadline, request, claim, *quote, response, key_taken, intent_tried);
     if (intent_tried && !key_taken) return status;
-    response->Clear();
   }
   // Read first: the key is claimed only with the purchase's intent, so a
   // commit refused before it writes nothing and costs one synchronous
