@@ -35,7 +35,7 @@ PgQuoteRepository::PgQuoteRepository(ConnectionPool& pool, std::string customer_
       wait_above_(settings.wait_above),
       write_wait_(settings.write_wait),
       recheck_after_(settings.recheck_after),
-      recent_(settings.recent),
+      recent_(settings.recent_bytes),
       rows_(
           "quote",
           [this](const std::vector<Row>& rows) {

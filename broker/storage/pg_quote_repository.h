@@ -36,9 +36,11 @@ struct QuoteWriteSettings {
   // How long a read of a quote found nowhere waits before looking once
   // more: another replica may have answered it a moment ago.
   absl::Duration recheck_after = absl::Milliseconds(50);
-  // How many of the last quotes saved are kept at hand for their commits
-  // (Recent): about 1.5 kB each; at 100 quotes a second, the last 100 seconds.
-  size_t recent = 10000;
+  // How much of the last quotes saved is kept at hand for their commits
+  // (Recent), as ApproximateBytes counts it: a quote of two lines and one
+  // program takes about 1.6 kB, so at 100 such quotes a second the last
+  // hundred seconds; a cart of a thousand lines takes about 260 kB.
+  size_t recent_bytes = 16 << 20;
 };
 
 class PgQuoteRepository final : public QuoteRepository {

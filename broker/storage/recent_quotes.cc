@@ -3,6 +3,12 @@
 #include <utility>
 
 namespace loyalty::broker {
+namespace {
+
+// A string's own size and, past the few bytes kept inline, its buffer.
+size_t StringBytes(const std::string& text) { return sizeof(std::string) + text.capacity(); }
+
+}  // namespace
 
 QuoteRecord AsStored(const QuoteRecord& quote) {
   QuoteRecord stored = quote;
@@ -15,21 +21,53 @@ QuoteRecord AsStored(const QuoteRecord& quote) {
   return stored;
 }
 
+size_t ApproximateBytes(const QuoteRecord& quote) {
+  // The record, its entry in the map and the queue (the id twice), and the
+  // allocator's rounding.
+  size_t bytes = sizeof(QuoteRecord) + 2 * StringBytes(quote.quote_id) + 64;
+  bytes += StringBytes(quote.store_id) + StringBytes(quote.created_at);
+  if (quote.customer) bytes += StringBytes(quote.customer->value);
+  for (const std::string& coupon : quote.coupons) bytes += StringBytes(coupon);
+  for (const QuoteLineRecord& l : quote.lines) {
+    bytes += sizeof(QuoteLineRecord) + StringBytes(l.line.sku) + StringBytes(l.line.barcode);
+    bytes += l.discount_program_ids.capacity() * sizeof(int64_t);
+    for (const connectors::LineDiscount& d : l.discounts) {
+      bytes += sizeof(d) + StringBytes(d.campaign_name) + StringBytes(d.campaign_code) +
+               StringBytes(d.coupon);
+    }
+  }
+  for (const QuoteProgramRecord& p : quote.programs) {
+    bytes += sizeof(QuoteProgramRecord) + StringBytes(p.skip_reason) +
+             StringBytes(p.vendor_customer_id) + StringBytes(p.vendor_reference) +
+             StringBytes(p.explanation);
+  }
+  return bytes;
+}
+
 void RecentQuotes::Remember(const QuoteRecord& quote) {
-  if (capacity_ == 0) return;
   auto kept = std::make_shared<const QuoteRecord>(AsStored(quote));
+  const size_t bytes = ApproximateBytes(*kept);
+  if (bytes > max_bytes_) return;
   absl::MutexLock lock(&mutex_);
-  if (!by_id_.emplace(quote.quote_id, std::move(kept)).second) return;
+  if (!by_id_.emplace(quote.quote_id, Kept{std::move(kept), bytes}).second) return;
   oldest_first_.push_back(quote.quote_id);
-  if (oldest_first_.size() > capacity_) {
-    by_id_.erase(oldest_first_.front());
+  bytes_ += bytes;
+  while (bytes_ > max_bytes_) {
+    // An id forgotten meanwhile is no longer in the map: its bytes are off.
+    if (auto it = by_id_.find(oldest_first_.front()); it != by_id_.end()) {
+      bytes_ -= it->second.bytes;
+      by_id_.erase(it);
+    }
     oldest_first_.pop_front();
   }
 }
 
 void RecentQuotes::Forget(const std::string& quote_id) {
   absl::MutexLock lock(&mutex_);
-  by_id_.erase(quote_id);  // its id leaves oldest_first_ in turn
+  auto it = by_id_.find(quote_id);
+  if (it == by_id_.end()) return;
+  bytes_ -= it->second.bytes;
+  by_id_.erase(it);  // its id leaves oldest_first_ in turn
 }
 
 std::shared_ptr<const QuoteRecord> RecentQuotes::Find(const std::string& store_id,
@@ -40,7 +78,7 @@ std::shared_ptr<const QuoteRecord> RecentQuotes::Find(const std::string& store_i
     absl::MutexLock lock(&mutex_);
     auto it = by_id_.find(quote_id);
     if (it == by_id_.end()) return nullptr;
-    quote = it->second;
+    quote = it->second.quote;
   }
   // As the database's read decides: another store's quote is not found, and
   // a quote is live while its expiry is ahead.
@@ -48,6 +86,11 @@ std::shared_ptr<const QuoteRecord> RecentQuotes::Find(const std::string& store_i
     return nullptr;
   }
   return quote;
+}
+
+size_t RecentQuotes::bytes() const {
+  absl::MutexLock lock(&mutex_);
+  return bytes_;
 }
 
 }  // namespace loyalty::broker

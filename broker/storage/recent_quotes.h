@@ -3,8 +3,9 @@
 // The quotes this process saved last, as they are stored: a commit that
 // follows its quote to the same replica a moment later finds it here and
 // needs no read of it (PurchaseCommit). Quotes never change once saved, so a
-// copy kept here is the row the database has. Bounded: the oldest is dropped
-// past `capacity`, and an expired quote is never found.
+// copy kept here is the row the database has. Bounded by their size (a cart
+// may have a thousand lines): the oldest are dropped past `max_bytes`, and an
+// expired quote is never found.
 
 #include <cstddef>
 #include <deque>
@@ -21,7 +22,7 @@ namespace loyalty::broker {
 
 class RecentQuotes {
  public:
-  explicit RecentQuotes(size_t capacity) : capacity_(capacity) {}
+  explicit RecentQuotes(size_t max_bytes) : max_bytes_(max_bytes) {}
 
   // Keeps `quote` (its id and expiry set) as the database stores it: what
   // is answered at the quote but not stored is left out.
@@ -32,17 +33,28 @@ class RecentQuotes {
   // nullptr otherwise.
   std::shared_ptr<const QuoteRecord> Find(const std::string& store_id, const std::string& quote_id,
                                           absl::Time now) const;
+  // What the quotes kept take, as ApproximateBytes counts it.
+  size_t bytes() const;
 
  private:
-  const size_t capacity_;
+  struct Kept {
+    std::shared_ptr<const QuoteRecord> quote;
+    size_t bytes;
+  };
+
+  const size_t max_bytes_;
   mutable absl::Mutex mutex_;
-  absl::flat_hash_map<std::string, std::shared_ptr<const QuoteRecord>> by_id_
-      ABSL_GUARDED_BY(mutex_);
+  absl::flat_hash_map<std::string, Kept> by_id_ ABSL_GUARDED_BY(mutex_);
   std::deque<std::string> oldest_first_ ABSL_GUARDED_BY(mutex_);
+  size_t bytes_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 // `quote` as the database stores it (PgQuoteRepository::RowJson): without
 // what is answered at the quote only.
 QuoteRecord AsStored(const QuoteRecord& quote);
+
+// About what `quote` takes in memory, kept here: its strings and arrays,
+// rounded up rather than down.
+size_t ApproximateBytes(const QuoteRecord& quote);
 
 }  // namespace loyalty::broker

@@ -1,6 +1,6 @@
 // The quotes kept at hand for their commits: found only for their own store
-// while live, the oldest dropped past the bound, a refused row forgotten,
-// and kept as the database stores them.
+// while live, the oldest dropped past the bound in bytes, a refused row
+// forgotten, and kept as the database stores them.
 
 #include "broker/storage/recent_quotes.h"
 
@@ -23,7 +23,7 @@ QuoteRecord Quote(const std::string& id, int64_t expires_at_unix) {
 
 TEST(RecentQuotesTest, FindsALiveQuoteOfItsOwnStoreOnly) {
   const absl::Time now = absl::FromUnixSeconds(1000);
-  RecentQuotes recent(10);
+  RecentQuotes recent(1 << 20);
   recent.Remember(Quote("q1", 1001));
   recent.Remember(Quote("q2", 1000));  // expires now: no longer live
   auto found = recent.Find("s", "q1", now);
@@ -35,13 +35,25 @@ TEST(RecentQuotesTest, FindsALiveQuoteOfItsOwnStoreOnly) {
   EXPECT_EQ(recent.Find("s", "q1", absl::FromUnixSeconds(1001)), nullptr);
 }
 
-TEST(RecentQuotesTest, KeepsTheLastOnesUpToItsBound) {
+TEST(RecentQuotesTest, KeepsTheLastOnesUpToItsBoundInBytes) {
   const absl::Time now = absl::FromUnixSeconds(1000);
-  RecentQuotes recent(3);
+  const size_t one = ApproximateBytes(AsStored(Quote("q1", 2000)));
+  RecentQuotes recent(3 * one);
   for (int i = 1; i <= 5; ++i) recent.Remember(Quote(absl::StrCat("q", i), 2000));
   EXPECT_EQ(recent.Find("s", "q1", now), nullptr);
   EXPECT_EQ(recent.Find("s", "q2", now), nullptr);
   for (int i = 3; i <= 5; ++i) EXPECT_NE(recent.Find("s", absl::StrCat("q", i), now), nullptr) << i;
+  EXPECT_EQ(recent.bytes(), 3 * one);
+
+  // A cart of a thousand lines takes the room of many small ones.
+  QuoteRecord big = Quote("big", 2000);
+  big.lines.resize(1000);
+  for (auto& line : big.lines) line.line.sku = "a sku longer than the inline buffer";
+  EXPECT_GT(ApproximateBytes(big), 1000 * one / 10);
+  RecentQuotes small(50 * one);
+  small.Remember(big);  // larger than the whole bound: not kept
+  EXPECT_EQ(small.Find("s", "big", now), nullptr);
+  EXPECT_EQ(small.bytes(), 0u);
 
   RecentQuotes none(0);
   none.Remember(Quote("q1", 2000));
@@ -50,15 +62,18 @@ TEST(RecentQuotesTest, KeepsTheLastOnesUpToItsBound) {
 
 TEST(RecentQuotesTest, ForgetsAQuoteWhoseRowWasRefused) {
   const absl::Time now = absl::FromUnixSeconds(1000);
-  RecentQuotes recent(2);
+  const size_t one = ApproximateBytes(AsStored(Quote("q1", 2000)));
+  RecentQuotes recent(2 * one);
   recent.Remember(Quote("q1", 2000));
   recent.Forget("q1");
   EXPECT_EQ(recent.Find("s", "q1", now), nullptr);
-  // The forgotten one's place is given up in turn, not another's.
+  EXPECT_EQ(recent.bytes(), 0u);
+  // The forgotten one's room is free for others.
   recent.Remember(Quote("q2", 2000));
   recent.Remember(Quote("q3", 2000));
   EXPECT_NE(recent.Find("s", "q2", now), nullptr);
   EXPECT_NE(recent.Find("s", "q3", now), nullptr);
+  EXPECT_EQ(recent.bytes(), 2 * one);
 }
 
 TEST(RecentQuotesTest, KeepsWhatTheDatabaseStoresNotWhatOnlyTheQuoteAnswered) {
