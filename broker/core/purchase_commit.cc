@@ -68,11 +68,10 @@ absl::Status PurchaseCommit::Commit(const StoreContext& store, absl::Time deadli
   // far (refused before its intent, or the key is another request's), the
   // key may hold an answer that comes first: the commit starts again below.
   if (auto quote = deps_.quotes.Recent(store.store_id, request.quote_id())) {
-    bool key_taken = false;
-    bool intent_tried = false;
+    Reached reached = Reached::kNothingWritten;
     absl::Status status =
-        CommitUnclaimed(store, deadline, request, claim, *quote, response, key_taken, intent_tried);
-    if (intent_tried && !key_taken) return status;
+        CommitUnclaimed(store, deadline, request, claim, *quote, response, reached);
+    if (reached == Reached::kIntent) return status;
   }
   // Read first: the key is claimed only with the purchase's intent, so a
   // commit refused before it writes nothing and costs one synchronous
@@ -96,11 +95,10 @@ absl::Status PurchaseCommit::Commit(const StoreContext& store, absl::Time deadli
       return absl::OkStatus();
     }
     if (!start->quote.ok()) return start->quote.status();
-    bool key_taken = false;
-    bool intent_tried = false;
-    absl::Status status = CommitUnclaimed(store, deadline, request, claim, *start->quote, response,
-                                          key_taken, intent_tried);
-    if (!key_taken || attempt > 0) return status;
+    Reached reached = Reached::kNothingWritten;
+    absl::Status status =
+        CommitUnclaimed(store, deadline, request, claim, *start->quote, response, reached);
+    if (reached != Reached::kKeyTaken || attempt > 0) return status;
   }
 }
 
@@ -141,8 +139,7 @@ absl::Status PurchaseCommit::AnswerUnfinished(const StoreContext& store,
 absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Time deadline,
                                              const v1::CommitPurchaseRequest& request,
                                              const KeyClaim& claim, const QuoteRecord& quote,
-                                             v1::PurchaseResponse* response, bool& key_taken,
-                                             bool& intent_tried) {
+                                             v1::PurchaseResponse* response, Reached& reached) {
   std::map<int64_t, int64_t> spend_by_program;
   int64_t spend_total = 0;
   for (int i = 0; i < request.spend_size(); ++i) {
@@ -247,12 +244,12 @@ absl::Status PurchaseCommit::CommitUnclaimed(const StoreContext& store, absl::Ti
   if (!plan.ok()) return plan.status();
   for (BookingStep& step : *plan) step.index = booking_index[step.index];
 
-  intent_tried = true;
+  reached = Reached::kIntent;
   auto written = deps_.purchases.WriteIntent(purchase, claim);
   if (!written.ok()) return written.status();
   if (!*written) {
     // Another request with this key claimed it meanwhile: its answer is ours.
-    key_taken = true;
+    reached = Reached::kKeyTaken;
     return WithRetryDelay(
         ReasonedError(absl::StatusCode::kAborted, ErrorReason::kRequestInProgress,
                       "idempotency_key: the first request with this key is still running"),

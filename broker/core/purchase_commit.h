@@ -28,15 +28,19 @@ class PurchaseCommit {
   // (REQUEST_IN_PROGRESS) while the first request still runs.
   absl::Status AnswerUnfinished(const StoreContext& store, const v1::CommitPurchaseRequest& request,
                                 v1::PurchaseResponse* response);
+  // How far CommitUnclaimed got.
+  enum class Reached {
+    kNothingWritten,  // refused before its intent
+    kKeyTaken,        // another request claimed the key first: nothing written
+    kIntent,          // the intent was written (or its write failed): the answer stands
+  };
   // Books `quote` for a key nobody held when it was read (or not read: the
-  // quote was at hand); the intent claims the key. Sets `intent_tried` once
-  // it writes the intent (a refusal before it wrote nothing), and
-  // `key_taken` when another request claimed the key first (nothing written
-  // then).
+  // quote was at hand); the intent claims the key. Says in `reached` how far
+  // it got.
   absl::Status CommitUnclaimed(const StoreContext& store, absl::Time deadline,
                                const v1::CommitPurchaseRequest& request, const KeyClaim& claim,
                                const QuoteRecord& quote, v1::PurchaseResponse* response,
-                               bool& key_taken, bool& intent_tried);
+                               Reached& reached);
   // The most a commit of `quote` may spend at `program`: what the quote
   // offered, less what the broker's ledger holds for the customer's other
   // quotes since.
