@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "connectors/http/kept_alive.h"
 #include "connectors/http/request_writer.h"
 #include "connectors/http/response_reader.h"
 #include "connectors/http/socket_address.h"
@@ -80,8 +81,11 @@ HttpResult CallerThreadExchanges::Run(const HttpRequest& request) {
     if (absl::Now() >= request.deadline) {
       return HttpError{HttpError::Kind::kTimeout, false, "deadline passed before sending"};
     }
-    int fd = -1;
-    if (request.safe_to_repeat && !retried) fd = TakeIdle(url->origin);
+    int fd = retried ? -1 : TakeIdle(url->origin, LongestIdleToCarry(request, idle_timeout_));
+    if (fd >= 0 && !request.safe_to_repeat && !ShowsNoClose(fd)) {
+      close(fd);
+      fd = -1;
+    }
     const bool reused = fd >= 0;
     if (!reused) {
       std::variant<int, HttpError> connected = Connect(request, *url);
@@ -91,8 +95,8 @@ HttpResult CallerThreadExchanges::Run(const HttpRequest& request) {
     Attempt attempt = Transfer(fd, reused, request, *url, *wire);
     if (!attempt.again || retried) return std::move(attempt.result);
     // The kept-alive connection was closed by the server before this request
-    // reached it, or as it did: a repeatable request goes again, once, on a
-    // fresh connection (as libcurl does).
+    // reached it, or as it did: a repeatable request, or one none of whose
+    // bytes went out, goes again, once, on a fresh connection.
     retried = true;
   }
 }
@@ -151,7 +155,7 @@ CallerThreadExchanges::Attempt CallerThreadExchanges::Transfer(int fd, bool reus
   // one the server closed meanwhile); anything else is the answer's.
   auto failed = [&](bool connection_failed, const std::string& why) -> Attempt {
     close(fd);
-    if (connection_failed && reused && !reader.started() && request.safe_to_repeat) {
+    if (connection_failed && reused && !reader.started() && MayGoAgain(request, sent)) {
       return Attempt{HttpError{}, /*again=*/true};
     }
     return Attempt{
@@ -209,7 +213,7 @@ CallerThreadExchanges::Attempt CallerThreadExchanges::Transfer(int fd, bool reus
   if (reader.state() != HttpResponseReader::State::kComplete) {
     return failed(closed && !reader.started(), reader.error());
   }
-  if (!closed && reader.reusable() && request.safe_to_repeat) {
+  if (!closed && reader.reusable()) {
     GiveBack(url.origin, fd);
   } else {
     close(fd);
@@ -239,7 +243,7 @@ CallerThreadExchanges::Ready CallerThreadExchanges::Wait(int fd, short events, a
   }
 }
 
-int CallerThreadExchanges::TakeIdle(const std::string& origin) {
+int CallerThreadExchanges::TakeIdle(const std::string& origin, absl::Duration idle_at_most) {
   std::vector<int> stale;
   int fd = -1;
   {
@@ -253,8 +257,9 @@ int CallerThreadExchanges::TakeIdle(const std::string& origin) {
       stale.push_back(idle[fresh_from++].fd);
     }
     idle.erase(idle.begin(), idle.begin() + static_cast<std::ptrdiff_t>(fresh_from));
-    if (!idle.empty()) {
-      fd = idle.back().fd;  // the newest: the least likely closed meanwhile
+    // The newest: the least likely closed meanwhile.
+    if (!idle.empty() && now - idle.back().since < idle_at_most) {
+      fd = idle.back().fd;
       idle.pop_back();
     }
   }

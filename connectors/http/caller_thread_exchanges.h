@@ -5,11 +5,10 @@
 // the request and reads the answer itself, sparing the two hand-offs through
 // the client's own thread (one to start the request, one to deliver the
 // answer) and their wake-ups. The contract is SocketHttpClient's: a request
-// that is not safe to repeat goes out once, on a fresh connection closed
-// after its answer; a repeatable one goes on a kept-alive connection (kept
-// here, apart from the client thread's) and is sent again once, on a fresh
-// connection, when that one turns out closed before any answer. Connections
-// are bounded by the callers: one each at a time, plus the idle ones.
+// goes on a kept-alive connection (kept here, apart from the client thread's)
+// where kept_alive.h allows it, else on a fresh one; a request that is not
+// safe to repeat goes out once. Connections are bounded by the callers: one
+// each at a time, plus the idle ones.
 
 #include <atomic>
 #include <cstddef>
@@ -63,7 +62,9 @@ class CallerThreadExchanges {
   // Until `fd` has one of `events` (or an error: `revents`, if asked, tells).
   Ready Wait(int fd, short events, absl::Time until, const std::function<bool()>& cancelled,
              short* revents = nullptr);
-  int TakeIdle(const std::string& origin);
+  // The newest idle connection to `origin`, if idle for less than
+  // `idle_at_most`; -1 if none.
+  int TakeIdle(const std::string& origin, absl::Duration idle_at_most);
   void GiveBack(const std::string& origin, int fd);
 
   const absl::Duration connect_timeout_;

@@ -22,11 +22,11 @@ struct HttpRequest {
   // Checked while the request is in flight: true abandons it (kCancelled).
   std::function<bool()> cancelled;
   // True only for requests that change nothing at the vendor (lookups,
-  // calculations). Any other request is sent at most once: libcurl silently
-  // sends a request again when a reused connection dies before the answer,
-  // so those go out on a fresh connection, which it never retries and closes
-  // after the answer; a drop after sending is then an unknown outcome for the
-  // caller to settle.
+  // calculations). Any other request is sent at most once; a drop after
+  // sending is then an unknown outcome for the caller to settle. libcurl
+  // silently sends a request again when a reused connection dies before the
+  // answer, so with it those go out on a fresh connection; the broker's own
+  // client reuses a connection for them only as kept_alive.h allows.
   bool safe_to_repeat = false;
   // The caller does nothing but wait for the answer: the client may make the
   // exchange on the caller's thread, `done` then running there before Send

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "connectors/http/http_url.h"
+#include "connectors/http/kept_alive.h"
 #include "connectors/http/request_writer.h"
 #include "connectors/http/response_reader.h"
 #include "connectors/http/socket_address.h"
@@ -151,8 +152,7 @@ bool SocketHttpClient::Start(std::unique_ptr<Transfer>& t) {
     t->done(HttpError{HttpError::Kind::kTimeout, false, "deadline passed before sending"});
     return true;
   }
-  const bool fresh = !t->request.safe_to_repeat || t->retried;
-  Connection* c = fresh ? nullptr : IdleConnection(t->url->origin);
+  Connection* c = t->retried ? nullptr : IdleConnection(*t);
   if (c == nullptr) {
     if (static_cast<int>(connections_.size()) >= options_.max_connections) {
       // Make room by closing the longest-idle connection, if any.
@@ -182,11 +182,19 @@ bool SocketHttpClient::Start(std::unique_ptr<Transfer>& t) {
   return true;
 }
 
-SocketHttpClient::Connection* SocketHttpClient::IdleConnection(const std::string& origin) {
-  auto it = idle_.find(origin);
+SocketHttpClient::Connection* SocketHttpClient::IdleConnection(const Transfer& t) {
+  auto it = idle_.find(t.url->origin);
   if (it == idle_.end() || it->second.empty()) return nullptr;
   Connection* c = it->second.back();  // the newest: the least likely closed meanwhile
+  if (absl::Now() - c->idle_since >= LongestIdleToCarry(t.request, options_.idle_timeout)) {
+    return nullptr;
+  }
   it->second.pop_back();
+  // Its close may have come since this thread last looked at its events.
+  if (!t.request.safe_to_repeat && !ShowsNoClose(c->fd)) {
+    CloseConnection(c);
+    return nullptr;
+  }
   return c;
 }
 
@@ -305,7 +313,7 @@ void SocketHttpClient::ReadAnswer(Connection* c) {
     return;
   }
   if (reader.state() == HttpResponseReader::State::kComplete) {
-    const bool keep = !closed && reader.reusable() && t->request.safe_to_repeat;
+    const bool keep = !closed && reader.reusable();
     HttpResponse response{reader.status(), std::move(reader.body())};
     Release(c, keep);
     in_flight_.erase(t);
@@ -324,11 +332,11 @@ void SocketHttpClient::Finish(Connection* c, bool connection_failed, const std::
   Release(c, false);
   in_flight_.erase(t);
   t->connection = nullptr;
-  if (connection_failed && reused && !t->reader->started() && t->request.safe_to_repeat &&
+  if (connection_failed && reused && !t->reader->started() && MayGoAgain(t->request, t->sent) &&
       !t->retried) {
     // The kept-alive connection was closed by the server before this request
-    // reached it, or as it did: a repeatable request goes again, once, on a
-    // fresh connection (as libcurl does).
+    // reached it, or as it did: a repeatable request, or one none of whose
+    // bytes went out, goes again, once, on a fresh connection.
     t->retried = true;
     waiting_.push_front(std::unique_ptr<Transfer>(t));
     return;

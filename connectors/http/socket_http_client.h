@@ -6,12 +6,13 @@
 // alive per origin. It does what libcurl's transfer loop did for these
 // requests at a fraction of its instructions per request (BENCHMARKS.md);
 // https://, host names to resolve and proxies stay with libcurl
-// (RoutingHttpClient). Same contract as CurlMultiHttpClient: a request that is
-// not safe to repeat goes out once, on a fresh connection closed after its
-// answer; a repeatable one whose kept-alive connection turns out closed before
-// any answer is sent again once on a fresh connection. A request
-// `on_callers_thread` is exchanged on the calling thread instead
-// (caller_thread_exchanges.h), unless that is the client's own thread.
+// (RoutingHttpClient). As with CurlMultiHttpClient, a request that is not safe
+// to repeat goes out once, and a repeatable one whose kept-alive connection
+// turns out closed before any answer is sent again once on a fresh
+// connection; unlike libcurl, which would send it again unasked, this client
+// also puts a request sent once on a kept-alive connection where kept_alive.h
+// allows it. A request `on_callers_thread` is exchanged on the calling thread
+// instead (caller_thread_exchanges.h), unless that is the client's own thread.
 
 #include <atomic>
 #include <deque>
@@ -65,7 +66,9 @@ class SocketHttpClient final : public HttpClient {
   void TakePending();
   void StartWaiting();
   bool Start(std::unique_ptr<Transfer>& transfer);
-  Connection* IdleConnection(const std::string& origin);
+  // The newest idle connection to the transfer's origin that may carry it
+  // (kept_alive.h), or null.
+  Connection* IdleConnection(const Transfer& t);
   Connection* Connect(Transfer& t, std::string* error);
   void OnEvent(Connection* c, uint32_t events);
   void WriteRequest(Connection* c);

@@ -1,10 +1,11 @@
 // The broker's HTTP client and a vendor's server agree on connections: calls
-// that may be repeated share kept-alive connections, and a call sent at most
-// once (a booking) leaves no connection behind. Kept, those idle connections
-// piled up in the client's cache and took every thread of a server with a
-// thread per connection: new calls then waited out the server's keep-alive
-// timeout (5 s), the benchmark's vendor baseline stalled, and so would a
-// vendor's server of that kind under the broker.
+// share kept-alive connections, and calls sent at most once (bookings) never
+// pile up idle ones. With libcurl, which opens a fresh connection for each of
+// those, kept ones piled up in its cache and took every thread of a server
+// with a thread per connection: new calls then waited out the server's
+// keep-alive timeout (5 s), the benchmark's vendor baseline stalled, and so
+// would a vendor's server of that kind under the broker. The broker's own
+// client puts them on the connections it keeps (kept_alive.h).
 
 #include <gtest/gtest.h>
 
@@ -86,14 +87,21 @@ class HttpClientConnections : public ::testing::TestWithParam<HttpClientKind> {
   int port_ = 0;
 };
 
-TEST_P(HttpClientConnections, CallsSentAtMostOnceLeaveNoIdleConnectionBehind) {
+TEST_P(HttpClientConnections, CallsSentAtMostOnceNeverPileUpIdleConnections) {
   const auto [failed, most] = SendCalls(/*safe_to_repeat=*/false);
   EXPECT_EQ(failed, 0);
-  // Each call had its own connection, closed after its answer (a few more
-  // show while the server reads their ends).
+  // libcurl: each call had its own connection, closed after its answer (a few
+  // more show while the server reads their ends). The broker's client: the
+  // calls in flight shared the connections it keeps.
   EXPECT_LE(most, 2 * kInFlight);
   absl::SleepFor(absl::Milliseconds(100));
-  EXPECT_EQ(ServerConnections(port_), 0);
+  if (GetParam() == HttpClientKind::kCurl) {
+    EXPECT_EQ(ServerConnections(port_), 0);
+  } else {
+    const int left = ConnectionsLeft();
+    EXPECT_GT(left, 0);
+    EXPECT_LE(left, kInFlight);
+  }
 }
 
 TEST_P(HttpClientConnections, RepeatableCallsShareKeptAliveConnections) {

@@ -211,8 +211,7 @@ TEST_P(HttpClientFaults, ShutDownEndsEveryRequestInFlight) {
 INSTANTIATE_TEST_SUITE_P(Clients, HttpClientFaults, AllHttpClientWays(), HttpClientKindName);
 
 // Made on the caller's thread: answered before Send returns, on that thread;
-// repeatable requests share one kept-alive connection, a booking gets a fresh
-// one each time and leaves none behind.
+// repeatable requests and bookings share one kept-alive connection.
 TEST(SocketHttpClientOnCallersThread, AnswersOnTheCallersThreadAndKeepsConnectionsAsTheLoopDoes) {
   std::atomic<int> connections{0};
   ScriptedServer server([&](int nth, const std::string&) -> std::optional<std::string> {
@@ -240,11 +239,80 @@ TEST(SocketHttpClientOnCallersThread, AnswersOnTheCallersThreadAndKeepsConnectio
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(send(/*safe_to_repeat=*/true)) << i;
   EXPECT_EQ(connections.load(), 1);
   for (int i = 0; i < 2; ++i) EXPECT_TRUE(send(/*safe_to_repeat=*/false)) << i;
-  EXPECT_EQ(connections.load(), 3);
+  EXPECT_EQ(connections.load(), 1);
   EXPECT_TRUE(send(/*safe_to_repeat=*/true, /*deadline=*/absl::InfiniteFuture()));
-  EXPECT_EQ(connections.load(), 3);  // the kept-alive one again, with no deadline at all
+  EXPECT_EQ(connections.load(), 1);  // the kept-alive one again, with no deadline at all
   EXPECT_EQ(server.requests(), 6);
 }
+
+// The broker's own client puts a booking (a request sent once) on a
+// kept-alive connection only where the server cannot be closing it as the
+// booking arrives (kept_alive.h); libcurl's always opens a fresh one.
+class SocketHttpClientKeptAlive : public HttpClientFaults {
+ protected:
+  // Counts the server's connections as they take their first request.
+  ScriptedServer::Script Counting(std::atomic<int>& connections) {
+    return [&connections](int nth, const std::string&) -> std::optional<std::string> {
+      if (nth == 0) ++connections;
+      return ScriptedServer::Answer(R"({"ok":true})");
+    };
+  }
+};
+
+TEST_P(SocketHttpClientKeptAlive, ABookingTakesOnlyAConnectionThatAnsweredWithinASecond) {
+  std::atomic<int> connections{0};
+  ScriptedServer server(Counting(connections));
+  auto answered = [&](bool safe_to_repeat) {
+    return std::holds_alternative<HttpResponse>(
+        Send(Request(server.port(), "/book", safe_to_repeat)));
+  };
+  EXPECT_TRUE(answered(/*safe_to_repeat=*/true));
+  EXPECT_TRUE(answered(/*safe_to_repeat=*/false));
+  EXPECT_TRUE(answered(/*safe_to_repeat=*/false));
+  EXPECT_EQ(connections.load(), 1);
+  absl::SleepFor(absl::Milliseconds(1100));
+  // Idle too long for a booking, not for a lookup.
+  EXPECT_TRUE(answered(/*safe_to_repeat=*/false));
+  EXPECT_EQ(connections.load(), 2);
+  absl::SleepFor(absl::Milliseconds(1100));
+  EXPECT_TRUE(answered(/*safe_to_repeat=*/true));
+  EXPECT_EQ(connections.load(), 2);
+  EXPECT_EQ(server.requests(), 5);
+}
+
+TEST_P(SocketHttpClientKeptAlive, ABookingLeavesAConnectionTheServerHasClosed) {
+  std::atomic<int> connections{0};
+  ScriptedServer server(Counting(connections), /*close_after_answer=*/true);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(
+        std::holds_alternative<HttpResponse>(Send(Request(server.port(), "/client", true))));
+    absl::SleepFor(absl::Milliseconds(50));  // the server's close arrives
+    // Sent on the closed connection, it would be lost and in doubt.
+    const HttpResult booked = Send(Request(server.port(), "/book", false));
+    ASSERT_TRUE(std::holds_alternative<HttpResponse>(booked)) << i << ": " << Error(booked).message;
+  }
+  EXPECT_EQ(connections.load(), 6);
+  EXPECT_EQ(server.requests(), 6);
+}
+
+TEST_P(SocketHttpClientKeptAlive, ABookingWhoseConnectionClosesAsItArrivesIsSentOnceInDoubt) {
+  // The race the second's limit keeps away: the server takes the booking on
+  // a kept-alive connection and closes it with no answer.
+  ScriptedServer server([](int nth, const std::string&) -> std::optional<std::string> {
+    if (nth > 0) return std::nullopt;
+    return ScriptedServer::Answer(R"({"n":1})");
+  });
+  ASSERT_TRUE(std::holds_alternative<HttpResponse>(Send(Request(server.port(), "/client", true))));
+  const HttpResult booked = Send(Request(server.port(), "/book", false));
+  EXPECT_EQ(Error(booked).kind, HttpError::Kind::kTransfer) << Error(booked).message;
+  EXPECT_TRUE(Error(booked).maybe_delivered);
+  EXPECT_EQ(server.requests(), 2);  // never sent again
+}
+
+INSTANTIATE_TEST_SUITE_P(Clients, SocketHttpClientKeptAlive,
+                         ::testing::Values(HttpClientKind::kSocket,
+                                           HttpClientKind::kSocketOnCallersThread),
+                         HttpClientKindName);
 
 // More requests at once than connections allowed: the rest wait for one,
 // and every request is answered.

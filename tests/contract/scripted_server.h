@@ -27,7 +27,10 @@ class ScriptedServer {
   // nullopt closes the connection instead.
   using Script = std::function<std::optional<std::string>(int nth, const std::string& request)>;
 
-  explicit ScriptedServer(Script script) : script_(std::move(script)) {
+  // With `close_after_answer`, each connection is closed right after its
+  // first answer, which says nothing of it: a server whose keep-alive ran out.
+  explicit ScriptedServer(Script script, bool close_after_answer = false)
+      : script_(std::move(script)), close_after_answer_(close_after_answer) {
     listener_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -103,11 +106,13 @@ class ScriptedServer {
       const std::optional<std::string> answer = script_(nth, request);
       if (!answer.has_value()) break;
       if (send(fd, answer->data(), answer->size(), MSG_NOSIGNAL) < 0) break;
+      if (close_after_answer_) break;
     }
     close(fd);
   }
 
   Script script_;
+  const bool close_after_answer_;
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
