@@ -154,8 +154,17 @@ class LoadRunner::Impl {
     call->started = absl::Now();
     start(Stub().async(), &call->context, &call->request, &call->response,
           [call, done = std::move(done)](grpc::Status status) {
-            done(status, call->response, absl::Now() - call->started);
+            // The call's context goes before `done` counts the call as
+            // finished. It holds a reference to its channel: deleted after,
+            // on gRPC's thread, it could drop a channel's last reference
+            // there once Run had returned and the stubs were gone, and gRPC
+            // then tore itself down on its own thread while the process
+            // exited (the load generator once aborted on a corrupted heap in
+            // the saturation curve).
+            const absl::Duration latency = absl::Now() - call->started;
+            const Response response = std::move(call->response);
             delete call;
+            done(status, response, latency);
           });
   }
 
