@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "broker/admin/admin_cli.h"
+#include "broker/app/allocator_caches.h"
 #include "broker/app/broker_app.h"
 #include "broker/common/logging.h"
 #include "broker/storage/migrations.h"
@@ -91,6 +92,7 @@ int Serve(const BrokerConfig& config) {
   sigaddset(&signals, SIGINT);
   // Blocked before any thread starts, so only sigwait below receives them.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  loyalty::broker::LimitAllocatorCaches();
   loyalty::broker::BrokerApp app(config);
   auto port = app.Start();
   if (!port.ok()) return Fail(port.status());
