@@ -67,7 +67,19 @@ void RecentQuotes::Forget(const std::string& quote_id) {
   auto it = by_id_.find(quote_id);
   if (it == by_id_.end()) return;
   bytes_ -= it->second.bytes;
-  by_id_.erase(it);  // its id leaves oldest_first_ in turn
+  by_id_.erase(it);
+  // Its id would leave oldest_first_ when its turn came. But a forgotten
+  // quote frees its bytes, so while the database refuses every row nothing
+  // is evicted and the ids of refused quotes would pile up: they go once
+  // they outnumber the quotes kept, which keeps the cost per call constant.
+  if (oldest_first_.size() > 2 * by_id_.size() + kOrderSlack) {
+    std::erase_if(oldest_first_, [&](const std::string& id) { return !by_id_.contains(id); });
+  }
+}
+
+size_t RecentQuotes::order_length() const {
+  absl::MutexLock lock(&mutex_);
+  return oldest_first_.size();
 }
 
 std::shared_ptr<const QuoteRecord> RecentQuotes::Find(const std::string& store_id,

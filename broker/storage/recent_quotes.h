@@ -35,12 +35,17 @@ class RecentQuotes {
                                           absl::Time now) const;
   // What the quotes kept take, as ApproximateBytes counts it.
   size_t bytes() const;
+  // The ids in the order of eviction: the quotes kept, and some forgotten
+  // ones not yet dropped from it (never more than twice the kept, and a few).
+  size_t order_length() const;
 
  private:
   struct Kept {
     std::shared_ptr<const QuoteRecord> quote;
     size_t bytes;
   };
+
+  static constexpr size_t kOrderSlack = 64;
 
   const size_t max_bytes_;
   mutable absl::Mutex mutex_;

@@ -76,6 +76,29 @@ TEST(RecentQuotesTest, ForgetsAQuoteWhoseRowWasRefused) {
   EXPECT_EQ(recent.bytes(), 2 * one);
 }
 
+TEST(RecentQuotesTest, QuotesRefusedOneAfterAnotherLeaveNothingBehind) {
+  // The database away: every quote is remembered, then forgotten when its
+  // row is refused. Their ids do not pile up, and the order of the quotes
+  // kept meanwhile stays as it was.
+  const absl::Time now = absl::FromUnixSeconds(1000);
+  const size_t one = ApproximateBytes(AsStored(Quote("q1", 2000)));
+  RecentQuotes recent(2 * one);
+  recent.Remember(Quote("kept-1", 2000));
+  for (int i = 0; i < 100000; ++i) {
+    const std::string id = absl::StrCat("refused-", i);
+    recent.Remember(Quote(id, 2000));
+    recent.Forget(id);
+  }
+  EXPECT_LE(recent.order_length(), 2 * 1 + 64 + 1);
+  EXPECT_EQ(recent.bytes(), one);
+  recent.Remember(Quote("kept-2", 2000));
+  recent.Remember(Quote("kept-3", 2000));  // past the bound: the oldest kept goes
+  EXPECT_EQ(recent.Find("s", "kept-1", now), nullptr);
+  EXPECT_NE(recent.Find("s", "kept-2", now), nullptr);
+  EXPECT_NE(recent.Find("s", "kept-3", now), nullptr);
+  EXPECT_EQ(recent.bytes(), 2 * one);
+}
+
 TEST(RecentQuotesTest, KeepsWhatTheDatabaseStoresNotWhatOnlyTheQuoteAnswered) {
   QuoteRecord quote = Quote("q1", 2000);
   quote.created_at = "2026-12-06 10:00:00+00";
