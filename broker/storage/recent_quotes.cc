@@ -73,7 +73,11 @@ void RecentQuotes::Forget(const std::string& quote_id) {
   // is evicted and the ids of refused quotes would pile up: they go once
   // they outnumber the quotes kept, which keeps the cost per call constant.
   if (oldest_first_.size() > 2 * by_id_.size() + kOrderSlack) {
-    std::erase_if(oldest_first_, [&](const std::string& id) { return !by_id_.contains(id); });
+    std::deque<std::string> kept_order;
+    for (std::string& id : oldest_first_) {
+      if (by_id_.contains(id)) kept_order.push_back(std::move(id));
+    }
+    oldest_first_.swap(kept_order);
   }
 }
 
