@@ -19,6 +19,7 @@ namespace loyalty::broker {
 namespace {
 
 constexpr char kEnvPrefix[] = "LOYALTY_";
+constexpr int kLongestCommitBatchGatherUs = 100'000;
 
 using Setter = std::function<absl::Status(const std::string& value)>;
 
@@ -120,6 +121,8 @@ std::map<std::string, Setter> Schema(BrokerConfig& c) {
       PositiveInt("database.statement_timeout_ms", c.database.statement_timeout_ms);
   schema["database.hung_after_ms"] =
       PositiveInt("database.hung_after_ms", c.database.hung_after_ms);
+  schema["database.commit_batch_gather_us"] =
+      NonNegativeInt("database.commit_batch_gather_us", c.database.commit_batch_gather_us);
   schema["broker.max_queued_calls"] =
       PositiveInt("broker.max_queued_calls", c.broker.max_queued_calls);
   schema["broker.max_queue_wait_ms"] =
@@ -200,6 +203,12 @@ absl::Status Validate(BrokerConfig& c) {
     return absl::InvalidArgumentError("grpc.tls.key_file is required when TLS is configured");
   }
   if (c.grpc.listen.empty()) return absl::InvalidArgumentError("grpc.listen must not be empty");
+  // A till would feel a longer wait; the batches gain little beyond a few ms.
+  if (c.database.commit_batch_gather_us > kLongestCommitBatchGatherUs) {
+    return absl::InvalidArgumentError(absl::StrCat("database.commit_batch_gather_us: at most ",
+                                                   kLongestCommitBatchGatherUs, ", got ",
+                                                   c.database.commit_batch_gather_us));
+  }
   return absl::OkStatus();
 }
 

@@ -130,10 +130,10 @@ std::string WriteIntentsSql(bool link_holds) {
 
 }  // namespace
 
-PgPurchaseIntents::PgPurchaseIntents(ConnectionPool& pool, size_t max_batch)
+PgPurchaseIntents::PgPurchaseIntents(ConnectionPool& pool, size_t max_batch, absl::Duration gather)
     : pool_(pool),
       writer_([this](const std::vector<PendingIntent*>& intents) { return WriteAll(intents); },
-              max_batch) {}
+              max_batch, gather) {}
 
 absl::StatusOr<bool> PgPurchaseIntents::Write(PurchaseRecord& p, const KeyClaim& claim) {
   connectors::JsonWriter programs;

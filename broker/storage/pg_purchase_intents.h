@@ -21,7 +21,9 @@ namespace loyalty::broker {
 
 class PgPurchaseIntents {
  public:
-  explicit PgPurchaseIntents(ConnectionPool& pool, size_t max_batch = 32);
+  // `gather`: how long a batch waits for company under load (group_writer.h).
+  explicit PgPurchaseIntents(ConnectionPool& pool, size_t max_batch = 32,
+                             absl::Duration gather = absl::ZeroDuration());
 
   // As PurchaseRepository::WriteIntent.
   absl::StatusOr<bool> Write(PurchaseRecord& purchase, const KeyClaim& claim);

@@ -148,10 +148,11 @@ const char* OutcomeStatement(OutcomeParts needed, bool batch) {
 
 }  // namespace
 
-PgPurchaseOutcomes::PgPurchaseOutcomes(ConnectionPool& pool, size_t max_batch)
+PgPurchaseOutcomes::PgPurchaseOutcomes(ConnectionPool& pool, size_t max_batch,
+                                       absl::Duration gather)
     : pool_(pool),
       writer_([this](const std::vector<PendingOutcome*>& outcomes) { return WriteAll(outcomes); },
-              max_batch) {}
+              max_batch, gather) {}
 
 absl::Status PgPurchaseOutcomes::Write(const PurchaseRecord& p,
                                        const std::optional<StoredAnswer>& answer,

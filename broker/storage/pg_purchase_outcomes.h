@@ -21,7 +21,9 @@ namespace loyalty::broker {
 
 class PgPurchaseOutcomes {
  public:
-  explicit PgPurchaseOutcomes(ConnectionPool& pool, size_t max_batch = 32);
+  // `gather`: how long a batch waits for company under load (group_writer.h).
+  explicit PgPurchaseOutcomes(ConnectionPool& pool, size_t max_batch = 32,
+                              absl::Duration gather = absl::ZeroDuration());
 
   // As PurchaseRepository::WriteOutcome.
   absl::Status Write(const PurchaseRecord& purchase, const std::optional<StoredAnswer>& answer,

@@ -12,8 +12,13 @@ namespace loyalty::broker {
 
 class PgPurchaseRepository final : public PurchaseRepository {
  public:
-  explicit PgPurchaseRepository(ConnectionPool& pool)
-      : pool_(pool), intents_(pool), outcomes_(pool) {}
+  // `batch_gather`: how long a batch of intents or outcomes waits for
+  // company while commits arrive faster than one per that (group_writer.h).
+  explicit PgPurchaseRepository(ConnectionPool& pool,
+                                absl::Duration batch_gather = absl::ZeroDuration())
+      : pool_(pool),
+        intents_(pool, kMaxBatch, batch_gather),
+        outcomes_(pool, kMaxBatch, batch_gather) {}
 
   absl::StatusOr<bool> WriteIntent(PurchaseRecord& purchase, const KeyClaim& claim) override;
   absl::Status WriteOutcome(const PurchaseRecord& purchase,
@@ -30,6 +35,8 @@ class PgPurchaseRepository final : public PurchaseRepository {
                                              const std::string& order_number) override;
 
  private:
+  static constexpr size_t kMaxBatch = 32;
+
   ConnectionPool& pool_;
   PgPurchaseIntents intents_;
   PgPurchaseOutcomes outcomes_;

@@ -41,6 +41,18 @@ TEST(Config, BadValuesAndMissingSecretsAreNamed) {
   EXPECT_NE(client.status().message().find("expected one of auto, libcurl"), std::string::npos);
 }
 
+TEST(Config, TheCommitBatchWaitIsBoundedAndCanBeTurnedOff) {
+  auto config = ParseConfig("", {});
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->database.commit_batch_gather_us, 1000);
+  config = ParseConfig("database:\n  commit_batch_gather_us: 0\n", {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->database.commit_batch_gather_us, 0);
+  auto too_long = ParseConfig("database:\n  commit_batch_gather_us: 100001\n", {});
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_NE(too_long.status().message().find("database.commit_batch_gather_us"), std::string::npos);
+}
+
 TEST(Config, VendorHttpClientIsChosenByName) {
   auto config = ParseConfig("", {});
   ASSERT_TRUE(config.ok());
