@@ -8,16 +8,83 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
 
 namespace loyalty::broker {
 namespace {
 
+// Holds the first write a writer makes (from its write function) until
+// Release(), so that callers arriving meanwhile queue behind it.
+class FirstWriteHeld {
+ public:
+  void Hold() {
+    if (first_.exchange(false)) {
+      started_.set_value();
+      go_.wait();
+    }
+  }
+  void AwaitStarted() { started_.get_future().wait(); }
+  void Release() { release_.set_value(); }
+
+ private:
+  std::atomic<bool> first_{true};
+  std::promise<void> started_;
+  std::promise<void> release_;
+  std::shared_future<void> go_ = release_.get_future().share();
+};
+
+// One write held while `items` arrive behind it, each from its own thread;
+// returns their statuses once all are written.
+std::vector<absl::Status> WriteBehindAHeldOne(GroupWriter<int>& writer, FirstWriteHeld& held,
+                                              std::vector<int>& items) {
+  int lead = 0;
+  std::thread leader([&] { EXPECT_TRUE(writer.Write(lead).ok()); });
+  held.AwaitStarted();
+  std::vector<absl::Status> statuses(items.size());
+  std::vector<std::thread> followers;
+  for (size_t i = 0; i < items.size(); ++i) {
+    followers.emplace_back([&, i] { statuses[i] = writer.Write(items[i]); });
+  }
+  // Let every follower queue before the first write ends.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  held.Release();
+  leader.join();
+  for (auto& t : followers) t.join();
+  return statuses;
+}
+
+// Records the size of every batch written.
+class BatchSizes {
+ public:
+  void Add(size_t size) {
+    std::lock_guard lock(mutex_);
+    sizes_.push_back(size);
+  }
+  std::vector<size_t> sizes() const {
+    std::lock_guard lock(mutex_);
+    return sizes_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<size_t> sizes_;
+};
+
+// A write function whose first write is held, and whose batches are counted.
+GroupWriter<int>::WriteAll HeldThenCounted(FirstWriteHeld& held, BatchSizes& batches) {
+  return [&held, &batches](const std::vector<int*>& items) {
+    held.Hold();
+    batches.Add(items.size());
+    return absl::OkStatus();
+  };
+}
+
 TEST(GroupWriter, ACallerAloneWritesItsItemItself) {
-  std::vector<size_t> sizes;
+  BatchSizes batches;
   GroupWriter<int> writer(
       [&](const std::vector<int*>& items) {
-        sizes.push_back(items.size());
+        batches.Add(items.size());
         return absl::OkStatus();
       },
       64);
@@ -25,75 +92,33 @@ TEST(GroupWriter, ACallerAloneWritesItsItemItself) {
     int item = i;
     ASSERT_TRUE(writer.Write(item).ok());
   }
-  EXPECT_EQ(sizes, (std::vector<size_t>{1, 1, 1}));
+  EXPECT_EQ(batches.sizes(), (std::vector<size_t>{1, 1, 1}));
 }
 
 TEST(GroupWriter, CallersArrivingDuringAWriteShareTheNextOne) {
-  std::promise<void> first_started;
-  std::promise<void> go_on;
-  std::shared_future<void> go = go_on.get_future().share();
-  std::atomic<bool> first{true};
-  std::mutex mutex;
-  std::vector<size_t> sizes;
-  std::atomic<int> written{0};
-  GroupWriter<int> writer(
-      [&](const std::vector<int*>& items) {
-        if (first.exchange(false)) {
-          first_started.set_value();
-          go.wait();
-        }
-        std::lock_guard lock(mutex);
-        sizes.push_back(items.size());
-        written += static_cast<int>(items.size());
-        return absl::OkStatus();
-      },
-      64);
-  int lead = 0;
-  std::thread leader([&] { EXPECT_TRUE(writer.Write(lead).ok()); });
-  first_started.get_future().wait();
+  FirstWriteHeld held;
+  BatchSizes batches;
+  GroupWriter<int> writer(HeldThenCounted(held, batches), 64);
   std::vector<int> items(10);
-  std::vector<std::thread> followers;
-  for (int& item : items) followers.emplace_back([&] { EXPECT_TRUE(writer.Write(item).ok()); });
-  // Let every follower queue before the first write ends.
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  go_on.set_value();
-  leader.join();
-  for (auto& t : followers) t.join();
-  EXPECT_EQ(written, 11);
-  ASSERT_EQ(sizes.size(), 2u);
-  EXPECT_EQ(sizes[1], 10u);
+  for (const absl::Status& status : WriteBehindAHeldOne(writer, held, items)) {
+    EXPECT_TRUE(status.ok()) << status;
+  }
+  EXPECT_EQ(batches.sizes(), (std::vector<size_t>{1, 10}));
 }
 
 TEST(GroupWriter, ARefusedBatchFailsOnlyItsBadItem) {
-  std::promise<void> first_started;
-  std::promise<void> go_on;
-  std::shared_future<void> go = go_on.get_future().share();
-  std::atomic<bool> first{true};
+  FirstWriteHeld held;
   GroupWriter<int> writer(
       [&](const std::vector<int*>& items) {
-        if (first.exchange(false)) {
-          first_started.set_value();
-          go.wait();
-        }
+        held.Hold();
         for (int* item : items) {
           if (*item == 13) return absl::InvalidArgumentError("violates a check");
         }
         return absl::OkStatus();
       },
       64);
-  int lead = 0;
-  std::thread leader([&] { EXPECT_TRUE(writer.Write(lead).ok()); });
-  first_started.get_future().wait();
   std::vector<int> items = {11, 12, 13, 14};
-  std::vector<absl::Status> statuses(items.size());
-  std::vector<std::thread> followers;
-  for (size_t i = 0; i < items.size(); ++i) {
-    followers.emplace_back([&, i] { statuses[i] = writer.Write(items[i]); });
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  go_on.set_value();
-  leader.join();
-  for (auto& t : followers) t.join();
+  const std::vector<absl::Status> statuses = WriteBehindAHeldOne(writer, held, items);
   EXPECT_TRUE(statuses[0].ok());
   EXPECT_TRUE(statuses[1].ok());
   EXPECT_TRUE(absl::IsInvalidArgument(statuses[2])) << statuses[2];
@@ -115,29 +140,11 @@ TEST(GroupWriter, TheBatchIsWrittenUnderItsLatestDeadline) {
   EXPECT_EQ(seen, deadline);
 }
 
-// Writes one batch of `company + 1` items: the first write is held until
-// `company` more callers have queued behind it, then they share the next.
-void WriteABatchWithCompany(GroupWriter<int>& writer, std::atomic<bool>& hold_first,
-                            std::promise<void>& first_started, std::promise<void>& go_on,
-                            int company) {
-  int lead = 0;
-  hold_first = true;
-  std::thread leader([&] { EXPECT_TRUE(writer.Write(lead).ok()); });
-  first_started.get_future().wait();
-  std::vector<int> items(company);
-  std::vector<std::thread> followers;
-  for (int& item : items) followers.emplace_back([&] { EXPECT_TRUE(writer.Write(item).ok()); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  go_on.set_value();
-  leader.join();
-  for (auto& t : followers) t.join();
-}
-
 TEST(GroupWriter, CallersOneAtATimeWaitForNobodyWhateverTheGatherWindow) {
-  std::vector<size_t> sizes;
+  BatchSizes batches;
   GroupWriter<int> writer(
       [&](const std::vector<int*>& items) {
-        sizes.push_back(items.size());
+        batches.Add(items.size());
         return absl::OkStatus();
       },
       64, absl::Seconds(30));
@@ -147,32 +154,17 @@ TEST(GroupWriter, CallersOneAtATimeWaitForNobodyWhateverTheGatherWindow) {
     ASSERT_TRUE(writer.Write(item).ok());
   }
   EXPECT_LT(absl::Now() - start, absl::Seconds(10));
-  EXPECT_EQ(sizes, (std::vector<size_t>{1, 1, 1, 1, 1}));
+  EXPECT_EQ(batches.sizes(), (std::vector<size_t>{1, 1, 1, 1, 1}));
 }
 
 TEST(GroupWriter, AfterABatchWithCompanyTheNextWriterWaitsUntilItsBatchIsFull) {
-  std::promise<void> first_started;
-  std::promise<void> go_on;
-  std::atomic<bool> hold_first{false};
-  std::mutex mutex;
-  std::vector<size_t> sizes;
-  std::shared_future<void> go = go_on.get_future().share();
-  GroupWriter<int> writer(
-      [&](const std::vector<int*>& items) {
-        if (hold_first.exchange(false)) {
-          first_started.set_value();
-          go.wait();
-        }
-        std::lock_guard lock(mutex);
-        sizes.push_back(items.size());
-        return absl::OkStatus();
-      },
-      /*max_batch=*/3, absl::Seconds(30));
-  WriteABatchWithCompany(writer, hold_first, first_started, go_on, /*company=*/2);
-  {
-    std::lock_guard lock(mutex);
-    ASSERT_EQ(sizes, (std::vector<size_t>{1, 2}));
-  }
+  FirstWriteHeld held;
+  BatchSizes batches;
+  GroupWriter<int> writer(HeldThenCounted(held, batches),
+                          /*max_batch=*/3, absl::Seconds(30));
+  std::vector<int> company(2);
+  WriteBehindAHeldOne(writer, held, company);
+  ASSERT_EQ(batches.sizes(), (std::vector<size_t>{1, 2}));
   // The next writer waits for company (30 s at most) instead of writing alone.
   std::atomic<bool> first_done{false};
   int first = 1;
@@ -191,26 +183,20 @@ TEST(GroupWriter, AfterABatchWithCompanyTheNextWriterWaitsUntilItsBatchIsFull) {
   two.join();
   three.join();
   EXPECT_LT(absl::Now() - start, absl::Seconds(10));
-  std::lock_guard lock(mutex);
-  EXPECT_EQ(sizes, (std::vector<size_t>{1, 2, 3}));
+  EXPECT_EQ(batches.sizes(), (std::vector<size_t>{1, 2, 3}));
 }
 
 TEST(GroupWriter, AWriterThatWaitedInVainEndsTheWaiting) {
-  std::promise<void> first_started;
-  std::promise<void> go_on;
-  std::atomic<bool> hold_first{false};
-  std::shared_future<void> go = go_on.get_future().share();
+  FirstWriteHeld held;
   constexpr absl::Duration kGather = absl::Milliseconds(300);
   GroupWriter<int> writer(
       [&](const std::vector<int*>&) {
-        if (hold_first.exchange(false)) {
-          first_started.set_value();
-          go.wait();
-        }
+        held.Hold();
         return absl::OkStatus();
       },
       64, kGather);
-  WriteABatchWithCompany(writer, hold_first, first_started, go_on, /*company=*/3);
+  std::vector<int> company(3);
+  WriteBehindAHeldOne(writer, held, company);
   // Alone after a batch with company: waits the whole window, nobody comes.
   int item = 1;
   absl::Time start = absl::Now();
