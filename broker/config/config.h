@@ -49,8 +49,8 @@ struct BrokerConfig {
     // database has not answered it in this long. Work for a call is cut at
     // the call's deadline.
     int hung_after_ms = 15000;
-    // The longest a commit's intent or outcome waits for others to share its
-    // statement, only while commits come faster than one per this; 0: never.
+    // The longest a batch of commits' intents (or outcomes) waits for more to
+    // share its statement, only after a batch that had company; 0: never.
     int commit_batch_gather_us = 1000;
   } database;
   struct Broker {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "broker/common/call_deadline.h"
 
@@ -50,7 +51,7 @@ class GroupWriter {
     me.wake.wait(lock, [&] { return me.done || (!writing_ && queue_.front() == &me); });
     if (me.done) return me.status;
     writing_ = true;
-    Gather(lock);
+    Gather(lock, me.deadline);
     const size_t n = std::min(queue_.size(), max_batch_);
     std::vector<Waiter*> batch(queue_.begin(), queue_.begin() + n);
     queue_.erase(queue_.begin(), queue_.begin() + n);
@@ -70,12 +71,13 @@ class GroupWriter {
 
  private:
   // After a batch that had company, the writer-to-be waits for more: until
-  // the batch is full or the window passes.
-  void Gather(std::unique_lock<std::mutex>& lock) {
+  // the batch is full or the window passes, never past its own deadline.
+  void Gather(std::unique_lock<std::mutex>& lock, absl::Time deadline) {
     if (gather_ <= absl::ZeroDuration() || !last_had_company_) return;
-    if (queue_.size() >= max_batch_) return;
+    const absl::Duration wait = std::min(gather_, deadline - absl::Now());
+    if (wait <= absl::ZeroDuration() || queue_.size() >= max_batch_) return;
     gathering_ = true;
-    batch_full_.wait_for(lock, absl::ToChronoMicroseconds(gather_),
+    batch_full_.wait_for(lock, absl::ToChronoMicroseconds(wait),
                          [&] { return queue_.size() >= max_batch_; });
     gathering_ = false;
   }

@@ -13,7 +13,7 @@ namespace loyalty::broker {
 class PgPurchaseRepository final : public PurchaseRepository {
  public:
   // `batch_gather`: how long a batch of intents or outcomes waits for
-  // company while commits arrive faster than one per that (group_writer.h).
+  // company after one that had it (group_writer.h).
   explicit PgPurchaseRepository(ConnectionPool& pool,
                                 absl::Duration batch_gather = absl::ZeroDuration())
       : pool_(pool),

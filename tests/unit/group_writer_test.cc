@@ -208,5 +208,20 @@ TEST(GroupWriter, AWriterThatWaitedInVainEndsTheWaiting) {
   EXPECT_LT(absl::Now() - start, kGather);
 }
 
+TEST(GroupWriter, AWriterWaitsForCompanyNeverPastItsDeadline) {
+  FirstWriteHeld held;
+  BatchSizes batches;
+  GroupWriter<int> writer(HeldThenCounted(held, batches), 64, absl::Seconds(30));
+  std::vector<int> company(2);
+  WriteBehindAHeldOne(writer, held, company);
+  ASSERT_EQ(batches.sizes(), (std::vector<size_t>{1, 2}));
+  const absl::Time start = absl::Now();
+  const CallDeadlineScope scope(start + absl::Milliseconds(50));
+  int item = 1;
+  ASSERT_TRUE(writer.Write(item).ok());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  EXPECT_EQ(batches.sizes(), (std::vector<size_t>{1, 2, 1}));
+}
+
 }  // namespace
 }  // namespace loyalty::broker
