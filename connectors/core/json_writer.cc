@@ -55,15 +55,11 @@ constexpr std::array<bool, 256> kPlain = [] {
   return plain;
 }();
 
-// The common case, every key and most values: a string of plain bytes only,
-// written with its quotes (and the comma before, the colon after, when
-// asked) in one step, where reserving and appending piece by piece cost
-// about 230 instructions a key (bench/instructions.sh). False, writing
-// nothing, when `text` needs escaping.
-[[gnu::always_inline]] inline bool AppendPlainQuoted(std::string& out, bool comma,
-                                                     std::string_view text, bool colon) {
-  const auto plain = [](char c) { return kPlain[static_cast<unsigned char>(c)]; };
-  if (!std::all_of(text.begin(), text.end(), plain)) return false;
+// `text`, known to be plain, with its quotes (and the comma before, the
+// colon after, when asked) in one step, where reserving and appending piece
+// by piece cost about 230 instructions a key (bench/instructions.sh).
+[[gnu::always_inline]] inline void AppendQuoted(std::string& out, bool comma, std::string_view text,
+                                                bool colon) {
   const size_t start = out.size();
   out.resize(start + (comma ? 1 : 0) + text.size() + 2 + (colon ? 1 : 0));
   char* at = out.data() + start;
@@ -72,6 +68,16 @@ constexpr std::array<bool, 256> kPlain = [] {
   at = std::copy(text.begin(), text.end(), at);
   *at++ = '"';
   if (colon) *at = ':';
+}
+
+// The common case, most values and the keys made at run time: a string of
+// plain bytes only, written as AppendQuoted writes it. False, writing
+// nothing, when `text` needs escaping.
+[[gnu::always_inline]] inline bool AppendPlainQuoted(std::string& out, bool comma,
+                                                     std::string_view text, bool colon) {
+  const auto plain = [](char c) { return kPlain[static_cast<unsigned char>(c)]; };
+  if (!std::all_of(text.begin(), text.end(), plain)) return false;
+  AppendQuoted(out, comma, text, colon);
   return true;
 }
 
@@ -171,7 +177,13 @@ JsonWriter& JsonWriter::EndArray() {
   return *this;
 }
 
-JsonWriter& JsonWriter::Key(std::string_view key) {
+JsonWriter& JsonWriter::Key(JsonKey key) {
+  AppendQuoted(out_, need_comma_, key.name(), /*colon=*/true);  // checked when compiled
+  need_comma_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::KeyText(std::string_view key) {
   if (!AppendPlainQuoted(out_, need_comma_, key, /*colon=*/true)) {
     Separate();
     AppendJsonString(out_, key);

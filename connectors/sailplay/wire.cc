@@ -142,7 +142,7 @@ std::string CartJson(const std::vector<CartPosition>& positions) {
   JsonWriter writer;
   writer.BeginObject();
   for (const CartPosition& p : positions) {
-    writer.Key(absl::StrCat(p.num))
+    writer.KeyText(absl::StrCat(p.num))
         .BeginObject()
         .Key("sku")
         .String(p.sku)
