@@ -96,7 +96,7 @@ BrokerApp::BrokerApp(BrokerConfig config)
               &metrics_),
       quotes_(pool_, config_.privacy.customer_hash_key),
       holds_(pool_),
-      purchases_(pool_, absl::Microseconds(config_.database.commit_batch_gather_us)),
+      purchases_(pool_, absl::Microseconds(config_.database.commit_batch_gather_us), &quotes_),
       idempotency_(pool_),
       commit_reads_(pool_, quotes_),
       journal_rows_(pool_),

@@ -46,6 +46,8 @@ struct QuoteLineRecord {
   connectors::Line line;  // discount_minor holds the merged discount
   std::vector<connectors::LineDiscount> discounts;
   std::vector<int64_t> discount_program_ids;  // parallel to `discounts`
+
+  bool operator==(const QuoteLineRecord&) const = default;
 };
 
 struct QuoteProgramRecord {

@@ -130,8 +130,10 @@ std::string WriteIntentsSql(bool link_holds) {
 
 }  // namespace
 
-PgPurchaseIntents::PgPurchaseIntents(ConnectionPool& pool, size_t max_batch, absl::Duration gather)
+PgPurchaseIntents::PgPurchaseIntents(ConnectionPool& pool, size_t max_batch, absl::Duration gather,
+                                     const PgQuoteRepository* quotes)
     : pool_(pool),
+      quotes_(quotes),
       writer_([this](const std::vector<PendingIntent*>& intents) { return WriteAll(intents); },
               max_batch, gather) {}
 
@@ -148,9 +150,13 @@ absl::StatusOr<bool> PgPurchaseIntents::Write(PurchaseRecord& p, const KeyClaim&
   connectors::JsonWriter holds;
   holds.BeginArray();
   for (const std::string& hold_id : p.hold_ids) holds.String(hold_id);
-  // Its lines as its quote priced them, kept in its row (migration 0016).
+  // Its lines as its quote priced them, kept in its row (migration 0016):
+  // the quote's own text when the quote is at hand.
+  std::shared_ptr<const LinesAsJson> lines =
+      quotes_ != nullptr ? quotes_->LinesJsonAtHand(p.quote_id, p.lines) : nullptr;
+  if (lines == nullptr) lines = std::make_shared<const LinesAsJson>(LinesJson(p.lines));
   PendingIntent intent{&p, &claim, programs.EndArray().Take(), holds.EndArray().Take(),
-                       LinesJson(p.lines)};
+                       std::move(lines)};
   absl::Status status = writer_.Write(intent);
   if (!status.ok()) return status;
   return intent.claimed;
@@ -165,7 +171,7 @@ absl::Status PgPurchaseIntents::WriteAll(const std::vector<PendingIntent*>& inte
 absl::Status PgPurchaseIntents::WriteOne(PendingIntent& intent) {
   PurchaseRecord& p = *intent.purchase;
   const KeyClaim& claim = *intent.claim;
-  const LinesAsJson& lines = intent.lines;
+  const LinesAsJson& lines = *intent.lines;
   const std::string& programs_json = intent.programs_json;
   const std::string& holds_json = intent.holds_json;
   return pool_.Run([&](pqxx::connection& c) {
@@ -271,8 +277,8 @@ absl::Status PgPurchaseIntents::WriteBatch(const std::vector<PendingIntent*>& in
         .Int("total_minor", p.total_minor)
         .Int("spent_centipoints", p.spent_centipoints)
         .Int("paid_minor", p.paid_minor)
-        .Raw("lines", intent.lines.lines)
-        .Raw("line_discounts", intent.lines.discounts)
+        .Raw("lines", intent.lines->lines)
+        .Raw("line_discounts", intent.lines->discounts)
         .Raw("programs", intent.programs_json)
         .Raw("holds", intent.holds_json)
         .EndObject();

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "broker/core/repositories/purchase_repository.h"
 #include "broker/storage/group_writer.h"
+#include "broker/storage/pg_quote_repository.h"
 #include "broker/storage/pool.h"
 #include "broker/storage/quote_rows.h"
 
@@ -22,8 +23,11 @@ namespace loyalty::broker {
 class PgPurchaseIntents {
  public:
   // `gather`: how long a batch waits for company under load (group_writer.h).
+  // `quotes` (may be null): the quotes at hand, whose lines' JSON a purchase
+  // of the same lines takes rather than writing it again.
   explicit PgPurchaseIntents(ConnectionPool& pool, size_t max_batch = 32,
-                             absl::Duration gather = absl::ZeroDuration());
+                             absl::Duration gather = absl::ZeroDuration(),
+                             const PgQuoteRepository* quotes = nullptr);
 
   // As PurchaseRepository::WriteIntent.
   absl::StatusOr<bool> Write(PurchaseRecord& purchase, const KeyClaim& claim);
@@ -34,7 +38,7 @@ class PgPurchaseIntents {
     const KeyClaim* claim;
     std::string programs_json;
     std::string holds_json;
-    LinesAsJson lines;
+    std::shared_ptr<const LinesAsJson> lines;
     bool claimed = false;
   };
   absl::Status WriteAll(const std::vector<PendingIntent*>& intents);
@@ -42,6 +46,7 @@ class PgPurchaseIntents {
   absl::Status WriteBatch(const std::vector<PendingIntent*>& intents);
 
   ConnectionPool& pool_;
+  const PgQuoteRepository* const quotes_;
   GroupWriter<PendingIntent> writer_;
 };
 

@@ -13,11 +13,13 @@ namespace loyalty::broker {
 class PgPurchaseRepository final : public PurchaseRepository {
  public:
   // `batch_gather`: how long a batch of intents or outcomes waits for
-  // company after one that had it (group_writer.h).
+  // company after one that had it (group_writer.h). `quotes` (may be null):
+  // the quotes at hand, whose lines' JSON their purchases take.
   explicit PgPurchaseRepository(ConnectionPool& pool,
-                                absl::Duration batch_gather = absl::ZeroDuration())
+                                absl::Duration batch_gather = absl::ZeroDuration(),
+                                const PgQuoteRepository* quotes = nullptr)
       : pool_(pool),
-        intents_(pool, kMaxBatch, batch_gather),
+        intents_(pool, kMaxBatch, batch_gather, quotes),
         outcomes_(pool, kMaxBatch, batch_gather) {}
 
   absl::StatusOr<bool> WriteIntent(PurchaseRecord& purchase, const KeyClaim& claim) override;

@@ -57,11 +57,14 @@ absl::Status PgQuoteRepository::Save(QuoteRecord& quote, int ttl_seconds) {
   // database has seen it; the expiry too, the one the till is told.
   if (quote.quote_id.empty()) quote.quote_id = RandomUuid();
   quote.expires_at_unix = absl::ToUnixSeconds(absl::Now()) + ttl_seconds;
+  // The lines' JSON once, for the row and for a purchase of the quote.
+  LinesAsJson lines = LinesJson(quote.lines);
+  std::string row = RowJson(quote, lines);
   // At hand before it is queued: the writer may refuse its row (and forget
   // it) at once.
-  recent_.Remember(quote);
+  recent_.Remember(quote, std::move(lines));
   absl::Status queued =
-      rows_.Queue(Row{quote.quote_id, quote.store_id, RowJson(quote)}, quote.quote_id);
+      rows_.Queue(Row{quote.quote_id, quote.store_id, std::move(row)}, quote.quote_id);
   // The writer falls behind: this quote waits for its row.
   if (queued.ok() && rows_.queued() > wait_above_ && !AwaitWritten(quote.quote_id)) {
     queued = absl::DeadlineExceededError("the quote was not written in time");
@@ -85,7 +88,7 @@ bool PgQuoteRepository::AwaitWritten(const std::string& quote_id) {
   return rows_.AwaitWritten(quote_id, absl::Now() + write_wait_);
 }
 
-std::string PgQuoteRepository::RowJson(const QuoteRecord& quote) const {
+std::string PgQuoteRepository::RowJson(const QuoteRecord& quote, const LinesAsJson& lines) const {
   // Its lines, discounts and programs as JSON arrays of objects named as the
   // views quote_lines, quote_line_discounts and quote_programs show them
   // (migration 0012).
@@ -99,7 +102,6 @@ std::string PgQuoteRepository::RowJson(const QuoteRecord& quote) const {
       hash = KeyedHashHex(customer_hash_key_, absl::StrCat(kind, ":", value));
     }
   }
-  const LinesAsJson lines = LinesJson(quote.lines);
   connectors::JsonWriter row;
   row.BeginObject()
       .String("quote_id", quote.quote_id)

@@ -60,6 +60,13 @@ class PgQuoteRepository final : public QuoteRepository {
   std::shared_ptr<const QuoteRecord> Recent(const std::string& store_id,
                                             const std::string& quote_id) override;
 
+  // The JSON of a quote's lines, as its row has them, while the quote is at
+  // hand and its lines are `lines` (those of a purchase made from it);
+  // nullptr otherwise.
+  std::shared_ptr<const LinesAsJson> LinesJsonAtHand(
+      const std::string& quote_id, const std::vector<QuoteLineRecord>& lines) const {
+    return recent_.LinesJsonOf(quote_id, lines);
+  }
   // Returns once the quote saved here is written (at once for any other),
   // or after a few seconds if the database stays away (false).
   bool AwaitWritten(const std::string& quote_id);
@@ -76,7 +83,7 @@ class PgQuoteRepository final : public QuoteRepository {
     std::string store_id;
     std::string json;
   };
-  std::string RowJson(const QuoteRecord& quote) const;
+  std::string RowJson(const QuoteRecord& quote, const LinesAsJson& lines) const;
   absl::Status WriteRows(const std::vector<Row>& rows);
   absl::StatusOr<QuoteRecord> LoadWritten(const std::string& store_id, const std::string& quote_id,
                                           bool allow_expired);

@@ -8,6 +8,12 @@ namespace {
 // A string's own size and, past the few bytes kept inline, its buffer.
 size_t StringBytes(const std::string& text) { return sizeof(std::string) + text.capacity(); }
 
+// The lines' JSON kept beside the quote (none: nothing).
+size_t JsonBytes(const LinesAsJson& json) {
+  if (json.lines.empty() && json.discounts.empty()) return 0;
+  return StringBytes(json.lines) + StringBytes(json.discounts);
+}
+
 }  // namespace
 
 QuoteRecord AsStored(const QuoteRecord& quote) {
@@ -44,9 +50,9 @@ size_t ApproximateBytes(const QuoteRecord& quote) {
   return bytes;
 }
 
-void RecentQuotes::Remember(const QuoteRecord& quote) {
-  auto kept = std::make_shared<const QuoteRecord>(AsStored(quote));
-  const size_t bytes = ApproximateBytes(*kept);
+void RecentQuotes::Remember(const QuoteRecord& quote, LinesAsJson lines_json) {
+  auto kept = std::make_shared<const AtHand>(AtHand{AsStored(quote), std::move(lines_json)});
+  const size_t bytes = ApproximateBytes(kept->quote) + JsonBytes(kept->lines_json);
   if (bytes > max_bytes_) return;
   absl::MutexLock lock(&mutex_);
   if (!by_id_.emplace(quote.quote_id, Kept{std::move(kept), bytes}).second) return;
@@ -86,22 +92,33 @@ size_t RecentQuotes::order_length() const {
   return oldest_first_.size();
 }
 
+std::shared_ptr<const RecentQuotes::AtHand> RecentQuotes::Lookup(
+    const std::string& quote_id) const {
+  absl::MutexLock lock(&mutex_);
+  auto it = by_id_.find(quote_id);
+  return it == by_id_.end() ? nullptr : it->second.at_hand;
+}
+
 std::shared_ptr<const QuoteRecord> RecentQuotes::Find(const std::string& store_id,
                                                       const std::string& quote_id,
                                                       absl::Time now) const {
-  std::shared_ptr<const QuoteRecord> quote;
-  {
-    absl::MutexLock lock(&mutex_);
-    auto it = by_id_.find(quote_id);
-    if (it == by_id_.end()) return nullptr;
-    quote = it->second.quote;
-  }
+  std::shared_ptr<const AtHand> at_hand = Lookup(quote_id);
+  if (at_hand == nullptr) return nullptr;
+  const QuoteRecord& quote = at_hand->quote;
   // As the database's read decides: another store's quote is not found, and
   // a quote is live while its expiry is ahead.
-  if (quote->store_id != store_id || quote->expires_at_unix <= absl::ToUnixSeconds(now)) {
+  if (quote.store_id != store_id || quote.expires_at_unix <= absl::ToUnixSeconds(now)) {
     return nullptr;
   }
-  return quote;
+  return {std::move(at_hand), &quote};  // shares the entry's ownership
+}
+
+std::shared_ptr<const LinesAsJson> RecentQuotes::LinesJsonOf(
+    const std::string& quote_id, const std::vector<QuoteLineRecord>& lines) const {
+  std::shared_ptr<const AtHand> at_hand = Lookup(quote_id);
+  if (at_hand == nullptr || at_hand->quote.lines != lines) return nullptr;
+  const LinesAsJson* lines_json = &at_hand->lines_json;
+  return {std::move(at_hand), lines_json};
 }
 
 size_t RecentQuotes::bytes() const {

@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "broker/core/records.h"
+#include "broker/storage/quote_rows.h"
 
 namespace loyalty::broker {
 
@@ -25,14 +26,19 @@ class RecentQuotes {
   explicit RecentQuotes(size_t max_bytes) : max_bytes_(max_bytes) {}
 
   // Keeps `quote` (its id and expiry set) as the database stores it: what
-  // is answered at the quote but not stored is left out.
-  void Remember(const QuoteRecord& quote);
+  // is answered at the quote but not stored is left out; and its lines as
+  // the row's JSON has them, for a purchase of the same lines.
+  void Remember(const QuoteRecord& quote, LinesAsJson lines_json = {});
   // A quote whose row the database refused: it is not the database's.
   void Forget(const std::string& quote_id);
   // The quote if it is kept, belongs to `store_id` and is live at `now`;
   // nullptr otherwise.
   std::shared_ptr<const QuoteRecord> Find(const std::string& store_id, const std::string& quote_id,
                                           absl::Time now) const;
+  // The JSON of the kept quote's lines if they are `lines`, as a purchase
+  // made from it has them; nullptr otherwise.
+  std::shared_ptr<const LinesAsJson> LinesJsonOf(const std::string& quote_id,
+                                                 const std::vector<QuoteLineRecord>& lines) const;
   // What the quotes kept take, as ApproximateBytes counts it.
   size_t bytes() const;
   // The ids in the order of eviction: the quotes kept, and some forgotten
@@ -40,10 +46,15 @@ class RecentQuotes {
   size_t order_length() const;
 
  private:
+  struct AtHand {
+    QuoteRecord quote;
+    LinesAsJson lines_json;
+  };
   struct Kept {
-    std::shared_ptr<const QuoteRecord> quote;
+    std::shared_ptr<const AtHand> at_hand;
     size_t bytes;
   };
+  std::shared_ptr<const AtHand> Lookup(const std::string& quote_id) const;
 
   static constexpr size_t kOrderSlack = 64;
 

@@ -47,6 +47,8 @@ struct Line {
   // Discount already granted by earlier programs; connectors price from
   // total_before_minor - discount_minor.
   int64_t discount_minor = 0;
+
+  bool operator==(const Line&) const = default;
 };
 
 struct IdentifyRequest {
@@ -65,6 +67,8 @@ struct LineDiscount {
   std::string campaign_name;  // as the vendor names the campaign or level
   std::string campaign_code;  // the vendor's code of it, where it has one
   std::string coupon;         // the coupon that unlocked it, where one did
+
+  bool operator==(const LineDiscount&) const = default;
 };
 
 struct QuoteResult {

@@ -1,6 +1,7 @@
 // The quotes kept at hand for their commits: found only for their own store
 // while live, the oldest dropped past the bound in bytes, a refused row
-// forgotten, and kept as the database stores them.
+// forgotten, and kept as the database stores them, with their lines' JSON
+// for a purchase of the same lines.
 
 #include "broker/storage/recent_quotes.h"
 
@@ -118,6 +119,35 @@ TEST(RecentQuotesTest, KeepsWhatTheDatabaseStoresNotWhatOnlyTheQuoteAnswered) {
   EXPECT_EQ(stored.programs[0].customer_message, "");
   EXPECT_TRUE(stored.programs[0].receipt_texts.empty());
   EXPECT_EQ(stored.created_at, "");
+}
+
+TEST(RecentQuotesTest, GivesItsLinesJsonOnlyForTheSameLines) {
+  QuoteRecord quote = Quote("q1", 2000);
+  quote.lines.resize(2);
+  quote.lines[0].line.sku = "milk";
+  quote.lines[1].line.sku = "bread";
+  connectors::LineDiscount sale;
+  sale.line_no = 2;
+  sale.amount_minor = 50;
+  sale.campaign_name = "Sale";
+  quote.lines[1].discounts.push_back(sale);
+  quote.lines[1].discount_program_ids.push_back(7);
+  RecentQuotes recent(1 << 20);
+  recent.Remember(quote, LinesJson(quote.lines));
+  const auto json = recent.LinesJsonOf("q1", quote.lines);
+  ASSERT_NE(json, nullptr);
+  EXPECT_EQ(json->lines, LinesJson(quote.lines).lines);
+  EXPECT_EQ(json->discounts, LinesJson(quote.lines).discounts);
+  // Any other lines, or another quote, take none: they write their own.
+  std::vector<QuoteLineRecord> other = quote.lines;
+  other[1].discounts[0].amount_minor = 49;
+  EXPECT_EQ(recent.LinesJsonOf("q1", other), nullptr);
+  EXPECT_EQ(recent.LinesJsonOf("q1", {}), nullptr);
+  EXPECT_EQ(recent.LinesJsonOf("q2", quote.lines), nullptr);
+  // It is counted in the bound, and leaves with its quote.
+  EXPECT_GT(recent.bytes(), ApproximateBytes(AsStored(quote)));
+  recent.Forget("q1");
+  EXPECT_EQ(recent.LinesJsonOf("q1", quote.lines), nullptr);
 }
 
 }  // namespace
