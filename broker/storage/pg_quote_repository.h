@@ -37,9 +37,9 @@ struct QuoteWriteSettings {
   // more: another replica may have answered it a moment ago.
   absl::Duration recheck_after = absl::Milliseconds(50);
   // How much of the last quotes saved is kept at hand for their commits
-  // (Recent), as ApproximateBytes counts it: a quote of two lines and one
-  // program takes about 1.6 kB, so at 100 such quotes a second the last
-  // hundred seconds; a cart of a thousand lines takes about 260 kB.
+  // (Recent), as RecentQuotes counts it: a quote of two lines and one
+  // program takes about 2.4 kB with its lines' JSON, so at 100 such quotes a
+  // second the last seventy seconds; a cart of a thousand lines, 490 kB.
   size_t recent_bytes = 16 << 20;
 };
 

@@ -51,6 +51,9 @@ size_t ApproximateBytes(const QuoteRecord& quote) {
 }
 
 void RecentQuotes::Remember(const QuoteRecord& quote, LinesAsJson lines_json) {
+  // Written into room reserved for longer text: kept, it takes only its own.
+  lines_json.lines.shrink_to_fit();
+  lines_json.discounts.shrink_to_fit();
   auto kept = std::make_shared<const AtHand>(AtHand{AsStored(quote), std::move(lines_json)});
   const size_t bytes = ApproximateBytes(kept->quote) + JsonBytes(kept->lines_json);
   if (bytes > max_bytes_) return;
