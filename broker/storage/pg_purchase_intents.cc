@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/common/error_reasons.h"
+#include "broker/storage/pg_quote_repository.h"
 #include "broker/storage/queries.h"
 #include "connectors/core/json_writer.h"
 

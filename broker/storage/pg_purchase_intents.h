@@ -8,17 +8,19 @@
 // written whole (a key or an order number taken, a quote already committed)
 // is written again intent by intent, each deciding its own answer.
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "broker/core/repositories/purchase_repository.h"
 #include "broker/storage/group_writer.h"
-#include "broker/storage/pg_quote_repository.h"
 #include "broker/storage/pool.h"
 #include "broker/storage/quote_rows.h"
 
 namespace loyalty::broker {
+
+class PgQuoteRepository;
 
 class PgPurchaseIntents {
  public:

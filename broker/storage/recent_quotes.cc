@@ -120,6 +120,8 @@ std::shared_ptr<const LinesAsJson> RecentQuotes::LinesJsonOf(
     const std::string& quote_id, const std::vector<QuoteLineRecord>& lines) const {
   std::shared_ptr<const AtHand> at_hand = Lookup(quote_id);
   if (at_hand == nullptr || at_hand->quote.lines != lines) return nullptr;
+  // Remembered without its JSON (even no lines write "[]"): none to give.
+  if (at_hand->lines_json.lines.empty()) return nullptr;
   const LinesAsJson* lines_json = &at_hand->lines_json;
   return {std::move(at_hand), lines_json};
 }

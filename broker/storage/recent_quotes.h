@@ -36,7 +36,8 @@ class RecentQuotes {
   std::shared_ptr<const QuoteRecord> Find(const std::string& store_id, const std::string& quote_id,
                                           absl::Time now) const;
   // The JSON of the kept quote's lines if they are `lines`, as a purchase
-  // made from it has them; nullptr otherwise.
+  // made from it has them; nullptr otherwise, also for a quote remembered
+  // without it.
   std::shared_ptr<const LinesAsJson> LinesJsonOf(const std::string& quote_id,
                                                  const std::vector<QuoteLineRecord>& lines) const;
   // What the quotes kept take, as ApproximateBytes counts it.

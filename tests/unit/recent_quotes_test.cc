@@ -148,6 +148,10 @@ TEST(RecentQuotesTest, GivesItsLinesJsonOnlyForTheSameLines) {
   EXPECT_GT(recent.bytes(), ApproximateBytes(AsStored(quote)));
   recent.Forget("q1");
   EXPECT_EQ(recent.LinesJsonOf("q1", quote.lines), nullptr);
+  // A quote remembered without its JSON gives none, never an empty text.
+  recent.Remember(quote);
+  EXPECT_NE(recent.Find("s", "q1", absl::FromUnixSeconds(1000)), nullptr);
+  EXPECT_EQ(recent.LinesJsonOf("q1", quote.lines), nullptr);
 }
 
 }  // namespace
