@@ -50,7 +50,8 @@ const std::vector<NamedQuery>& CheckoutStateQueries() {
        // went through (an earn-only booking in doubt), each counted once.
        "SELECT count(*) FILTER (WHERE status = 'pending') AS pending, "
        "(SELECT count(*) FROM (SELECT purchase_id FROM purchases WHERE status = 'in_doubt' "
-       "UNION SELECT purchase_id FROM purchase_programs WHERE status = 'in_doubt') d) AS in_doubt, "
+       "UNION SELECT purchase_id FROM purchases WHERE programs @> '[{\"status\": \"in_doubt\"}]') "
+       "d) AS in_doubt, "
        "coalesce(extract(epoch FROM now() - min(updated_at) FILTER (WHERE status = 'pending')), "
        "0)::float8 AS oldest_pending_seconds FROM purchases WHERE status = 'pending'"},
       {q::kOutboxBacklog,

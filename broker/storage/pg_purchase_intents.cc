@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/common/error_reasons.h"
 #include "broker/storage/pg_quote_repository.h"
+#include "broker/storage/purchase_program_rows.h"
 #include "broker/storage/queries.h"
 #include "connectors/core/json_writer.h"
 
@@ -16,36 +17,25 @@ namespace {
 // Raised by loyalty_intent_gives_way() (migration 0014).
 constexpr char kIntentGivesWay[] = "LY001";
 
-// The CTEs that write the children of the purchase in the CTE `purchase`
-// (none when it is empty): its programs from a JSON array, and the holds it
-// uses linked to it. Its lines and discounts are in its own row (migration
-// 0016). The arguments are the statement's parameters.
+// The CTE that links the holds the purchase in the CTE `purchase` uses
+// (none when it is empty) to it. Its lines, discounts and programs are in
+// its own row (migrations 0016, 0024). The arguments are the statement's
+// parameters.
 //
 // Without `link_holds`, for a purchase that uses no hold: PostgreSQL sets up
 // every writing CTE on each execution, written to or not (the holds' update
 // with its table and indexes). The holds' parameter stays, typed by a CTE
 // that is never read (the planner drops it), so both are called alike.
-std::string PurchaseChildren(const char* store_id, const char* programs, const char* holds,
-                             bool link_holds = true) {
-  const std::string programs_cte = absl::StrCat(
-      "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, "
-      "vendor_customer_id, spend_centipoints, status) "
-      "SELECT purchase.purchase_id, r.program_id, r.vendor_customer_id, r.spend_centipoints, "
-      "'pending' FROM purchase, jsonb_to_recordset(",
-      programs,
-      "::jsonb) AS r(program_id bigint, "
-      "vendor_customer_id text, spend_centipoints bigint)), ");
-  if (!link_holds) {
-    return absl::StrCat(programs_cte, "unused AS (SELECT ", holds, "::jsonb) ");
-  }
-  return absl::StrCat(programs_cte,
-                      "linked AS (UPDATE holds SET purchase_id = (SELECT purchase_id FROM "
-                      "purchase) WHERE hold_id IN (SELECT h::uuid FROM "
-                      "jsonb_array_elements_text(",
-                      holds,
-                      "::jsonb) AS h) "
-                      "AND store_id = ",
-                      store_id, " AND status = 'active' AND EXISTS (SELECT 1 FROM purchase)) ");
+std::string LinkHolds(const char* store_id, const char* holds, bool link_holds = true) {
+  if (!link_holds) return absl::StrCat("unused AS (SELECT ", holds, "::jsonb) ");
+  return absl::StrCat(
+      "linked AS (UPDATE holds SET purchase_id = (SELECT purchase_id FROM "
+      "purchase) WHERE hold_id IN (SELECT h::uuid FROM "
+      "jsonb_array_elements_text(",
+      holds,
+      "::jsonb) AS h) "
+      "AND store_id = ",
+      store_id, " AND status = 'active' AND EXISTS (SELECT 1 FROM purchase)) ");
 }
 
 // A new purchase's intent: the idempotency key claimed, then (unless the
@@ -62,11 +52,11 @@ std::string WriteIntentSql(bool link_holds) {
       "LIMIT 1), "
       "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
       "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
-      "lines, line_discounts) "
-      "SELECT $1, $2, $3::uuid, $4, 'pending', $7, $8, $9, $10, $11, $12::jsonb, $15::jsonb "
-      "WHERE EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM other) "
+      "lines, line_discounts, programs) "
+      "SELECT $1, $2, $3::uuid, $4, 'pending', $7, $8, $9, $10, $11, $12::jsonb, $15::jsonb, "
+      "$13::jsonb WHERE EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM other) "
       "ON CONFLICT (store_id, order_number) DO NOTHING RETURNING purchase_id), ",
-      PurchaseChildren("$1", "$13", "$14", link_holds),
+      LinkHolds("$1", "$14", link_holds),
       "SELECT EXISTS (SELECT 1 FROM claim) AS claimed, "
       "(SELECT order_number FROM other) AS other_order, "
       "(SELECT purchase_id FROM purchase) AS purchase_id");
@@ -102,20 +92,16 @@ std::string WriteIntentsSql(bool link_holds) {
       "LIMIT 1) AS o), "
       "purchase AS (INSERT INTO purchases (store_id, order_number, quote_id, idempotency_key, "
       "status, total_before_minor, discount_minor, total_minor, spent_centipoints, paid_minor, "
-      "lines, line_discounts) "
+      "lines, line_discounts, programs) "
       "SELECT store_id, order_number, quote_id, idempotency_key, 'pending', total_before_minor, "
-      "discount_minor, total_minor, spent_centipoints, paid_minor, lines, line_discounts "
+      "discount_minor, total_minor, spent_centipoints, paid_minor, lines, line_discounts, "
+      "programs "
       "FROM input WHERE i IN (SELECT i FROM claimed) AND i NOT IN (SELECT i FROM other) "
       "ORDER BY i ON CONFLICT (store_id, order_number) DO NOTHING "
       "RETURNING purchase_id, store_id, order_number, idempotency_key), "
-      "written AS (SELECT input.i, input.store_id, input.programs, input.holds, "
+      "written AS (SELECT input.i, input.store_id, input.holds, "
       "purchase.purchase_id FROM input JOIN purchase USING (store_id, order_number, "
-      "idempotency_key) WHERE input.i IN (SELECT i FROM claimed)), "
-      "programs AS (INSERT INTO purchase_programs (purchase_id, program_id, vendor_customer_id, "
-      "spend_centipoints, status) "
-      "SELECT written.purchase_id, r.program_id, r.vendor_customer_id, r.spend_centipoints, "
-      "'pending' FROM written, jsonb_to_recordset(written.programs) AS r(program_id bigint, "
-      "vendor_customer_id text, spend_centipoints bigint))",
+      "idempotency_key) WHERE input.i IN (SELECT i FROM claimed))",
       link_holds ? ", linked AS (UPDATE holds SET purchase_id = used.purchase_id "
                    "FROM (SELECT written.purchase_id, written.store_id, h::uuid AS hold_id "
                    "FROM written, jsonb_array_elements_text(written.holds) AS h) AS used "
@@ -139,15 +125,6 @@ PgPurchaseIntents::PgPurchaseIntents(ConnectionPool& pool, size_t max_batch, abs
               max_batch, gather) {}
 
 absl::StatusOr<bool> PgPurchaseIntents::Write(PurchaseRecord& p, const KeyClaim& claim) {
-  connectors::JsonWriter programs;
-  programs.BeginArray();
-  for (const auto& prog : p.programs) {
-    programs.BeginObject()
-        .Int("program_id", prog.program_id)
-        .StringOrNull("vendor_customer_id", prog.vendor_customer_id)
-        .Int("spend_centipoints", prog.spend_centipoints)
-        .EndObject();
-  }
   connectors::JsonWriter holds;
   holds.BeginArray();
   for (const std::string& hold_id : p.hold_ids) holds.String(hold_id);
@@ -156,7 +133,7 @@ absl::StatusOr<bool> PgPurchaseIntents::Write(PurchaseRecord& p, const KeyClaim&
   std::shared_ptr<const LinesAsJson> lines =
       quotes_ != nullptr ? quotes_->LinesJsonAtHand(p.quote_id, p.lines) : nullptr;
   if (lines == nullptr) lines = std::make_shared<const LinesAsJson>(LinesJson(p.lines));
-  PendingIntent intent{&p, &claim, programs.EndArray().Take(), holds.EndArray().Take(),
+  PendingIntent intent{&p, &claim, IntentProgramsJson(p.programs), holds.EndArray().Take(),
                        std::move(lines)};
   absl::Status status = writer_.Write(intent);
   if (!status.ok()) return status;
@@ -222,10 +199,10 @@ absl::Status PgPurchaseIntents::WriteOne(PendingIntent& intent) {
     }
     // The order number is taken: an earlier attempt that failed gives way
     // to this one, anything else is refused.
-    pqxx::result inserted =
-        tx.exec_prepared(q::kRetryPurchase, p.store_id, p.order_number, p.quote_id,
-                         p.idempotency_key, p.total_before_minor, p.discount_minor, p.total_minor,
-                         p.spent_centipoints, p.paid_minor, lines.lines, lines.discounts);
+    pqxx::result inserted = tx.exec_prepared(
+        q::kRetryPurchase, p.store_id, p.order_number, p.quote_id, p.idempotency_key,
+        p.total_before_minor, p.discount_minor, p.total_minor, p.spent_centipoints, p.paid_minor,
+        lines.lines, lines.discounts, programs_json);
     if (inserted.empty()) {
       pqxx::result existing =
           tx.exec_prepared(q::kPurchaseStatusByOrder, p.store_id, p.order_number);
@@ -251,9 +228,7 @@ absl::Status PgPurchaseIntents::WriteOne(PendingIntent& intent) {
     p.state = PurchaseState::kPending;
     p.holds_maybe_linked = true;  // the earlier attempt's may still be linked
     // What the earlier attempt wrote gives way to this one's.
-    tx.exec_prepared0(q::kDeletePurchasePrograms, p.purchase_id);
-    tx.exec_prepared(q::kInsertPurchaseChildren, p.purchase_id, programs_json, holds_json,
-                     p.store_id);
+    tx.exec_prepared(q::kLinkRetriedPurchaseHolds, p.purchase_id, holds_json, p.store_id);
     tx.commit();
     return absl::OkStatus();
   });
@@ -325,18 +300,17 @@ const std::vector<NamedQuery>& PurchaseIntentQueries() {
   static const std::string kWriteIntentAloneSql = absl::StrCat(kWriteIntentSql, kGivesWay);
   static const std::string kWriteIntentAloneNoHoldsSql =
       absl::StrCat(WriteIntentSql(/*link_holds=*/false), kGivesWay);
-  // A retried purchase's children: the same, for the purchase $1.
-  static const std::string kInsertPurchaseChildrenSql =
-      absl::StrCat("WITH purchase AS (SELECT $1::bigint AS purchase_id), ",
-                   PurchaseChildren("$4", "$2", "$3"), "SELECT 1");
+  // A retried purchase's holds: the same, for the purchase $1.
+  static const std::string kLinkRetriedPurchaseHoldsSql = absl::StrCat(
+      "WITH purchase AS (SELECT $1::bigint AS purchase_id), ", LinkHolds("$3", "$2"), "SELECT 1");
   // An earlier attempt that failed gives way to this one: the purchase
-  // takes this attempt's quote, figures and lines.
+  // takes this attempt's quote, figures, lines and programs.
   static const char kRetryPurchaseSql[] =
       "UPDATE purchases SET quote_id = $3::uuid, idempotency_key = $4, status = 'pending', "
       "total_before_minor = $5, discount_minor = $6, total_minor = $7, spent_centipoints = $8, "
       "paid_minor = $9, earned_centipoints = 0, failure_reason = NULL, "
       "attempts = attempts + 1, updated_at = now(), lines = $10::jsonb, "
-      "line_discounts = $11::jsonb "
+      "line_discounts = $11::jsonb, programs = $12::jsonb "
       "WHERE store_id = $1 AND order_number = $2 AND status IN ('failed', 'declined') "
       // Not while a vendor still has to undo the failed attempt's booking.
       "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.purchase_id = purchases.purchase_id "
@@ -349,11 +323,10 @@ const std::vector<NamedQuery>& PurchaseIntentQueries() {
       {q::kWriteIntentAloneNoHolds, kWriteIntentAloneNoHoldsSql.c_str()},
       {q::kWriteIntents, kWriteIntentsSql.c_str()},
       {q::kWriteIntentsNoHolds, kWriteIntentsNoHoldsSql.c_str()},
-      {q::kInsertPurchaseChildren, kInsertPurchaseChildrenSql.c_str()},
+      {q::kLinkRetriedPurchaseHolds, kLinkRetriedPurchaseHoldsSql.c_str()},
       {q::kRetryPurchase, kRetryPurchaseSql},
       {q::kPurchaseStatusByOrder,
        "SELECT status FROM purchases WHERE store_id = $1 AND order_number = $2"},
-      {q::kDeletePurchasePrograms, "DELETE FROM purchase_programs WHERE purchase_id = $1"},
   };
   return kQueries;
 }

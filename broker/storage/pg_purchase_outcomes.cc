@@ -9,6 +9,7 @@
 #include "broker/common/status_details.h"
 #include "broker/core/booking_state.h"
 #include "broker/core/outbox_state.h"
+#include "broker/storage/purchase_program_rows.h"
 #include "broker/storage/queries.h"
 #include "broker/storage/sql_values.h"
 #include "connectors/core/json_writer.h"
@@ -29,8 +30,9 @@ struct OutcomeParts {
   bool release = true;
 };
 
-// The outcome, in one statement: the purchase, its programs, the steps left
-// to the outbox and the stored answer ($10 NULL: none). A purchase that went
+// The outcome, in one statement: the purchase with its programs (in its
+// row, migration 0024), the steps left to the outbox and the stored answer
+// ($10 NULL: none). A purchase that went
 // through consumes the holds linked to it, also one that ran out while the
 // purchase was being recovered. The programs in $15 dropped the customer's
 // other vendor holds: those are released (every active one the first update
@@ -56,15 +58,6 @@ std::string WriteOutcomeSql(OutcomeParts parts) {
             "vendor_customer_id text))), "
           : "",
       unused.empty() ? "" : absl::StrCat("unused AS (SELECT ", unused, "), "),
-      "programs AS (UPDATE purchase_programs pp SET spent_centipoints = r.spent_centipoints, "
-      "earned_centipoints = r.earned_centipoints, vendor_reference = r.vendor_reference, "
-      "status = r.status, reason = r.reason, last_operation = r.last_operation, "
-      "vendor_customer_id = r.vendor_customer_id, "
-      "balance_after_centipoints = r.balance_after_centipoints "
-      "FROM jsonb_to_recordset($7::jsonb) AS r(program_id bigint, spent_centipoints bigint, "
-      "earned_centipoints bigint, vendor_reference text, status text, reason text, "
-      "last_operation text, vendor_customer_id text, balance_after_centipoints bigint) "
-      "WHERE pp.purchase_id = $1 AND pp.program_id = r.program_id), ",
       parts.consume_or_steps
           ? "steps AS (INSERT INTO outbox (purchase_id, program_id, operation) "
             "SELECT $1, r.program_id, r.operation "
@@ -74,8 +67,8 @@ std::string WriteOutcomeSql(OutcomeParts parts) {
       "status_message = $12, response = $13, status_details = $14, completed_at = now() "
       "WHERE store_id = $9 AND idempotency_key = $10) "
       "UPDATE purchases SET status = $2, spent_centipoints = $3, paid_minor = $4, "
-      "earned_centipoints = $5, failure_reason = $6, updated_at = now(), busy_with = NULL, "
-      "busy_until = NULL WHERE purchase_id = $1");
+      "earned_centipoints = $5, failure_reason = $6, programs = $7::jsonb, updated_at = now(), "
+      "busy_with = NULL, busy_until = NULL WHERE purchase_id = $1");
 }
 
 // Many outcomes at once, from a JSON array of them, each written as
@@ -107,16 +100,6 @@ std::string WriteOutcomesSql(OutcomeParts parts) {
             "d.vendor_customer_id FROM input, jsonb_to_recordset(input.dropped_holds) AS "
             "d(program_id bigint, vendor_customer_id text))), "
           : "",
-      "programs AS (UPDATE purchase_programs pp SET spent_centipoints = r.spent_centipoints, "
-      "earned_centipoints = r.earned_centipoints, vendor_reference = r.vendor_reference, "
-      "status = r.status, reason = r.reason, last_operation = r.last_operation, "
-      "vendor_customer_id = r.vendor_customer_id, "
-      "balance_after_centipoints = r.balance_after_centipoints "
-      "FROM input, jsonb_to_recordset(input.programs) AS r(program_id bigint, "
-      "spent_centipoints bigint, earned_centipoints bigint, vendor_reference text, status text, "
-      "reason text, last_operation text, vendor_customer_id text, "
-      "balance_after_centipoints bigint) "
-      "WHERE pp.purchase_id = input.purchase_id AND pp.program_id = r.program_id), ",
       parts.consume_or_steps
           ? "steps AS (INSERT INTO outbox (purchase_id, program_id, operation) "
             "SELECT input.purchase_id, r.program_id, r.operation "
@@ -129,8 +112,8 @@ std::string WriteOutcomesSql(OutcomeParts parts) {
       "WHERE k.store_id = input.store_id AND k.idempotency_key = input.idempotency_key) "
       "UPDATE purchases p SET status = input.state, spent_centipoints = input.spent_centipoints, "
       "paid_minor = input.paid_minor, earned_centipoints = input.earned_centipoints, "
-      "failure_reason = input.failure_reason, updated_at = now(), busy_with = NULL, "
-      "busy_until = NULL FROM input WHERE p.purchase_id = input.purchase_id "
+      "failure_reason = input.failure_reason, programs = input.programs, updated_at = now(), "
+      "busy_with = NULL, busy_until = NULL FROM input WHERE p.purchase_id = input.purchase_id "
       "RETURNING p.purchase_id");
 }
 
@@ -169,17 +152,7 @@ absl::Status PgPurchaseOutcomes::Write(const PurchaseRecord& p,
           .String("vendor_customer_id", prog.vendor_customer_id)
           .EndObject();
     }
-    programs.BeginObject()
-        .Int("program_id", prog.program_id)
-        .Int("spent_centipoints", prog.spent_centipoints)
-        .Int("earned_centipoints", prog.earned_centipoints)
-        .StringOrNull("vendor_reference", prog.vendor_reference)
-        .String("status", StateName(prog.state))
-        .StringOrNull("reason", prog.reason)
-        .String("last_operation", OperationName(prog.last_operation))
-        .String("vendor_customer_id", prog.vendor_customer_id)
-        .IntOrNull("balance_after_centipoints", prog.balance_after_centipoints)
-        .EndObject();
+    WriteProgramJson(programs, prog);
   }
   connectors::JsonWriter steps;
   steps.BeginArray();

@@ -65,7 +65,7 @@ const std::vector<NamedQuery>& ReconciliationQueries() {
        // bookings in doubt whatever their age. SKIP LOCKED: replicas share.
        "UPDATE purchases SET reconciled_at = now() WHERE purchase_id IN ("
        "SELECT p.purchase_id FROM purchases p WHERE p.purchase_id IN ("
-       "SELECT purchase_id FROM purchase_programs WHERE status = 'in_doubt' "
+       "SELECT purchase_id FROM purchases WHERE programs @> '[{\"status\": \"in_doubt\"}]' "
        "UNION SELECT purchase_id FROM purchases WHERE status IN ('booked', 'confirmed', "
        "'cancelled') AND updated_at > now() - make_interval(secs => $1)) "
        "AND (p.reconciled_at IS NULL OR p.reconciled_at < now() - make_interval(secs => $2)) "

@@ -32,24 +32,57 @@ PurchaseProgramRecord PurchaseProgramFromRow(const pqxx::row& row) {
   return program;
 }
 
+void WriteProgramJson(connectors::JsonWriter& json, const PurchaseProgramRecord& program) {
+  json.BeginObject()
+      .Int("program_id", program.program_id)
+      .StringOrNull("vendor_customer_id", program.vendor_customer_id)
+      .Int("spend_centipoints", program.spend_centipoints)
+      .Int("spent_centipoints", program.spent_centipoints)
+      .Int("earned_centipoints", program.earned_centipoints)
+      .StringOrNull("vendor_reference", program.vendor_reference)
+      .String("status", StateName(program.state))
+      .IntOrNull("balance_after_centipoints", program.balance_after_centipoints)
+      .StringOrNull("reason", program.reason)
+      .String("last_operation", OperationName(program.last_operation))
+      .EndObject();
+}
+
+std::string ProgramsJson(const std::vector<PurchaseProgramRecord>& programs) {
+  connectors::JsonWriter json;
+  json.BeginArray();
+  for (const auto& program : programs) WriteProgramJson(json, program);
+  return json.EndArray().Take();
+}
+
+std::string IntentProgramsJson(const std::vector<PurchaseProgramRecord>& programs) {
+  connectors::JsonWriter json;
+  json.BeginArray();
+  for (const auto& program : programs) {
+    PurchaseProgramRecord asked;
+    asked.program_id = program.program_id;
+    asked.vendor_customer_id = program.vendor_customer_id;
+    asked.spend_centipoints = program.spend_centipoints;
+    WriteProgramJson(json, asked);
+  }
+  return json.EndArray().Take();
+}
+
 void UpdatePurchaseProgram(pqxx::work& tx, int64_t purchase_id,
                            const PurchaseProgramRecord& program) {
-  tx.exec_prepared0(q::kUpdatePurchaseProgram, purchase_id, program.program_id,
-                    program.spent_centipoints, program.earned_centipoints,
-                    NullIfEmpty(program.vendor_reference), std::string(StateName(program.state)),
-                    NullIfEmpty(program.reason), std::string(OperationName(program.last_operation)),
-                    program.vendor_customer_id,
-                    NullIfEmpty(OptionalNumberText(program.balance_after_centipoints)));
+  connectors::JsonWriter json;
+  WriteProgramJson(json, program);
+  tx.exec_prepared0(q::kUpdatePurchaseProgram, purchase_id, program.program_id, json.str());
 }
 
 // The statements this file runs, prepared on every connection (queries.h).
 const std::vector<NamedQuery>& PurchaseProgramQueries() {
   static const std::vector<NamedQuery> kQueries = {
       {q::kUpdatePurchaseProgram,
-       "UPDATE purchase_programs SET spent_centipoints = $3, earned_centipoints = $4, "
-       "vendor_reference = $5, status = $6, reason = $7, last_operation = $8, "
-       "vendor_customer_id = $9, balance_after_centipoints = $10::bigint "
-       "WHERE purchase_id = $1 AND program_id = $2"},
+       // The program's element replaced in place.
+       "UPDATE purchases p SET programs = (SELECT jsonb_agg(CASE WHEN "
+       "(a.e ->> 'program_id')::bigint = $2 THEN $3::jsonb ELSE a.e END ORDER BY a.n) "
+       "FROM jsonb_array_elements(p.programs) WITH ORDINALITY AS a(e, n)) "
+       "WHERE p.purchase_id = $1"},
       {q::kSumPurchaseEarned,
        "UPDATE purchases SET earned_centipoints = (SELECT coalesce(sum(earned_centipoints), 0) "
        "FROM purchase_programs WHERE purchase_id = $1), updated_at = now() "

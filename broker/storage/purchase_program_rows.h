@@ -1,12 +1,16 @@
 #pragma once
 
-// One program of a purchase as a purchase_programs row: read by column name,
-// written by every repository that moves a program's booking on (the
-// outcome, the outbox, reconciliation) through the same statement.
+// One program of a purchase: read as a purchase_programs row by column name,
+// written as an element of its purchase's `programs` array (migration 0024)
+// by every repository that moves a program's booking on (the intent, the
+// outcome, the outbox, reconciliation).
 
 #include <pqxx/pqxx>
+#include <string>
+#include <vector>
 
 #include "broker/core/records.h"
+#include "connectors/core/json_writer.h"
 
 namespace loyalty::broker {
 
@@ -14,6 +18,17 @@ namespace loyalty::broker {
 // does not know) throw, as pqxx does for a bad column: the CHECK constraint
 // keeps them out.
 PurchaseProgramRecord PurchaseProgramFromRow(const pqxx::row& row);
+
+// `program` as an element of purchases.programs: every column of the
+// purchase_programs view but purchase_id (empty text as NULL).
+void WriteProgramJson(connectors::JsonWriter& json, const PurchaseProgramRecord& program);
+
+// The purchase's programs, as its outcome writes them back.
+std::string ProgramsJson(const std::vector<PurchaseProgramRecord>& programs);
+
+// The purchase's programs as its intent writes them: asked for, nothing
+// booked yet (pending, for every program, whatever the outcome will say).
+std::string IntentProgramsJson(const std::vector<PurchaseProgramRecord>& programs);
 
 // q::kUpdatePurchaseProgram for `program` of `purchase_id`.
 void UpdatePurchaseProgram(pqxx::work& tx, int64_t purchase_id,

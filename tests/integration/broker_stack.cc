@@ -102,6 +102,14 @@ ScratchDatabase::ScratchDatabase(const std::string& prefix, int version)
     pqxx::connection admin("");
     pqxx::nontransaction(admin).exec0("DROP DATABASE IF EXISTS " + name_);
     pqxx::nontransaction(admin).exec0("CREATE DATABASE " + name_);
+    // Roles are the cluster's, not a database's: made here, before two
+    // scratch databases migrating at once both find migration 0011's role
+    // missing and both make it (one would fail).
+    try {
+      pqxx::nontransaction(admin).exec0("CREATE ROLE analyst NOLOGIN");
+    } catch (const pqxx::sql_error&) {
+      // Made already.
+    }
   }
   std::vector<Migration> before;
   for (const auto& m : EmbeddedMigrations()) {
@@ -125,6 +133,15 @@ ScratchDatabase::~ScratchDatabase() {
 absl::Status ScratchDatabase::MigrateToNewest() {
   pqxx::connection connection(conninfo());
   return ApplyMigrations(connection, EmbeddedMigrations()).status();
+}
+
+absl::Status ScratchDatabase::MigrateThrough(int version) {
+  std::vector<Migration> through;
+  for (const auto& m : EmbeddedMigrations()) {
+    if (m.version <= version) through.push_back(m);
+  }
+  pqxx::connection connection(conninfo());
+  return ApplyMigrations(connection, through).status();
 }
 
 std::string ScrapeMetrics(int port) {

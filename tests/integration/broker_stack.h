@@ -109,6 +109,9 @@ class ScratchDatabase {
   std::string conninfo() const { return "dbname=" + name_; }
   // Applies every migration, as `loyalty-broker migrate` would.
   absl::Status MigrateToNewest();
+  // Applies the migrations up to `version` (included): a migration's test
+  // sees what it did, not what later ones did.
+  absl::Status MigrateThrough(int version);
 
  private:
   std::string name_;
