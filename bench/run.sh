@@ -16,6 +16,7 @@
 #   concurrent synchronous commits share WAL flushes (group commit).
 # Always: a saturation curve, the open loop at rising rates until p99 passes
 #   50 ms (what one replica holds).
+# BROKER=path: another broker binary instead of build/'s (two builds compared).
 # Needs PostgreSQL through PG* variables; without them it re-runs itself
 # under pg_virtualenv. Stops by itself; everything it starts is stopped.
 set -euo pipefail
@@ -94,9 +95,11 @@ export SP_SLOW_URL="http://127.0.0.1:$SP_SLOW_PORT" AX_SLOW_URL="http://127.0.0.
 export LOYALTY_GRPC__LISTEN="127.0.0.1:$BROKER_PORT" LOYALTY_METRICS__LISTEN="127.0.0.1:0"
 export LOYALTY_LOGGING__LEVEL=warning LOYALTY_DATABASE__POOL_SIZE=$((CONCURRENCY + 4))
 export LOYALTY_BROKER__WORKER_THREADS=$((CONCURRENCY * 2))
-$B/broker/loyalty-broker migrate >/dev/null 2>&1
-$B/broker/loyalty-broker register --stores bench/stores.yaml >/dev/null
-$B/broker/loyalty-broker serve 2>"$WORK/broker.log" &
+# BROKER: another broker binary, to compare two builds.
+BROKER="${BROKER:-$B/broker/loyalty-broker}"
+"$BROKER" migrate >/dev/null 2>&1
+"$BROKER" register --stores bench/stores.yaml >/dev/null
+"$BROKER" serve 2>"$WORK/broker.log" &
 BROKER_PID=$!
 PIDS+=($BROKER_PID)
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
