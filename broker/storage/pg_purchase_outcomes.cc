@@ -32,13 +32,13 @@ struct OutcomeParts {
 
 // The outcome, in one statement: the purchase with its programs (in its
 // row, migration 0024), the steps left to the outbox and the stored answer
-// ($10 NULL: none). A purchase that went
-// through consumes the holds linked to it, also one that ran out while the
-// purchase was being recovered. The programs in $15 dropped the customer's
-// other vendor holds: those are released (every active one the first update
-// does not consume, so no row is updated twice). A part left out keeps its
-// parameters, typed by a CTE that is never read (the planner drops it), so
-// that every form is called alike.
+// ($10 NULL: none). A purchase that went through consumes the holds linked
+// to it, also one that ran out while the purchase was being recovered. The
+// programs in $15 dropped the customer's other vendor holds: those are
+// released (every active one the first update does not consume, so no row
+// is updated twice). A part left out keeps its parameters, typed by a CTE
+// that is never read (the planner drops it), so that every form is called
+// alike.
 std::string WriteOutcomeSql(OutcomeParts parts) {
   std::string unused;
   if (!parts.consume_or_steps) unused = "$8::jsonb";

@@ -78,11 +78,13 @@ void UpdatePurchaseProgram(pqxx::work& tx, int64_t purchase_id,
 const std::vector<NamedQuery>& PurchaseProgramQueries() {
   static const std::vector<NamedQuery> kQueries = {
       {q::kUpdatePurchaseProgram,
-       // The program's element replaced in place.
+       // The program's element replaced in place; a purchase without the
+       // program is left as it is (as no row was updated before).
        "UPDATE purchases p SET programs = (SELECT jsonb_agg(CASE WHEN "
        "(a.e ->> 'program_id')::bigint = $2 THEN $3::jsonb ELSE a.e END ORDER BY a.n) "
        "FROM jsonb_array_elements(p.programs) WITH ORDINALITY AS a(e, n)) "
-       "WHERE p.purchase_id = $1"},
+       "WHERE p.purchase_id = $1 "
+       "AND p.programs @> jsonb_build_array(jsonb_build_object('program_id', $2::bigint))"},
       {q::kSumPurchaseEarned,
        "UPDATE purchases SET earned_centipoints = (SELECT coalesce(sum(earned_centipoints), 0) "
        "FROM purchase_programs WHERE purchase_id = $1), updated_at = now() "

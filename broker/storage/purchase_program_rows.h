@@ -15,8 +15,8 @@
 namespace loyalty::broker {
 
 // A row of q::kPurchasePrograms. INTERNAL-worthy rows (a state this build
-// does not know) throw, as pqxx does for a bad column: the CHECK constraint
-// keeps them out.
+// does not know) throw, as pqxx does for a bad column: the array's type
+// (migration 0024) keeps them out.
 PurchaseProgramRecord PurchaseProgramFromRow(const pqxx::row& row);
 
 // `program` as an element of purchases.programs: every column of the
