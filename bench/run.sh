@@ -188,8 +188,8 @@ fi
 STORAGE=$(psql -Atc "
 WITH tree(name, tables) AS (VALUES
   ('quote', ARRAY['quotes']),
-  ('purchase', ARRAY['purchases', 'purchase_programs', 'purchase_status_history', 'outbox',
-                     'holds', 'idempotency_keys']),
+  ('purchase', ARRAY['purchases', 'purchase_status_history', 'outbox', 'holds',
+                     'idempotency_keys']),
   ('journal', ARRAY['vendor_operations'])),
 bytes AS (
   SELECT t.name, sum(pg_total_relation_size(r)) AS bytes

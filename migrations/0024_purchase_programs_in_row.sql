@@ -99,8 +99,9 @@ END $$;
 -- statement that inserts the purchase), update them with the outcome and
 -- when a program's booking changes later, and delete them when a failed
 -- order is committed again. On the view, those statements write the
--- purchase's array instead: a program keeps its place in it, and a second
--- row for the same program is refused, as the table's key did.
+-- purchase's array instead: a program keeps its place in it, a second row
+-- for the same program is refused, as the table's key did, and so is a row
+-- for no purchase.
 CREATE FUNCTION loyalty_purchase_programs_as_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   program jsonb;
@@ -115,6 +116,11 @@ BEGIN
     END IF;
     UPDATE purchases SET programs = programs || jsonb_build_array(to_jsonb(NEW) - 'purchase_id')
      WHERE purchase_id = NEW.purchase_id;
+    -- A row with nowhere to go is refused, not dropped.
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'no purchase % for program %', NEW.purchase_id, NEW.program_id
+        USING ERRCODE = 'foreign_key_violation';
+    END IF;
     RETURN NEW;
   END IF;
   IF TG_OP = 'UPDATE' THEN

@@ -141,18 +141,14 @@ absl::Status PgPurchaseOutcomes::Write(const PurchaseRecord& p,
                                        const std::optional<StoredAnswer>& answer,
                                        const std::vector<OutboxEntry>& outbox) {
   // Vendor text is untrusted: bytes that are not UTF-8 are replaced.
-  connectors::JsonWriter programs;
   connectors::JsonWriter dropped_holds;
-  programs.BeginArray();
   dropped_holds.BeginArray();
   for (const auto& prog : p.programs) {
-    if (prog.dropped_vendor_holds) {
-      dropped_holds.BeginObject()
-          .Int("program_id", prog.program_id)
-          .String("vendor_customer_id", prog.vendor_customer_id)
-          .EndObject();
-    }
-    WriteProgramJson(programs, prog);
+    if (!prog.dropped_vendor_holds) continue;
+    dropped_holds.BeginObject()
+        .Int("program_id", prog.program_id)
+        .String("vendor_customer_id", prog.vendor_customer_id)
+        .EndObject();
   }
   connectors::JsonWriter steps;
   steps.BeginArray();
@@ -165,7 +161,7 @@ absl::Status PgPurchaseOutcomes::Write(const PurchaseRecord& p,
   PendingOutcome outcome;
   outcome.purchase = &p;
   outcome.state = std::string(PurchaseStateName(p.state));
-  outcome.programs_json = programs.EndArray().Take();
+  outcome.programs_json = ProgramsJson(p.programs);
   outcome.steps_json = steps.EndArray().Take();
   outcome.dropped_holds_json = dropped_holds.EndArray().Take();
   outcome.consumes_or_steps = p.holds_maybe_linked || !outbox.empty();

@@ -5,6 +5,7 @@
 
 #include "broker/storage/queries.h"
 #include "broker/storage/sql_values.h"
+#include "connectors/core/json_writer.h"
 
 namespace loyalty::broker {
 
@@ -32,6 +33,8 @@ PurchaseProgramRecord PurchaseProgramFromRow(const pqxx::row& row) {
   return program;
 }
 
+namespace {
+
 void WriteProgramJson(connectors::JsonWriter& json, const PurchaseProgramRecord& program) {
   json.BeginObject()
       .Int("program_id", program.program_id)
@@ -46,6 +49,8 @@ void WriteProgramJson(connectors::JsonWriter& json, const PurchaseProgramRecord&
       .String("last_operation", OperationName(program.last_operation))
       .EndObject();
 }
+
+}  // namespace
 
 std::string ProgramsJson(const std::vector<PurchaseProgramRecord>& programs) {
   connectors::JsonWriter json;

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "broker/core/records.h"
-#include "connectors/core/json_writer.h"
 
 namespace loyalty::broker {
 
@@ -19,11 +18,9 @@ namespace loyalty::broker {
 // (migration 0024) keeps them out.
 PurchaseProgramRecord PurchaseProgramFromRow(const pqxx::row& row);
 
-// `program` as an element of purchases.programs: every column of the
-// purchase_programs view but purchase_id (empty text as NULL).
-void WriteProgramJson(connectors::JsonWriter& json, const PurchaseProgramRecord& program);
-
-// The purchase's programs, as its outcome writes them back.
+// The purchase's programs as its outcome writes them back: each an element
+// of purchases.programs, with every column of the purchase_programs view but
+// purchase_id (empty text as NULL).
 std::string ProgramsJson(const std::vector<PurchaseProgramRecord>& programs);
 
 // The purchase's programs as its intent writes them: asked for, nothing

@@ -196,12 +196,18 @@ TEST(PurchaseProgramsMigration, AnOlderReplicasRowsLandInThePurchase) {
             "5,3");
 
   // A second row for a program is refused, as the table's key refused it;
-  // a state outside the broker's, as its check did.
+  // a state outside the broker's, as its check did; a row for no purchase
+  // has nowhere to land and is refused rather than dropped.
   EXPECT_EQ(Answer(connection,
                    "INSERT INTO purchase_programs (purchase_id, program_id, status) "
                    "VALUES ($1, 5, 'pending')",
                    purchase_id),
             "error 23505");
+  EXPECT_EQ(Answer(connection,
+                   "INSERT INTO purchase_programs (purchase_id, program_id, status) "
+                   "VALUES (-$1::bigint, 5, 'pending')",
+                   purchase_id),
+            "error 23503");
   EXPECT_EQ(Answer(connection,
                    "UPDATE purchase_programs SET status = 'lost' WHERE purchase_id = $1 "
                    "AND program_id = 5",
